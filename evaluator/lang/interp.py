@@ -1,0 +1,706 @@
+"""Evaluation of a checked expression as whole-array operations.
+
+Every node is evaluated once for all keys of the rule's grain (or all rows of an input
+table) at the same time: there is no Python loop over regions or rows. Null (an absent
+value) follows FEEL inside an expression: comparisons and arithmetic with null give null,
+`false and null` is false, `if null` takes the else branch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+from ..errors import EvaluationError, LimitError, Location
+from . import ast
+from . import values as V
+from .checker import ROUNDERS, Checked, parse_date, parse_duration
+from .scope import Scope
+from .values import ListVal, RangeVal, TableView, Val
+
+EXACT_FLOAT_SUM = 2 ** 53  # integer sums below this are exact in float64 accumulation
+
+
+@dataclass(frozen=True)
+class Ctx:
+    row_table: str | None = None
+    item: Val | None = None
+
+
+class Interp:
+    def __init__(self, scope: Scope, checked: Checked, target: tuple[str, ...] = (),
+                 trace: dict | None = None):
+        self.scope = scope
+        self.checked = checked
+        self.target = target
+        self.trace = trace  # node id -> Val (and ("rows", id) -> matched row counts)
+
+    def run(self) -> Val | ListVal:
+        with decimal.localcontext(V.FEEL_CONTEXT):
+            return self.eval(self.checked.node, Ctx())
+
+    def eval(self, node: ast.Node, ctx: Ctx):
+        value = getattr(self, "_" + type(node).__name__)(node, ctx)
+        if self.trace is not None and isinstance(value, Val) and value.table is None:
+            self.trace[id(node)] = value
+        return value
+
+    def fail(self, node, message, hint=None):
+        return EvaluationError(message, Location(line=node.line, column=node.column,
+                                                 length=max(node.end_column - node.column, 1)), hint)
+
+    # ------------------------------------------------------------ literals and names
+
+    def _Number(self, node, ctx):
+        return V.scalar(node.value)
+
+    def _String(self, node, ctx):
+        return V.scalar(node.value)
+
+    def _Bool(self, node, ctx):
+        return V.scalar(node.value)
+
+    def _Null(self, node, ctx):
+        return V.scalar(None)
+
+    def _Name(self, node, ctx):
+        if node.id == "item" and ctx.item is not None:
+            return ctx.item
+        if ctx.row_table is not None:
+            info = self.scope.table(ctx.row_table)
+            if node.id in info.columns:
+                return self.scope.column(ctx.row_table, node.id)
+        return self.scope.value(node.id)
+
+    def _ListExpr(self, node, ctx):
+        items = [self.eval(i, ctx) for i in node.items]
+        return ListVal(items, getattr(items[0], "kind", "list") if items else None)
+
+    # ------------------------------------------------------------ alignment
+
+    def align(self, *vals: Val) -> tuple[tuple[str, ...], list[tuple[np.ndarray, np.ndarray | None]], np.ndarray | None, str | None]:
+        """Bring values to one grain: the rows of a table, or the union of their dimensions."""
+        table = next((v.table for v in vals if v.table is not None), None)
+        if table is not None:
+            axis = "#" + table
+            vals = tuple(v if v.table is not None else self.to_rows(v, table) for v in vals)
+            masks = [v.mask for v in vals if v.mask is not None]
+            mask = None
+            for m in masks:
+                mask = m if mask is None else (mask & m)
+            return (axis,), [(v.data, v.null) for v in vals], mask, table
+        dims = V.dim_order(self.scope.dim_order, *[v.dims for v in vals])
+        return dims, [V.expand(v, dims) for v in vals], None, None
+
+    def to_rows(self, val: Val, table: str) -> Val:
+        """A value per key broadcast to the rows of a table through its dimension codes."""
+        if not val.dims:
+            return val.with_(dims=("#" + table,), table=table,
+                             data=val.data.reshape(1), null=None if val.null is None else val.null.reshape(1))
+        index = tuple(self.scope.codes(table, d) for d in val.dims)
+        data = val.data[index]
+        null = val.null[index] if val.null is not None else None
+        return val.with_(data=data, null=null, dims=("#" + table,), table=table)
+
+    def make(self, kind, dims, data, null, mask, table, categories=None) -> Val:
+        data = np.asarray(data)
+        if null is not None:
+            null = np.broadcast_to(null, data.shape) if null.shape != data.shape else null
+            if not null.any():
+                null = None
+        return Val(kind, data, dims, null, categories, mask, table)
+
+    # ------------------------------------------------------------ operators
+
+    def _Unary(self, node, ctx):
+        v = self.eval(node.operand, ctx)
+        v = self.plain(v)
+        if v.kind == "number":
+            return v.with_(data=V.add(np.zeros((), dtype=np.int64), v.data, sign=-1))
+        return v.with_(data=-v.data)
+
+    def plain(self, v: Val) -> Val:
+        """A categorical value as its members (for arithmetic and ordering)."""
+        if v.categories is None:
+            return v
+        cats = list(v.categories)
+        if all(isinstance(c, int) for c in cats):
+            lookup = np.asarray(cats, dtype=np.int64)
+        else:
+            lookup = np.empty(len(cats), dtype=object)
+            lookup[:] = cats
+        return v.with_(data=lookup[v.data], categories=None)
+
+    def _Binary(self, node, ctx):
+        if node.op in ("=", "!=") and (isinstance(node.left, ast.Null) or isinstance(node.right, ast.Null)):
+            other = self.eval(node.right if isinstance(node.left, ast.Null) else node.left, ctx)
+            if not isinstance(other, Val):  # lists and tables are never absent
+                return V.scalar(node.op == "!=")
+            absent = other.null if other.null is not None else np.zeros(other.data.shape, dtype=bool)
+            return other.with_(kind="bool", data=absent if node.op == "=" else ~absent,
+                               null=None, categories=None)
+        a = self.eval(node.left, ctx)
+        b = self.eval(node.right, ctx)
+        if isinstance(a, ListVal) or isinstance(b, ListVal):
+            return self.compare_lists(node, a, b)
+        if node.op == "and" or node.op == "or":
+            return self.logic(node.op, a, b)
+        if node.op in ("=", "!=", "<", "<=", ">", ">="):
+            return self.compare(node.op, a, b)
+        return self.arith(node, node.op, a, b)
+
+    def compare_lists(self, node, a: ListVal, b: ListVal) -> Val:
+        """[1, 2] = [1, 2]: same length and equal items in order (constant lists only)."""
+        if node.op not in ("=", "!="):
+            raise self.fail(node, "lists can only be compared with = or !=")
+        same = len(a.items) == len(b.items)
+        for x, y in zip(a.items, b.items):
+            if not same:
+                break
+            eq = self.compare("=", x, y)
+            if eq.data.ndim != 0:
+                raise self.fail(node, "lists compared with = must hold single values")
+            same = bool(eq.data) and eq.null is None
+        return V.scalar(same if node.op == "=" else not same)
+
+    def logic(self, op, a, b):
+        dims, [(x, xn), (y, yn)], mask, table = self.align(a, b)
+        xv = x if xn is None else (x & ~xn)
+        yv = y if yn is None else (y & ~yn)
+        if op == "and":
+            value = xv & yv
+            decided = (~x if xn is None else (~x & ~xn)) | (~y if yn is None else (~y & ~yn))
+        else:
+            value = xv | yv
+            decided = xv | yv
+        null = V.or_null(xn, yn)
+        if null is not None:
+            null = null & ~decided
+        return self.make("bool", dims, value, null, mask, table)
+
+    def compare(self, op, a, b):
+        if op in ("=", "!=") and a.categories is not None and b.categories is not None \
+                and a.categories == b.categories:
+            pass
+        elif op in ("=", "!=") and a.categories is not None and b.categories is None and b.data.ndim == 0:
+            b = self.encode(b, a.categories)
+        elif op in ("=", "!=") and b.categories is not None and a.categories is None and a.data.ndim == 0:
+            a = self.encode(a, b.categories)
+        else:
+            a, b = self.plain(a), self.plain(b)
+        dims, [(x, xn), (y, yn)], mask, table = self.align(a, b)
+        fn = {"=": np.equal, "!=": np.not_equal, "<": np.less, "<=": np.less_equal,
+              ">": np.greater, ">=": np.greater_equal}[op]
+        result = np.asarray(fn(x, y))
+        if result.dtype == object:
+            result = result.astype(bool)
+        return self.make("bool", dims, result, V.or_null(xn, yn), mask, table)
+
+    @staticmethod
+    def encode(v: Val, categories: tuple) -> Val:
+        """A single member value as its code (-1: not a member, equal to nothing)."""
+        raw = V.cell(v, ()) if v.null is None else None
+        code = categories.index(raw) if raw in categories else -1
+        return v.with_(data=np.asarray(code, dtype=np.int64), categories=categories)
+
+    def arith(self, node, op, a, b):
+        a, b = self.plain(a), self.plain(b)
+        dims, [(x, xn), (y, yn)], mask, table = self.align(a, b)
+        null = V.or_null(xn, yn)
+        kind = a.kind
+        if a.kind == b.kind == "number":
+            if op == "+":
+                data = V.add(x, y)
+            elif op == "-":
+                data = V.add(x, y, sign=-1)
+            elif op == "*":
+                data = V.mul(x, y)
+            elif op == "/":
+                data, zero = V.div(x, y)
+                null = V.or_null(null, zero)
+            else:
+                data = V.narrow(V.power(x, y))
+                absent = np.asarray(np.frompyfunc(lambda v: v is None, 1, 1)(data), dtype=bool)
+                if absent.any():
+                    data = np.where(absent, 0, data)
+                    null = V.or_null(null, absent)
+        elif a.kind == b.kind == "string":
+            data = np.asarray(V.as_object(x) + V.as_object(y), dtype=object)
+        else:
+            data = x + y if op == "+" else x - y
+            if a.kind == "duration" and b.kind == "date":
+                kind = "date"
+            elif a.kind == "date" and b.kind == "date":
+                kind = "duration"
+            self.check_dates(node, data, null)
+        return self.make(kind, dims, data, null, mask, table)
+
+    def check_dates(self, node, data, null):
+        if data.dtype.kind == "M" and data.size:
+            years = data.astype("datetime64[Y]").astype(np.int64) + 1970
+            live = years if null is None else years[~np.broadcast_to(null, data.shape)]
+            if live.size and (live.min() < 1 or live.max() > 9999):
+                raise self.fail(node, "a date falls outside the years 1–9999")
+
+    def _Between(self, node, ctx):
+        v = self.eval(node.value, ctx)
+        lo = self.compare("<=", self.eval(node.low, ctx), v)
+        hi = self.compare("<=", v, self.eval(node.high, ctx))
+        return self.logic("and", lo, hi)
+
+    def _In(self, node, ctx):
+        v = self.eval(node.value, ctx)
+        if isinstance(node.target, ast.RangeExpr):
+            lo = self.eval(node.target.low, ctx)
+            hi = self.eval(node.target.high, ctx)
+            left = self.compare("<=" if node.target.low_closed else "<", lo, v)
+            right = self.compare("<=" if node.target.high_closed else "<", v, hi)
+            return self.logic("and", left, right)
+        target = self.eval(node.target, ctx)
+        items = target.items
+        if isinstance(v, ListVal):
+            eq = ast.Binary("=", node.value, node.target)
+            return V.scalar(any(bool(self.compare_lists(eq, v, i).data) for i in items))
+        if not items:
+            return self.make("bool", v.dims, np.zeros(v.data.shape, dtype=bool), None, v.mask, v.table)
+        if all(i.data.ndim == 0 and i.null is None for i in items):
+            return self.in_constants(v, items)
+        result = self.compare("=", v, items[0])
+        for item in items[1:]:
+            result = self.logic("or", result, self.compare("=", v, item))
+        return result
+
+    def in_constants(self, v: Val, items: list[Val]) -> Val:
+        """x in [constants]: one np.isin over the whole column (codes for members)."""
+        if v.categories is not None:
+            raw = [V.cell(i, ()) for i in items]
+            wanted = np.asarray([v.categories.index(r) for r in raw if r in v.categories], dtype=np.int64)
+            data = np.isin(v.data, wanted)
+        else:
+            v = self.plain(v)
+            wanted = np.asarray([i.data[()] for i in items], dtype=v.data.dtype if v.data.dtype != object else object)
+            if v.data.dtype == object or wanted.dtype == object:
+                data = np.asarray(np.frompyfunc(lambda x: any(x == w for w in wanted), 1, 1)(v.data), dtype=bool)
+            else:
+                data = np.isin(v.data, wanted)
+        return self.make("bool", v.dims, np.asarray(data), v.null, v.mask, v.table)
+
+    def _If(self, node, ctx):
+        c = self.eval(node.cond, ctx)
+        a = self.eval(node.then, ctx)
+        b = self.eval(node.other, ctx)
+        if isinstance(a, ListVal) or isinstance(b, ListVal):
+            if c.data.ndim:
+                raise self.fail(node, "an 'if' choosing between lists must have one condition")
+            return a if bool(c.data) and c.null is None else b
+        if not (a.categories is not None and a.categories == b.categories):
+            a, b = self.plain(a), self.plain(b)
+        dims, [(cv, cn), (x, xn), (y, yn)], mask, table = self.align(c, a, b)
+        take = cv if cn is None else (cv & ~cn)
+        if x.dtype != y.dtype and x.dtype.kind in "iuO" and y.dtype.kind in "iuO":
+            x, y = V.as_object(x), V.as_object(y)
+        data = np.where(take, x, y)
+        null = None
+        if xn is not None or yn is not None:
+            xn_ = np.zeros(x.shape, dtype=bool) if xn is None else xn
+            yn_ = np.zeros(y.shape, dtype=bool) if yn is None else yn
+            null = np.where(take, xn_, yn_)
+        kind = a.kind if a.kind != "null" else b.kind
+        return self.make(kind, dims, data, null, mask, table, a.categories)
+
+    # ------------------------------------------------------------ tables and paths
+
+    def _Filter(self, node, ctx):
+        src = self.eval(node.source, ctx)
+        if isinstance(src, TableView):
+            cond = self.eval(node.cond, Ctx(row_table=src.table, item=ctx.item))
+            keep = cond.data if cond.null is None else (cond.data & ~cond.null)
+            if keep.ndim == 0 or keep.shape[0] != self.scope.nrows(src.table):
+                keep = np.broadcast_to(keep.reshape(-1)[:1] if keep.ndim else keep, (self.scope.nrows(src.table),))
+            if cond.mask is not None:
+                keep = keep & cond.mask
+            mask = keep if src.mask is None else (src.mask & keep)
+            return TableView(src.table, mask)
+        kept = []
+        for item in src.items:
+            cond = self.eval(node.cond, Ctx(row_table=ctx.row_table, item=item))
+            if cond.data.ndim != 0:
+                raise self.fail(node, "a list filter must decide each item with one true/false")
+            if bool(cond.data) and cond.null is None:
+                kept.append(item)
+        return ListVal(kept, src.elem_kind)
+
+    def _Path(self, node, ctx):
+        if id(node) in self.checked.lookups:
+            table = self.checked.types[id(node.source)].table
+            dims = self.checked.types[id(node)].dims
+            return self.scope.lookup(table, node.name, dims)
+        src = self.eval(node.source, ctx)
+        if isinstance(src, TableView):
+            col = self.scope.column(src.table, node.name)
+            if src.mask is not None:
+                col = col.with_(mask=src.mask if col.mask is None else (col.mask & src.mask))
+            return col
+        if src.kind == "date":
+            return self.date_part(src, node.name)
+        days = src.data.astype("timedelta64[D]").astype(np.int64)
+        return src.with_(kind="number", data=days, categories=None)
+
+    def date_part(self, src: Val, part: str) -> Val:
+        d = src.data.astype("datetime64[D]")
+        if part == "year":
+            data = d.astype("datetime64[Y]").astype(np.int64) + 1970
+        elif part == "month":
+            data = d.astype("datetime64[M]").astype(np.int64) % 12 + 1
+        else:
+            data = (d - d.astype("datetime64[M]")).astype(np.int64) + 1
+        return src.with_(kind="number", data=np.asarray(data, dtype=np.int64), categories=None)
+
+    # ------------------------------------------------------------ calls
+
+    def _Call(self, node, ctx):
+        name = node.func
+        if name in ("sum", "min", "max", "mean", "count"):
+            return self.aggregate(node, ctx)
+        args = [self.eval(a, ctx) for a in node.args]
+        return getattr(self, "_fn_" + name.replace(" ", "_"), self._fn_rounder)(node, args)
+
+    def aggregate(self, node, ctx):
+        name = node.func
+        if len(node.args) > 1:
+            return self.elementwise(name, [self.eval(a, ctx) for a in node.args])
+        value = self.eval(node.args[0], ctx)
+        if isinstance(value, ListVal):
+            return self.aggregate_list(node, name, value)
+        if isinstance(value, TableView):
+            ones = Val("number", np.ones(self.scope.nrows(value.table), dtype=np.int64),
+                       ("#" + value.table,), mask=value.mask, table=value.table)
+            return self.group_rows(node, "count", ones)
+        if value.table is not None:
+            return self.group_rows(node, name, value)
+        return self.reduce_axes(name, value)
+
+    def elementwise(self, name, vals: list[Val]) -> Val:
+        out = vals[0]
+        for v in vals[1:]:
+            if name in ("sum", "mean"):
+                out = self.arith(None, "+", out, v)
+            else:
+                cmp = self.compare("<=" if name == "min" else ">=", out, v)
+                out = self.choose(cmp, out, v)
+        if name == "mean":
+            n = V.scalar(len(vals))
+            data, _ = V.div(out.data, n.data)
+            out = out.with_(data=data)
+        return out
+
+    def choose(self, cond: Val, a: Val, b: Val) -> Val:
+        a, b = self.plain(a), self.plain(b)
+        dims, [(c, cn), (x, xn), (y, yn)], mask, table = self.align(cond, a, b)
+        if x.dtype != y.dtype:
+            x, y = V.as_object(x), V.as_object(y)
+        data = np.where(c, x, y)
+        return self.make(a.kind, dims, data, V.or_null(cn, xn, yn), mask, table)
+
+    def aggregate_list(self, node, name, lst: ListVal) -> Val:
+        if name == "count":
+            return V.scalar(len(lst.items))
+        if not lst.items:
+            if name == "sum":
+                return V.scalar(0)
+            return V.scalar(None).with_(kind="number")
+        return self.elementwise(name, lst.items)
+
+    def reduce_axes(self, name, v: Val) -> Val:
+        v = self.plain(v)
+        keep = tuple(d for d in v.dims if d in self.target)
+        axes = tuple(i for i, d in enumerate(v.dims) if d not in self.target)
+        null = v.null.any(axis=axes) if v.null is not None else None
+        n = int(np.prod([v.data.shape[i] for i in axes])) if axes else 1
+        if name == "count":
+            present = (~v.null).sum(axis=axes) if v.null is not None else np.full(
+                tuple(s for i, s in enumerate(v.data.shape) if i not in axes), n, dtype=np.int64)
+            return Val("number", np.asarray(present, dtype=np.int64), keep)
+        data = v.data
+        if name in ("sum", "mean"):
+            if data.dtype == np.int64 and V._magnitude(data) * max(n, 1) < V.INT_SAFE:
+                total = data.sum(axis=axes)
+            else:
+                total = V.as_object(data).sum(axis=axes)
+            if name == "mean":
+                if n == 0:
+                    return self.make("number", keep, np.zeros(total.shape, dtype=np.int64), np.ones(total.shape, dtype=bool), None, None)
+                total, _ = V.div(np.asarray(total), np.asarray(n, dtype=np.int64))
+            return self.make(v.kind, keep, np.asarray(total), null, None, None)
+        if n == 0:
+            shape = tuple(s for i, s in enumerate(v.data.shape) if i not in axes)
+            return self.make(v.kind, keep, np.zeros(shape, dtype=data.dtype), np.ones(shape, dtype=bool), None, None)
+        reduced = data.min(axis=axes) if name == "min" else data.max(axis=axes)
+        return self.make(v.kind, keep, np.asarray(reduced), null, None, None)
+
+    def group_rows(self, node, name, v: Val) -> Val:
+        """Aggregate values on the rows of a table to the rule's grain, by dimension codes."""
+        table = v.table
+        v = self.plain(v)
+        sizes = [len(self.scope.members(d)) for d in self.target]
+        total = int(np.prod(sizes)) if sizes else 1
+        n = self.scope.nrows(table)
+        key = np.zeros(n, dtype=np.int64)
+        for d, size in zip(self.target, sizes):
+            key = key * size + self.scope.codes(table, d)
+        data = v.data if v.data.shape == (n,) else np.broadcast_to(v.data, (n,))
+        keep = v.mask
+        if v.null is not None:
+            keep = ~v.null if keep is None else (keep & ~v.null)
+        if keep is not None:
+            key, data = key[keep], data[keep]
+        counts = np.bincount(key, minlength=total)
+        if self.trace is not None:
+            self.trace[("rows", id(node))] = Val("number", counts.reshape(sizes), self.target)
+        if name == "count":
+            return Val("number", counts.reshape(sizes), self.target)
+        empty = counts == 0
+        if name in ("sum", "mean"):
+            sums = self.sum_by_key(key, data, total)
+            if name == "sum":
+                return Val(v.kind, sums.reshape(sizes), self.target)
+            q, _ = V.div(sums, np.where(empty, 1, counts))
+            return self.make("number", self.target, q.reshape(sizes), empty.reshape(sizes), None, None)
+        series = pd.Series(data).groupby(key)
+        reduced = series.min() if name == "min" else series.max()
+        out = np.zeros(total, dtype=data.dtype) if data.dtype != object else np.full(total, 0, dtype=object)
+        out[reduced.index.to_numpy()] = reduced.to_numpy()
+        return self.make(v.kind, self.target, out.reshape(sizes), empty.reshape(sizes), None, None,
+                         v.categories)
+
+    @staticmethod
+    def sum_by_key(key: np.ndarray, data: np.ndarray, total: int) -> np.ndarray:
+        """Exact sums per key: float64 accumulation only where it is provably exact."""
+        if data.dtype == np.int64:
+            if data.size == 0:
+                return np.zeros(total, dtype=np.int64)
+            if V._magnitude(data) * data.size < EXACT_FLOAT_SUM:
+                return np.rint(np.bincount(key, weights=data, minlength=total)).astype(np.int64)
+            if V._magnitude(data) * data.size < V.INT_SAFE:
+                out = np.zeros(total, dtype=np.int64)
+                np.add.at(out, key, data)
+                return out
+        out = np.empty(total, dtype=object)
+        out[:] = 0
+        sums = pd.Series(V.as_object(data), dtype=object).groupby(key).sum()
+        out[sums.index.to_numpy()] = sums.to_numpy()
+        return V.check_magnitude(out)
+
+    # -- numeric functions
+
+    def _fn_abs(self, node, args):
+        v = self.plain(args[0])
+        if v.kind == "duration":
+            return v.with_(data=np.abs(v.data))
+        data = np.abs(v.data) if v.data.dtype != object else np.asarray(np.frompyfunc(abs, 1, 1)(v.data), dtype=object)
+        return v.with_(data=np.asarray(data))
+
+    def _fn_floor(self, node, args, mode="floor"):
+        v = self.plain(args[0])
+        scale = self.whole(node, args[1]) if len(args) > 1 else 0
+        return v.with_(data=V.round_to(v.data, scale, mode))
+
+    def _fn_ceiling(self, node, args):
+        return self._fn_floor(node, args, "ceiling")
+
+    def _fn_round(self, node, args):
+        mode_val = args[2]
+        if mode_val.data.ndim != 0:
+            raise self.fail(node, "the rounding mode must be one value, not one per key")
+        mode = str(mode_val.data[()])
+        if mode not in V.ROUNDING_MODES:
+            raise self.fail(node.args[2], f"unknown rounding mode {mode!r}",
+                            "modes: " + ", ".join(f'"{m}"' for m in V.ROUNDING_MODES))
+        v = self.plain(args[0])
+        return v.with_(data=V.round_to(v.data, self.whole(node, args[1]), mode))
+
+    def _fn_rounder(self, node, args):
+        mode = "half even" if node.func == "decimal" else ROUNDERS[node.func]
+        v = self.plain(args[0])
+        return v.with_(data=V.round_to(v.data, self.whole(node, args[1]), mode))
+
+    def _fn_decimal(self, node, args):
+        return self._fn_rounder(node, args)
+
+    def whole(self, node, v: Val) -> int:
+        if v.data.ndim != 0:
+            raise self.fail(node, "the number of decimals must be one value, not one per key")
+        x = V.py_value("number", v.data[()])
+        if x != int(x):
+            raise self.fail(node, f"the number of decimals must be whole, not {x}")
+        if abs(int(x)) > 1000:
+            raise LimitError(f"{int(x)} decimals is too many", Location(line=node.line, column=node.column))
+        return int(x)
+
+    def _fn_modulo(self, node, args):
+        a, b = self.plain(args[0]), self.plain(args[1])
+        dims, [(x, xn), (y, yn)], mask, table = self.align(a, b)
+        zero = np.asarray(y == 0) if y.dtype != object else np.asarray(np.frompyfunc(lambda t: t == 0, 1, 1)(y), dtype=bool)
+        safe = np.where(zero, 1, y)
+        if x.dtype == np.int64 and y.dtype == np.int64:
+            data = np.mod(x, safe)
+        else:
+            def one(p, q):
+                p, q = V.to_decimal(p), V.to_decimal(q)
+                return p - q * (p / q).to_integral_value(rounding=decimal.ROUND_FLOOR)
+            data = np.asarray(np.frompyfunc(one, 2, 1)(V.as_object(x), V.as_object(safe)), dtype=object)
+        return self.make("number", dims, data, V.or_null(xn, yn, zero if zero.any() else None), mask, table)
+
+    def _fn_allocate(self, node, args):
+        amount, weights = self.plain(args[0]), self.plain(args[1])
+        return allocate(self, node, amount, weights)
+
+    # -- dates
+
+    def _fn_date(self, node, args):
+        if len(args) == 3:
+            dims, parts, mask, table = self.align(*[self.plain(a) for a in args])
+            (y, yn), (m, mn), (d, dn) = parts
+            y, m, d = np.broadcast_arrays(y, m, d)
+
+            def one(yy, mm, dd):
+                try:
+                    return np.datetime64(dt.date(int(yy), int(mm), int(dd)), "D")
+                except (ValueError, OverflowError):
+                    return np.datetime64("NaT")
+            data = np.asarray(np.frompyfunc(one, 3, 1)(y, m, d)).astype("datetime64[D]")
+            bad = np.isnat(data)
+            return self.make("date", dims, np.where(bad, np.datetime64("1970-01-01"), data),
+                             V.or_null(yn, mn, dn, bad if bad.any() else None), mask, table)
+        v = args[0]
+        if v.kind == "date":
+            return v
+
+        def parse(s):
+            d = parse_date(str(s))
+            return np.datetime64(d, "D") if d else np.datetime64("NaT")
+        data = np.asarray(np.frompyfunc(parse, 1, 1)(V.as_object(v.data))).astype("datetime64[D]")
+        bad = np.isnat(data)
+        return v.with_(kind="date", data=np.where(bad, np.datetime64("1970-01-01"), data),
+                       null=V.or_null(v.null, bad if bad.any() else None), categories=None)
+
+    def _fn_duration(self, node, args):
+        v = args[0]
+
+        def parse(s):
+            d = parse_duration(str(s))
+            return np.timedelta64(d.days, "D") if d is not None else np.timedelta64("NaT")
+        data = np.asarray(np.frompyfunc(parse, 1, 1)(V.as_object(v.data))).astype("timedelta64[D]")
+        bad = np.isnat(data)
+        return v.with_(kind="duration", data=np.where(bad, np.timedelta64(0, "D"), data),
+                       null=V.or_null(v.null, bad if bad.any() else None), categories=None)
+
+    def _fn_year(self, node, args):
+        return self.date_part(args[0], "year")
+
+    def _fn_month(self, node, args):
+        return self.date_part(args[0], "month")
+
+    def _fn_day(self, node, args):
+        return self.date_part(args[0], "day")
+
+    def _fn_not(self, node, args):
+        v = args[0]
+        return v.with_(data=~v.data)
+
+    # -- strings
+
+    def _fn_string_length(self, node, args):
+        v = self.plain(args[0])
+        return v.with_(kind="number", data=np.asarray(np.frompyfunc(len, 1, 1)(v.data)).astype(np.int64))
+
+    def _fn_upper_case(self, node, args):
+        v = self.plain(args[0])
+        return v.with_(data=np.asarray(np.frompyfunc(str.upper, 1, 1)(v.data), dtype=object))
+
+    def _fn_lower_case(self, node, args):
+        v = self.plain(args[0])
+        return v.with_(data=np.asarray(np.frompyfunc(str.lower, 1, 1)(v.data), dtype=object))
+
+    def _fn_substring(self, node, args):
+        vals = [self.plain(a) for a in args]
+        dims, parts, mask, table = self.align(*vals)
+
+        def one(s, start, length=None):
+            chars = list(s)  # code points, as FEEL counts them
+            start = int(start)
+            i = start - 1 if start > 0 else len(chars) + start
+            i = max(i, 0)
+            end = len(chars) if length is None else i + int(length)
+            return "".join(chars[i:end])
+        data = np.frompyfunc(one, len(parts), 1)(*[p[0] for p in parts])
+        return self.make("string", dims, np.asarray(data, dtype=object),
+                         V.or_null(*[p[1] for p in parts]), mask, table)
+
+    def _string_test(self, args, fn):
+        a, b = self.plain(args[0]), self.plain(args[1])
+        dims, [(x, xn), (y, yn)], mask, table = self.align(a, b)
+        data = np.asarray(np.frompyfunc(fn, 2, 1)(x, y)).astype(bool)
+        return self.make("bool", dims, data, V.or_null(xn, yn), mask, table)
+
+    def _fn_contains(self, node, args):
+        return self._string_test(args, lambda s, t: t in s)
+
+    def _fn_starts_with(self, node, args):
+        return self._string_test(args, lambda s, t: s.startswith(t))
+
+    def _fn_ends_with(self, node, args):
+        return self._string_test(args, lambda s, t: s.endswith(t))
+
+
+def allocate(interp: Interp, node, amount: Val, weights: Val) -> Val:
+    """Largest-remainder allocation of whole units, exactly summing to the amount.
+
+    Over the dimensions the weights have and the amount has not: each member gets
+    floor(amount × w / Σw); the units left over go one each to the largest remainders; ties
+    go to the larger weight, then to the member declared first. All-zero weights allocate
+    nothing (the amount stays unallocated).
+    """
+    dims = weights.dims
+    a, an = V.expand(amount, dims)
+    w = weights.data
+    if weights.has_nulls() or amount.has_nulls():
+        raise interp.fail(node, "allocate() needs every weight and the amount to be present")
+    spread_axes = tuple(i for i, d in enumerate(dims) if d not in amount.dims)
+    # Exact integer arithmetic: scale decimal weights to whole numbers by a common power of 10.
+    wf = np.frompyfunc(lambda x: Fraction(x), 1, 1)(V.as_object(w))
+    af = np.frompyfunc(lambda x: Fraction(x), 1, 1)(V.as_object(np.broadcast_to(a, w.shape)))
+    if any(x < 0 for x in wf.reshape(-1)):
+        raise interp.fail(node, "allocate() needs weights that are zero or more")
+    if any(x.denominator != 1 or x < 0 for x in af.reshape(-1)):
+        raise interp.fail(node, "allocate() distributes whole units: the amount must be a whole number, "
+                          "zero or more", "round the amount first, e.g. floor(x)")
+    moved = np.moveaxis(wf, spread_axes, tuple(range(-len(spread_axes), 0)))
+    moved_a = np.moveaxis(af, spread_axes, tuple(range(-len(spread_axes), 0)))
+    groups = moved.reshape(-1, int(np.prod([w.shape[i] for i in spread_axes])))
+    amounts = moved_a.reshape(groups.shape)[:, 0]
+    result = np.empty(groups.shape, dtype=object)
+    for g in range(groups.shape[0]):  # one group per key of the amount (one for a national total)
+        result[g] = _largest_remainder(int(amounts[g]), list(groups[g]))
+    out = result.reshape(moved.shape)
+    out = np.moveaxis(out, tuple(range(-len(spread_axes), 0)), spread_axes)
+    return Val("number", V.narrow(np.asarray(out, dtype=object)), dims)
+
+
+def _largest_remainder(amount: int, weights: list[Fraction]) -> list[int]:
+    total = sum(weights)
+    if total == 0:
+        return [0] * len(weights)
+    quotas = [amount * w / total for w in weights]
+    base = [q.numerator // q.denominator for q in quotas]
+    left = amount - sum(base)
+    order = sorted(range(len(weights)), key=lambda i: (-(quotas[i] - base[i]), -weights[i], i))
+    for i in order[:left]:
+        base[i] += 1
+    return base

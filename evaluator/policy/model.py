@@ -1,0 +1,178 @@
+"""The typed model of a policy file, after loading, schema validation and `extends` merging.
+
+Everything downstream (planner, engine, explain, diff, lint) reads these dataclasses, never
+raw YAML. Every element keeps the `Location` of its YAML node so later errors point at the
+file, line and column a person edits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ..errors import Location
+
+Scalar = int | Decimal | bool | str | dt.date
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """A citation: which source document (id in `sources`) and which passage of it."""
+
+    ref: str
+    passage: str | None = None
+    location: Location = field(default_factory=Location, compare=False)
+
+    def cite(self, sources: dict[str, "Source"]) -> str:
+        """`seeds/003_eaecc791a4958583.txt, bilaga 1` — what a reader looks up."""
+        src = sources.get(self.ref)
+        doc = src.document if src else self.ref
+        passage = self.passage or (src.passage if src else None)
+        return f"{doc}, {passage}" if passage else doc
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    document: str
+    title: str | None = None
+    passage: str | None = None
+    url: str | None = None
+    location: Location = field(default_factory=Location, compare=False)
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A set of members values are broken down by (region, measure, ...). Order is canonical."""
+
+    id: str
+    members: tuple[str | int, ...]
+    title: str | None = None
+    labels: dict[str | int, str] = field(default_factory=dict)
+    location: Location = field(default_factory=Location, compare=False)
+
+    def label(self, member: str | int) -> str:
+        return self.labels.get(member, str(member))
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A named value a policy rests on: a scalar, a list, or a table keyed by dimensions.
+
+    `value` holds an int/Decimal/bool/str/date, a list of those, or, for tables
+    (`by` non-empty), a dict from member tuple (one member per `by` dimension) to scalar.
+    """
+
+    id: str
+    value: Any
+    by: tuple[str, ...] = ()
+    unit: str | None = None
+    type: str | None = None  # number|bool|string|date|duration|list ; None = inferred from value
+    title: str | None = None
+    source: SourceRef | None = None
+    status: str = "official"  # official | illustrative
+    note: str | None = None
+    complete: bool = True  # a table must have a value for every member of its dimensions
+    location: Location = field(default_factory=Location, compare=False)
+    value_locations: dict[Any, Location] = field(default_factory=dict, compare=False)
+
+    @property
+    def is_table(self) -> bool:
+        return bool(self.by)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A typed column of an input table.
+
+    `type` is one of int, decimal, money, bool, date, string, or the id of a dimension (the
+    column then holds members of that dimension).
+    """
+
+    id: str
+    type: str
+    nullable: bool = False
+    default: Any = None  # value used for a missing cell (and, for unique tables, a missing row)
+    min: int | Decimal | None = None
+    max: int | Decimal | None = None
+    enum: tuple[str, ...] | None = None
+    title: str | None = None
+    location: Location = field(default_factory=Location, compare=False)
+
+
+@dataclass(frozen=True)
+class Input:
+    """An input table. `by` maps a dimension to the column that carries it for aggregation."""
+
+    id: str
+    columns: dict[str, Column]
+    by: dict[str, str] = field(default_factory=dict)
+    unique: bool = False  # at most one row per combination of the `by` columns
+    optional: bool = False
+    title: str | None = None
+    source: SourceRef | None = None
+    format: dict[str, Any] = field(default_factory=dict)  # e.g. {"separator": ";", "decimal": ","}
+    location: Location = field(default_factory=Location, compare=False)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named computation at a grain (`per`), written in the expression language."""
+
+    id: str
+    expr: str
+    per: tuple[str, ...] = ()
+    unit: str | None = None
+    type: str | None = None  # declared result type; None = inferred
+    title: str | None = None
+    source: SourceRef | None = None
+    explain: str | None = None  # Swedish template with {placeholders}
+    nullable: bool = False  # may the value be absent at some keys
+    location: Location = field(default_factory=Location, compare=False)
+    expr_location: Location = field(default_factory=Location, compare=False)  # first char of expr
+
+
+@dataclass(frozen=True)
+class Check:
+    """An invariant (e.g. Σ payout ≤ budget) evaluated after the rules; failing it is an error."""
+
+    id: str
+    expr: str
+    per: tuple[str, ...] = ()
+    title: str | None = None
+    source: SourceRef | None = None
+    location: Location = field(default_factory=Location, compare=False)
+    expr_location: Location = field(default_factory=Location, compare=False)
+
+
+@dataclass(frozen=True)
+class Validity:
+    start: dt.date
+    end: dt.date
+
+
+@dataclass
+class Policy:
+    """A whole policy after `extends` is resolved. Dict order is the file order."""
+
+    id: str
+    title: str
+    version: str
+    valid: Validity
+    path: str
+    sha256: str  # of the file's bytes (and, with extends, of the chain: see loader)
+    sources: dict[str, Source] = field(default_factory=dict)
+    dimensions: dict[str, Dimension] = field(default_factory=dict)
+    parameters: dict[str, Parameter] = field(default_factory=dict)
+    inputs: dict[str, Input] = field(default_factory=dict)
+    rules: dict[str, Rule] = field(default_factory=dict)
+    outputs: tuple[str, ...] = ()
+    checks: dict[str, Check] = field(default_factory=dict)
+    extends: str | None = None  # path of the parent as written
+    chain: tuple[str, ...] = ()  # files read, child first
+    file_lines: dict[str, list[str]] = field(default_factory=dict, compare=False)
+
+    def cite(self, ref: SourceRef | None) -> str | None:
+        return ref.cite(self.sources) if ref else None

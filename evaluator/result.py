@@ -1,0 +1,61 @@
+"""What a run produces: the contract between the engine and the report writers.
+
+Values are plain Python: int or Decimal for numbers (never float), bool, str, datetime.date,
+datetime.timedelta for durations, or None where a value is absent or not computed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class PolicyInfo:
+    id: str
+    title: str
+    version: str
+    path: str
+    sha256: str
+    valid_from: str
+    valid_to: str
+
+
+@dataclass(frozen=True)
+class DataInfo:
+    table: str
+    path: str | None  # None for inline fixture rows
+    sha256: str | None
+    rows: int
+
+
+@dataclass
+class OutputTable:
+    """One output rule: a row per key of its grain, with the key columns then `value`."""
+
+    rule: str
+    title: str | None
+    dims: tuple[str, ...]
+    unit: str | None
+    type: str  # number | bool | string | date | duration | list
+    rows: list[dict[str, Any]]  # {"region": "Gotland", "measure": "cataract", "value": 600}
+    computed: bool = True  # False when it needs an absent optional input
+    source: str | None = None  # citation text
+    labels: dict[str, dict[Any, str]] = field(default_factory=dict)  # dim -> member -> label
+
+
+@dataclass
+class CheckResult:
+    id: str
+    title: str | None
+    passed: bool
+    detail: str  # the values that decided it, e.g. "Σ payout = 749 999 000 kr ≤ budget = 750 000 000 kr"
+
+
+@dataclass
+class RunResult:
+    policy: PolicyInfo
+    data: list[DataInfo]
+    warnings: list[str]
+    outputs: dict[str, OutputTable]  # in the policy's `outputs` order
+    checks: list[CheckResult] = field(default_factory=list)

@@ -1,0 +1,1 @@
+"""The Lark grammar of the villkor expression language, shipped inside the package."""
