@@ -50,7 +50,14 @@ def evaluate(text: str, env: dict[str, Any] | None = None) -> Any:
     """
     scope = EnvScope(env)
     checked = compile_expression(text, scope)
-    value = Interp(scope, checked).run()
+    try:
+        value = Interp(scope, checked).run()
+    except VillkorError as err:  # show the source line under a run-time error too
+        lines = text.split("\n")
+        line = err.location.line
+        if err.location.source_line is None and line and 0 < line <= len(lines):
+            raise err.at(source_line=lines[line - 1]) from None
+        raise
     return _to_output(value, text)
 
 

@@ -391,7 +391,8 @@ class Checker:
         arg = node.args[0]
         t = self.visit(arg, replace(ctx, rows_ok=True))
         if t.kind == "list":
-            elem = t.elem if name != "count" else T.number()
+            # count() is a number; so is any aggregate of the empty list [] (sum([]) = 0)
+            elem = t.elem if name != "count" and t.elem.kind != "any" else T.number()
             if name != "count":
                 self.numeric_aggregate(node, name, elem)
             return elem.with_(nullable=name in ("min", "max", "mean"))

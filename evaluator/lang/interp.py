@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import weakref
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -17,7 +18,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from ..errors import EvaluationError, LimitError, Location
+from ..errors import EvaluationError, LimitError, Location, VillkorError
 from . import ast
 from . import values as V
 from .checker import ROUNDERS, Checked, parse_date, parse_duration
@@ -40,13 +41,45 @@ class Interp:
         self.checked = checked
         self.target = target
         self.trace = trace  # node id -> Val (and ("rows", id) -> matched row counts)
+        # id(int64 array) -> (weak reference, upper bound of |values|): bounds of arrays this run
+        # has scanned or computed, so a result's overflow check needs no second scan
+        self._bounds: dict[int, tuple[weakref.ref, int]] = {}
+
+    def magnitudes(self, x: np.ndarray, y: np.ndarray) -> tuple[int, int] | None:
+        """Upper bounds of |x| and |y| for two int64 arrays (known, or scanned once)."""
+        if x.dtype != np.int64 or y.dtype != np.int64:
+            return None
+        return self.magnitude(x), self.magnitude(y)
+
+    def magnitude(self, arr: np.ndarray, scan: bool = True) -> int | None:
+        if arr.size <= 64:  # constants (often broadcast to shape (1,)): scanning is free
+            return V._magnitude(arr)
+        known = self._bounds.get(id(arr))
+        if known is not None and known[0]() is arr:
+            return known[1]
+        if not scan:
+            return None
+        bound = V._magnitude(arr)
+        self.remember(arr, bound)
+        return bound
+
+    def remember(self, arr: np.ndarray, bound: int | None) -> np.ndarray:
+        if bound is not None and arr.dtype == np.int64 and arr.ndim:
+            self._bounds[id(arr)] = (weakref.ref(arr), bound)
+        return arr
 
     def run(self) -> Val | ListVal:
         with decimal.localcontext(V.FEEL_CONTEXT):
             return self.eval(self.checked.node, Ctx())
 
     def eval(self, node: ast.Node, ctx: Ctx):
-        value = getattr(self, "_" + type(node).__name__)(node, ctx)
+        try:
+            value = getattr(self, "_" + type(node).__name__)(node, ctx)
+        except VillkorError as err:  # a run-time error raised without a place: point at this node
+            if err.location.line is None:
+                raise err.at(line=node.line, column=node.column,
+                             length=max(node.end_column - node.column, 1)) from None
+            raise
         if self.trace is not None and isinstance(value, Val) and value.table is None:
             self.trace[id(node)] = value
         return value
@@ -122,7 +155,10 @@ class Interp:
         v = self.eval(node.operand, ctx)
         v = self.plain(v)
         if v.kind == "number":
-            return v.with_(data=V.add(np.zeros((), dtype=np.int64), v.data, sign=-1))
+            zero = np.zeros((), dtype=np.int64)
+            mags = self.magnitudes(zero, v.data)
+            data = V.add(zero, v.data, sign=-1, mags=mags)
+            return v.with_(data=self.remember(data, mags and mags[1]))
         return v.with_(data=-v.data)
 
     def plain(self, v: Val) -> Val:
@@ -215,12 +251,12 @@ class Interp:
         null = V.or_null(xn, yn)
         kind = a.kind
         if a.kind == b.kind == "number":
-            if op == "+":
-                data = V.add(x, y)
-            elif op == "-":
-                data = V.add(x, y, sign=-1)
-            elif op == "*":
-                data = V.mul(x, y)
+            if op in "+-*":
+                mags = self.magnitudes(x, y)
+                if op == "*":
+                    data = self.remember(V.mul(x, y, mags), mags and mags[0] * mags[1])
+                else:
+                    data = self.remember(V.add(x, y, 1 if op == "+" else -1, mags), mags and sum(mags))
             elif op == "/":
                 data, zero = V.div(x, y)
                 null = V.or_null(null, zero)
@@ -284,11 +320,15 @@ class Interp:
             data = np.isin(v.data, wanted)
         else:
             v = self.plain(v)
-            wanted = np.asarray([i.data[()] for i in items], dtype=v.data.dtype if v.data.dtype != object else object)
-            if v.data.dtype == object or wanted.dtype == object:
-                data = np.asarray(np.frompyfunc(lambda x: any(x == w for w in wanted), 1, 1)(v.data), dtype=bool)
+            # Python ints, not numpy scalars: Decimal == np.int64 raises TypeError
+            raw = [int(r) if isinstance(r, np.generic) and r.dtype.kind in "iu" else r
+                   for r in (i.data[()] for i in items)]
+            if v.data.dtype == object or any(isinstance(r, Decimal) for r in raw):
+                wanted = list(raw)  # never cast to the column's dtype: 1 in [1.5] is false
+                data = np.asarray(np.frompyfunc(lambda x: any(x == w for w in wanted), 1, 1)(
+                    V.as_object(v.data)), dtype=bool)
             else:
-                data = np.isin(v.data, wanted)
+                data = np.isin(v.data, np.asarray(raw, dtype=v.data.dtype))
         return self.make("bool", v.dims, np.asarray(data), v.null, v.mask, v.table)
 
     def _If(self, node, ctx):
@@ -392,13 +432,26 @@ class Interp:
             if name in ("sum", "mean"):
                 out = self.arith(None, "+", out, v)
             else:
-                cmp = self.compare("<=" if name == "min" else ">=", out, v)
-                out = self.choose(cmp, out, v)
+                out = self.extreme(name, out, v)
         if name == "mean":
             n = V.scalar(len(vals))
             data, _ = V.div(out.data, n.data)
             out = out.with_(data=data)
         return out
+
+    def extreme(self, name, a: Val, b: Val) -> Val:
+        """min/max of two values: np.minimum/np.maximum where both have one numpy dtype
+        (several times faster than a comparison and np.where), else compare and choose."""
+        a, b = self.plain(a), self.plain(b)
+        if a.data.dtype == b.data.dtype and a.data.dtype.kind in "iuMm":
+            dims, [(x, xn), (y, yn)], mask, table = self.align(a, b)
+            data = np.minimum(x, y) if name == "min" else np.maximum(x, y)
+            if data.dtype == np.int64:  # the larger of two known bounds, without scanning
+                mx, my = self.magnitude(x, scan=False), self.magnitude(y, scan=False)
+                self.remember(data, None if mx is None or my is None else max(mx, my))
+            return self.make(a.kind, dims, data, V.or_null(xn, yn), mask, table)
+        cmp = self.compare("<=" if name == "min" else ">=", a, b)
+        return self.choose(cmp, a, b)
 
     def choose(self, cond: Val, a: Val, b: Val) -> Val:
         a, b = self.plain(a), self.plain(b)

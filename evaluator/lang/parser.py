@@ -62,7 +62,8 @@ def _syntax_error(text: str, exc: UnexpectedInput) -> ExprSyntaxError:
     lines = text.split("\n")
     line = getattr(exc, "line", None) or 1
     column = getattr(exc, "column", None) or 1
-    if isinstance(exc, UnexpectedEOF) or line < 1:
+    at_end = isinstance(exc, UnexpectedToken) and exc.token.type == "$END"
+    if isinstance(exc, UnexpectedEOF) or at_end or line < 1:  # point just past the last character
         line = len(lines)
         column = len(lines[-1]) + 1
     src = lines[line - 1] if 0 < line <= len(lines) else ""

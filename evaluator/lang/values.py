@@ -234,9 +234,12 @@ def as_decimal(arr: np.ndarray) -> np.ndarray:
 
 
 def _magnitude(arr: np.ndarray) -> int:
+    """The largest absolute value of an int64 array: its max and min, no temporary array."""
     if arr.size == 0:
         return 0
-    return int(np.abs(arr).max())
+    if arr.ndim == 0:
+        return abs(int(arr))
+    return max(int(arr.max()), -int(arr.min()))
 
 
 def narrow(arr: np.ndarray) -> np.ndarray:
@@ -262,17 +265,20 @@ def check_magnitude(arr: np.ndarray) -> np.ndarray:
     return arr
 
 
-def add(a: np.ndarray, b: np.ndarray, sign: int = 1) -> np.ndarray:
-    if a.dtype == np.int64 and b.dtype == np.int64 and _magnitude(a) + _magnitude(b) < INT_SAFE:
+def add(a: np.ndarray, b: np.ndarray, sign: int = 1, mags: tuple[int, int] | None = None) -> np.ndarray:
+    """a + b (or a - b), int64 when provably within INT_SAFE. `mags`: upper bounds of |a| and
+    |b| the caller already knows (saves scanning the arrays)."""
+    if a.dtype == np.int64 and b.dtype == np.int64 and \
+            sum(mags or (_magnitude(a), _magnitude(b))) < INT_SAFE:
         return np.asarray(a + b if sign > 0 else a - b)
     with decimal.localcontext(FEEL_CONTEXT):
         x, y = as_object(a), as_object(b)
         return check_magnitude(np.asarray(x + y if sign > 0 else x - y, dtype=object))
 
 
-def mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def mul(a: np.ndarray, b: np.ndarray, mags: tuple[int, int] | None = None) -> np.ndarray:
     if a.dtype == np.int64 and b.dtype == np.int64:
-        ma, mb = _magnitude(a), _magnitude(b)
+        ma, mb = mags or (_magnitude(a), _magnitude(b))
         if ma == 0 or mb == 0 or ma < INT_SAFE // max(mb, 1):
             return np.asarray(a * b)
     with decimal.localcontext(FEEL_CONTEXT):
@@ -327,7 +333,10 @@ def round_to(arr: np.ndarray, scale: int, mode: str) -> np.ndarray:
 
     def one(x):
         with decimal.localcontext(FEEL_CONTEXT):
-            return to_decimal(x).quantize(exp, rounding=rounding) if scale != 0 else \
-                to_decimal(x).to_integral_value(rounding=rounding)
-    out = np.asarray(np.frompyfunc(one, 1, 1)(as_object(arr)), dtype=object)
+            d = to_decimal(x)
+            if scale != 0 and d.as_tuple().exponent >= -scale:
+                return d  # no digit to drop; quantize would need more than 34 digits
+            return d.quantize(exp, rounding=rounding) if scale != 0 else \
+                d.to_integral_value(rounding=rounding)
+    out = check_magnitude(np.asarray(np.frompyfunc(one, 1, 1)(as_object(arr)), dtype=object))
     return narrow(out) if scale <= 0 else out

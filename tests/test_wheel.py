@@ -1,0 +1,97 @@
+"""The wheel is complete: built from the sources, installed into a fresh virtual environment
+outside the repository, the `villkor` command runs (grammar and schemas ship inside it).
+
+The wheel is installed with `--no-deps` into a venv that sees the system site-packages, so the
+test needs no network for the dependencies and stays fast; it checks that the code that runs
+is the installed wheel, not this checkout.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SKIP = shutil.ignore_patterns(".git", "tests", "benchmarks", "build", "dist", "*.egg-info",
+                              "__pycache__", ".pytest_cache", ".hypothesis", "out", ".venv", "_data")
+
+
+def run(cmd, cwd, timeout=120, env=None):
+    return subprocess.run([str(c) for c in cmd], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, env=env)
+
+
+def build_wheel(src: Path, outdir: Path) -> Path:
+    """`python -m build --wheel`, isolated (fetches setuptools from PyPI or the pip cache);
+    if that is impossible (offline), without isolation using the installed setuptools."""
+    attempts = []
+    for extra in ([], ["--no-isolation", "--skip-dependency-check"]):
+        proc = run([sys.executable, "-m", "build", "--wheel", "--outdir", outdir, *extra, "."], cwd=src)
+        wheels = sorted(outdir.glob("villkor-*.whl"))
+        if proc.returncode == 0 and wheels:
+            return wheels[-1]
+        attempts.append(f"$ python -m build --wheel {' '.join(extra)}\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+    pytest.fail("could not build the wheel:\n" + "\n".join(attempts))
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    base = tmp_path_factory.mktemp("wheel")
+    src = base / "src"
+    shutil.copytree(ROOT, src, ignore=SKIP)  # build from a copy: the checkout stays clean
+    wheel = build_wheel(src, base / "dist")
+    venv = base / "venv"
+    proc = run([sys.executable, "-m", "venv", "--system-site-packages", venv], cwd=base)
+    assert proc.returncode == 0, proc.stderr
+    bindir = venv / ("Scripts" if os.name == "nt" else "bin")
+    python = bindir / ("python.exe" if os.name == "nt" else "python")
+    proc = run([python, "-m", "pip", "install", "--no-deps", "--force-reinstall", "--no-index",
+                "--disable-pip-version-check", wheel], cwd=base)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    work = base / "elsewhere"
+    work.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    return {"wheel": wheel, "python": python, "villkor": bindir / "villkor", "cwd": work, "env": env,
+            "venv": venv}
+
+
+def test_wheel_contains_the_grammar_and_the_cli(installed):
+    names = zipfile.ZipFile(installed["wheel"]).namelist()
+    assert "evaluator/grammar/villkor.lark" in names
+    assert "evaluator/cli.py" in names
+    assert "evaluator/lang/interp.py" in names
+    assert not any(n.startswith("tests/") for n in names)
+
+
+def test_installed_code_is_the_wheel(installed):
+    proc = run([installed["python"], "-c", "import evaluator; print(evaluator.__file__)"],
+               cwd=installed["cwd"], env=installed["env"])
+    assert proc.returncode == 0, proc.stderr
+    location = Path(proc.stdout.strip()).resolve()
+    assert installed["venv"].resolve() in location.parents, location
+    assert ROOT not in location.parents
+
+
+def test_villkor_version(installed):
+    proc = run([installed["villkor"], "--version"], cwd=installed["cwd"], env=installed["env"])
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "villkor 0.1.0"
+
+
+def test_villkor_expr(installed):
+    proc = run([installed["villkor"], "expr", "1 + 2"], cwd=installed["cwd"], env=installed["env"])
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "3"
+
+
+def test_villkor_expr_error_is_located(installed):
+    proc = run([installed["villkor"], "expr", "1 +"], cwd=installed["cwd"], env=installed["env"])
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("1:4: the expression ends too early")
+    assert "Traceback" not in proc.stderr
