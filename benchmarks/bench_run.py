@@ -1,0 +1,133 @@
+"""Benchmark: `villkor run` against hand-written pandas on the same procedure records.
+
+Generates record-level rows in the shape of the 2026 performance input (1.2M rows, about
+national scale for four years, and 12M rows), as Parquet and as CSV, then times, each as a
+fresh process and several times: `villkor run policies/2026_performance.yaml`, and a
+hand-written pandas script (categorical dtypes, one groupby) computing the same P-rules.
+Prints median wall time, peak memory (max RSS of the process) and their ratios.
+
+    python benchmarks/bench_run.py                 # both sizes, 3 runs each
+    python benchmarks/bench_run.py --sizes 1.2 --runs 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+POLICY = ROOT / "policies" / "2026_performance.yaml"
+DATA_ROOT = ROOT / "benchmarks" / "_data"
+
+HAND_WRITTEN = r'''
+import sys
+import numpy as np, pandas as pd, yaml
+from decimal import Decimal
+path, fmt, policy = sys.argv[1], sys.argv[2], sys.argv[3]
+p = yaml.safe_load(open(policy, encoding="utf-8"))
+regions = p["dimensions"]["region"]["members"]; measures = p["dimensions"]["measure"]["members"]
+par = p["parameters"]
+cols = ["home_region", "measure", "year", "month", "count"]
+if fmt == "parquet":
+    df = pd.read_parquet(path, columns=cols)
+else:
+    df = pd.read_csv(path, usecols=cols, engine="pyarrow",
+                     dtype={"home_region": "category", "measure": "category", "year": "int64",
+                            "month": "int64", "count": "int64"})
+df["home_region"] = pd.Categorical(df["home_region"], categories=regions)
+df["measure"] = pd.Categorical(df["measure"], categories=measures)
+months = par["period_months"]["value"]; year = par["measurement_year"]["value"]
+base_years = par["baseline_years"]["value"]
+df = df[df["month"].isin(months) & (df["year"].isin(base_years) | (df["year"] == year))]
+g = df.groupby(["home_region", "measure", df["year"] == year], observed=False)["count"].sum().unstack(fill_value=0)
+performed = g.get(True, 0); base_sum = g.get(False, 0)
+# exact: eligible = max(0, floor(performed - base_sum / n)) computed in integers
+n = len(base_years)
+eligible = np.maximum(0, (performed * n - base_sum) // n)
+tariff = pd.Series({m: par["tariff"]["value"][m] + par["travel_supplement"]["value"] for m in measures})
+comp = (eligible * tariff.reindex(eligible.index.get_level_values("measure")).to_numpy()).groupby(level="home_region", observed=False).sum()
+cap = pd.Series(par["cap"]["value"]).reindex(regions)
+payout = np.minimum(comp.reindex(regions), cap)
+assert payout.sum() <= par["budget"]["value"]
+print(int(payout.sum()))
+'''
+
+
+def generate(rows: int, out: Path) -> None:
+    """Record-level rows (count = 1 each) with plausible regional and measure weights."""
+    import yaml
+    policy = yaml.safe_load(POLICY.read_text(encoding="utf-8"))
+    regions = policy["dimensions"]["region"]["members"]
+    measures = policy["dimensions"]["measure"]["members"]
+    rng = np.random.default_rng(2026)
+    weights = np.asarray(list(policy["parameters"]["cap"]["value"].values()), dtype=np.int64)
+    home = rng.choice(len(regions), size=rows, p=weights / weights.sum())
+    perform = np.where(rng.random(rows) < 0.9, home, rng.integers(0, len(regions), rows))
+    frame = pd.DataFrame({
+        "home_region": pd.Categorical.from_codes(home, categories=regions),
+        "performing_region": pd.Categorical.from_codes(perform, categories=regions),
+        "provider": pd.Categorical.from_codes((rng.random(rows) < 0.2).astype(int), categories=["public", "private"]),
+        "measure": pd.Categorical.from_codes(rng.choice(len(measures), size=rows, p=[.1, .08, .04, .5, .1, .18]),
+                                             categories=measures),
+        "year": rng.choice([2023, 2024, 2025, 2026], size=rows, p=[.24, .245, .25, .265]).astype(np.int64),
+        "month": rng.integers(1, 13, rows).astype(np.int64),
+        "count": np.ones(rows, dtype=np.int64),
+    })
+    (out / "parquet").mkdir(parents=True, exist_ok=True)
+    (out / "csv").mkdir(parents=True, exist_ok=True)
+    frame.to_parquet(out / "parquet" / "procedures.parquet", index=False)
+    frame.to_csv(out / "csv" / "procedures.csv", index=False)
+
+
+def timed(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (GiB) of one fresh process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"command failed: {' '.join(cmd)}\n{err}")
+    return elapsed, usage.ru_maxrss / 1024 / 1024
+
+
+def measure(cmd: list[str], runs: int) -> tuple[float, float]:
+    results = [timed(cmd) for _ in range(runs)]
+    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", nargs="+", type=float, default=[1.2, 12.0], help="millions of rows")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    script = Path(tempfile.mkdtemp()) / "hand.py"
+    script.write_text(HAND_WRITTEN, encoding="utf-8")
+    villkor = [sys.executable, "-m", "evaluator.cli"]
+    print(f"{'rows':>6} {'format':>8} {'villkor s':>10} {'pandas s':>9} {'time ×':>7} "
+          f"{'villkor GiB':>11} {'pandas GiB':>10} {'mem ×':>6}")
+    for size in args.sizes:
+        rows = int(size * 1_000_000)
+        out = DATA_ROOT / f"{rows}"
+        if not (out / "csv" / "procedures.csv").exists():
+            generate(rows, out)
+        for fmt in ("parquet", "csv"):
+            folder = out / fmt
+            v_time, v_mem = measure(villkor + ["run", str(POLICY), "--data", str(folder), "-o", str(out / "villkor_result.json")], args.runs)
+            h_time, h_mem = measure([sys.executable, str(script), str(folder / f"procedures.{fmt}"), fmt, str(POLICY)],
+                                    args.runs)
+            print(f"{size:>5}M {fmt:>8} {v_time:>10.2f} {h_time:>9.2f} {v_time / h_time:>7.2f} "
+                  f"{v_mem:>11.2f} {h_mem:>10.2f} {v_mem / h_mem:>6.2f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

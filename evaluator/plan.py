@@ -1,0 +1,261 @@
+"""Planning: parse and check every rule against the policy's names, in dependency order.
+
+Everything here happens before any data is read, so `villkor validate` reports unknown
+names, cycles, grain, type and unit errors of the whole policy at once, each with
+file:line:col and the rule id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+import datetime as dt
+
+from .errors import (CycleError, ErrorList, GrainError, Location, TypeCheckError, UnitError,
+                     VillkorError, raise_all)
+from .lang import ast
+from .lang import types as T
+from .lang.checker import Checked, check
+from .lang.parser import parse
+from .lang.scope import Scope, TableInfo
+from .lang.values import dim_order
+from .policy.model import Check, Input, Parameter, Policy, Rule
+
+BASE_COLUMN_KINDS = {"int": "number", "decimal": "number", "money": "number", "bool": "bool",
+                     "date": "date", "string": "string"}
+
+
+@dataclass
+class PlannedRule:
+    """A rule (or check) ready to evaluate: its checked expression and what it depends on."""
+
+    rule: Rule | Check
+    checked: Checked
+    type: T.Type
+    inputs: frozenset[str]  # input tables it needs, directly or through other rules
+    is_check: bool = False
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+    @property
+    def per(self) -> tuple[str, ...]:
+        return self.rule.per
+
+
+@dataclass
+class Plan:
+    policy: Policy
+    scope: "StaticScope"
+    order: list[PlannedRule]  # rules in evaluation order
+    checks: list[PlannedRule]
+    rules: dict[str, PlannedRule] = field(default_factory=dict)
+
+
+def value_type(value, unit: T.Unit | None, declared: str | None = None) -> T.Type:
+    """The static type of a parameter value (scalar or list)."""
+    if isinstance(value, (list, tuple)):
+        elems = [value_type(v, unit) for v in value]
+        elem = elems[0] if elems else T.ANY
+        return T.list_of(elem)
+    if isinstance(value, bool):
+        return T.BOOL
+    if isinstance(value, (int, Decimal)):
+        return T.number(unit)
+    if isinstance(value, dt.date):
+        return T.DATE
+    if isinstance(value, str):
+        return T.STRING
+    return T.ANY
+
+
+class StaticScope(Scope):
+    """Types of every name a rule of this policy can use."""
+
+    def __init__(self, policy: Policy):
+        self.policy = policy
+        self.dim_order = tuple(policy.dimensions)
+        self.rule_types: dict[str, T.Type] = {}
+        self.tables = {i: self._table_info(inp) for i, inp in policy.inputs.items()}
+        self.param_types = {p.id: self._param_type(p) for p in policy.parameters.values()}
+
+    def _param_type(self, p: Parameter) -> T.Type:
+        unit = T.Unit.parse(p.unit, p.location)
+        if p.by:
+            sample = next(iter(p.value.values()), None) if isinstance(p.value, dict) else None
+            t = value_type(sample, unit)
+            return t.with_(dims=dim_order(self.dim_order, p.by))
+        return value_type(p.value, unit)
+
+    def column_type(self, table: str, col) -> T.Type:
+        kind = BASE_COLUMN_KINDS.get(col.type)
+        if kind is None:  # a dimension id
+            members = self.policy.dimensions[col.type].members
+            kind = "number" if members and all(isinstance(m, int) for m in members) else "string"
+            return T.Type(kind, member=col.type, rows=table, nullable=col.nullable)
+        unit = T.Unit.parse("kr") if col.type == "money" else None
+        return T.Type(kind, unit=unit, rows=table, nullable=col.nullable)
+
+    def _table_info(self, inp: Input) -> TableInfo:
+        columns = {c.id: self.column_type(inp.id, c) for c in inp.columns.values()}
+        defaults = {c.id: c.default for c in inp.columns.values() if c.default is not None}
+        return TableInfo(inp.id, columns, dict(inp.by), inp.unique, defaults)
+
+    def type_of(self, name):
+        if name in self.rule_types:
+            return self.rule_types[name]
+        if name in self.param_types:
+            return self.param_types[name]
+        if name in self.tables:
+            return T.Type("table", table=name)
+        dim = self.policy.dimensions.get(name)
+        if dim is not None:
+            kind = "number" if dim.members and all(isinstance(m, int) for m in dim.members) else "string"
+            return T.Type(kind, member=name, dims=(name,))
+        return None
+
+    def table(self, name):
+        return self.tables.get(name)
+
+    def members(self, dim):
+        d = self.policy.dimensions.get(dim)
+        return d.members if d else ()
+
+    def names(self):
+        return [*self.policy.rules, *self.param_types, *self.tables, *self.policy.dimensions]
+
+
+def plan(policy: Policy) -> Plan:
+    """Check the whole policy; raise all problems found together."""
+    errors: list[VillkorError] = []
+    scope = StaticScope(policy)
+    parsed: dict[str, ast.Node] = {}
+    for item in [*policy.rules.values(), *policy.checks.values()]:
+        try:
+            parsed[_key(item)] = parse(item.expr)
+        except VillkorError as err:
+            errors.append(locate(err, policy, item))
+    order_ids = _topological(policy, parsed, errors)
+    planned: dict[str, PlannedRule] = {}
+    failed: set[str] = set()
+    for rid in order_ids:
+        rule = policy.rules[rid]
+        deps = ast.names_used(parsed[rid]) & set(policy.rules)
+        if deps & failed:
+            failed.add(rid)
+            continue
+        try:
+            planned[rid] = _check_rule(policy, scope, rule, parsed[rid], planned)
+            scope.rule_types[rid] = planned[rid].type
+        except VillkorError as err:
+            errors.append(locate(err, policy, rule))
+            failed.add(rid)
+    checks = []
+    for chk in policy.checks.values():
+        node = parsed.get(_key(chk))
+        if node is None or ast.names_used(node) & failed:
+            continue
+        try:
+            checks.append(_check_check(policy, scope, chk, node, planned))
+        except VillkorError as err:
+            errors.append(locate(err, policy, chk))
+    raise_all(errors)
+    return Plan(policy, scope, [planned[r] for r in order_ids], checks, planned)
+
+
+def _key(item) -> str:
+    return ("check:" if isinstance(item, Check) else "") + item.id
+
+
+def locate(err: VillkorError, policy: Policy, item) -> VillkorError:
+    """Move an error inside an expression to its place in the policy file."""
+    loc = item.expr_location
+    if err.location.file is not None or loc.file is None:
+        return err.at(rule=item.id) if err.location.rule is None else err
+    label = item.id if isinstance(item, Rule) else f"check {item.id}"
+    lines = policy.file_lines.get(loc.file)
+    return err.within(loc.file, loc.line or 1, loc.column or 1, label, lines)
+
+
+def _topological(policy: Policy, parsed: dict[str, ast.Node], errors: list) -> list[str]:
+    """Rules in dependency order; a cycle is reported with its path."""
+    deps = {rid: sorted(ast.names_used(parsed[rid]) & set(policy.rules))
+            for rid in policy.rules if rid in parsed}
+    order: list[str] = []
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+    reported: set[frozenset] = set()
+
+    def visit(rid: str, path: list[str]) -> None:
+        if state.get(rid) == 2:
+            return
+        if state.get(rid) == 1:
+            cycle = path[path.index(rid):] + [rid]
+            key = frozenset(cycle)
+            if key not in reported:
+                reported.add(key)
+                rule = policy.rules[rid]
+                errors.append(CycleError("rules depend on each other in a circle: " + " -> ".join(cycle),
+                                         Location(file=rule.location.file, line=rule.location.line,
+                                                  column=rule.location.column, rule=rid),
+                                         "one of these rules must be computed without the others"))
+            return
+        state[rid] = 1
+        for dep in deps.get(rid, []):
+            visit(dep, path + [rid])
+        state[rid] = 2
+        order.append(rid)
+
+    for rid in deps:
+        visit(rid, [])
+    in_cycle = {r for e in errors if isinstance(e, CycleError) for r in e.message.split(": ", 1)[1].split(" -> ")}
+    return [r for r in order if r not in in_cycle]
+
+
+def _inputs_needed(node: ast.Node, policy: Policy, planned: dict[str, PlannedRule]) -> frozenset[str]:
+    names = ast.names_used(node)
+    needed = set(names & set(policy.inputs))
+    for dep in names & set(planned):
+        needed |= planned[dep].inputs
+    return frozenset(needed)
+
+
+def _check_rule(policy: Policy, scope: StaticScope, rule: Rule, node: ast.Node,
+                planned: dict[str, PlannedRule]) -> PlannedRule:
+    checked = check(node, scope, tuple(rule.per), rule.expr)
+    t = checked.type
+    here = Location(file=rule.location.file, line=rule.location.line, column=rule.location.column,
+                    rule=rule.id)
+    extra = [d for d in t.dims if d not in rule.per]
+    if extra:
+        raise GrainError(f"the expression is per {', '.join(t.dims)} but the rule is per "
+                         f"{', '.join(rule.per) or 'nothing (national)'}", here,
+                         f"aggregate over {', '.join(extra)} (e.g. sum(...)) or add it to 'per'")
+    if t.kind in ("table", "list") and rule.type != "list":
+        raise TypeCheckError(f"the rule's value is a {t.describe()}, not a single value per key", here,
+                             "aggregate it, e.g. count(...) or sum(...)")
+    if rule.type and rule.type != t.kind and t.kind != "any":
+        raise TypeCheckError(f"the rule is declared {rule.type} but its expression gives a {t.describe()}",
+                             here)
+    declared = T.Unit.parse(rule.unit, here)
+    if t.kind == "number" and declared is not None and t.unit is not None and t.unit != declared:
+        raise UnitError(f"the rule is declared in {declared} but its expression gives {t.unit}", here,
+                        "fix the unit, or the expression")
+    unit = declared if declared is not None else t.unit
+    result = t.with_(unit=unit, dims=dim_order(scope.dim_order, rule.per), member=t.member,
+                     nullable=rule.nullable)
+    return PlannedRule(rule, checked, result, _inputs_needed(node, policy, planned))
+
+
+def _check_check(policy, scope, chk: Check, node, planned) -> PlannedRule:
+    checked = check(node, scope, tuple(chk.per), chk.expr)
+    here = Location(file=chk.location.file, line=chk.location.line, column=chk.location.column,
+                    rule=f"check {chk.id}")
+    if checked.type.kind != "bool":
+        raise TypeCheckError(f"a check must be true or false, not a {checked.type.describe()}", here,
+                             "e.g. sum(payout) <= budget")
+    extra = [d for d in checked.type.dims if d not in chk.per]
+    if extra:
+        raise GrainError(f"the check is per {', '.join(checked.type.dims)}; declare per: "
+                         f"[{', '.join(checked.type.dims)}] or aggregate", here)
+    return PlannedRule(chk, checked, checked.type, _inputs_needed(node, policy, planned), is_check=True)

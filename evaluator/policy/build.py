@@ -1,0 +1,314 @@
+"""A validated YAML tree -> the typed Policy model, with `extends` resolved.
+
+`extends: ../2026_performance.yaml` inherits every section; an entry with the same id in the
+child replaces the inherited one whole; `remove: [ids]` drops inherited entries; a child's
+`outputs` list replaces the parent's. The sha256 of an extended policy is the sha256 of the
+chain's file hashes (child first), so a change anywhere in the chain changes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from decimal import Decimal
+from typing import Any
+
+from ..errors import CycleError, Location, PolicyError, VillkorError, did_you_mean, raise_all
+from .loader import Loaded, load_yaml
+from .model import (Check, Column, Dimension, Input, Parameter, Policy, Rule, Source, SourceRef,
+                    Validity)
+from .schema import validate_tree
+
+SECTIONS = ("sources", "dimensions", "parameters", "inputs", "rules", "checks")
+BASE_TYPES = ("int", "decimal", "money", "bool", "date", "string")
+
+
+def load_policy(path: str) -> Policy:
+    """Load a policy file (and the chain it extends), validate it, and build the model."""
+    return _load(os.path.normpath(path), ())
+
+
+def _load(path: str, seen: tuple[str, ...]) -> Policy:
+    real = os.path.realpath(path)
+    if real in seen:
+        chain = " -> ".join([*seen, real])
+        raise CycleError(f"policies extend each other in a circle: {chain}", Location(file=path),
+                         "a policy may extend an older one, never itself through others")
+    loaded = load_yaml(path)
+    raise_all(validate_tree(loaded, "policy.schema.json"))
+    tree = loaded.tree
+    parent = None
+    if tree.get("extends"):
+        parent_path = os.path.normpath(os.path.join(os.path.dirname(path), tree["extends"]))
+        if not os.path.exists(parent_path):
+            raise PolicyError(f"the policy it extends does not exist: {parent_path}",
+                              loaded.location(("extends",)), "the path is relative to this file")
+        parent = _load(parent_path, seen + (real,))
+    policy = _Builder(loaded, parent).build()
+    _check_semantics(policy, loaded)
+    return policy
+
+
+class _Builder:
+    def __init__(self, loaded: Loaded, parent: Policy | None):
+        self.loaded = loaded
+        self.parent = parent
+        self.tree = loaded.tree
+        self.errors: list[VillkorError] = []
+
+    def loc(self, *path, key=False) -> Location:
+        return self.loaded.location(tuple(path), key=key)
+
+    def build(self) -> Policy:
+        t = self.tree
+        own = {
+            "sources": {k: self.source(k, v) for k, v in (t.get("sources") or {}).items()},
+            "dimensions": {k: self.dimension(k, v) for k, v in (t.get("dimensions") or {}).items()},
+            "parameters": {k: self.parameter(k, v) for k, v in (t.get("parameters") or {}).items()},
+            "inputs": {k: self.input(k, v) for k, v in (t.get("inputs") or {}).items()},
+            "rules": {k: self.rule(k, v) for k, v in (t.get("rules") or {}).items()},
+            "checks": {k: self.check(k, v) for k, v in (t.get("checks") or {}).items()},
+        }
+        raise_all(self.errors)
+        valid = t["valid"]
+        policy = Policy(id=t["policy"], title=t["title"], version=t["version"],
+                        valid=Validity(_date(valid["from"]), _date(valid["to"])),
+                        path=self.loaded.path, sha256=self.loaded.sha256,
+                        outputs=tuple(t.get("outputs") or ()), extends=t.get("extends"),
+                        chain=(self.loaded.path,), file_lines={self.loaded.path: self.loaded.lines},
+                        **own)
+        if self.parent is not None:
+            policy = self.merge(policy)
+        elif t.get("remove"):
+            raise PolicyError("'remove' only applies to a policy that extends another",
+                              self.loc("remove"), "add extends: or drop remove:")
+        elif "outputs" not in t:
+            policy.outputs = tuple(policy.rules)
+        return policy
+
+    def merge(self, child: Policy) -> Policy:
+        parent = self.parent
+        removed = list(self.tree.get("remove") or [])
+        merged = {}
+        for section in SECTIONS:
+            entries = dict(getattr(parent, section))
+            entries.update(getattr(child, section))
+            merged[section] = entries
+        outputs = list(child.outputs if "outputs" in self.tree else parent.outputs)
+        for i, rid in enumerate(removed):
+            hit = False
+            for section in SECTIONS:
+                if rid in merged[section] and rid not in getattr(child, section):
+                    del merged[section][rid]
+                    hit = True
+            if rid in outputs:
+                outputs.remove(rid)
+                hit = True
+            if not hit:
+                known = [k for s in SECTIONS for k in getattr(parent, s)]
+                raise PolicyError(f"cannot remove '{rid}': the extended policy has no such entry",
+                                  self.loc("remove", i), did_you_mean(rid, known))
+        for section in SECTIONS:
+            setattr(child, section, merged[section])
+        child.outputs = tuple(o for o in outputs)
+        child.chain = (self.loaded.path,) + parent.chain
+        child.file_lines = {**parent.file_lines, **child.file_lines}
+        digest = hashlib.sha256("".join([self.loaded.sha256, parent.sha256]).encode()).hexdigest()
+        child.sha256 = digest
+        return child
+
+    # -- entries
+
+    def ref(self, value, *path) -> SourceRef | None:
+        if not value:
+            return None
+        return SourceRef(value["ref"], value.get("passage"), self.loc(*path))
+
+    def source(self, sid, v) -> Source:
+        return Source(sid, v["document"], v.get("title"), v.get("passage"), v.get("url"),
+                      self.loc("sources", sid, key=True))
+
+    def dimension(self, did, v) -> Dimension:
+        members = tuple(v["members"])
+        dupes = sorted({str(m) for m in members if members.count(m) > 1})
+        if dupes:
+            self.errors.append(PolicyError(f"dimension '{did}' lists {', '.join(dupes)} more than once",
+                                           self.loc("dimensions", did, "members")))
+        return Dimension(did, members, v.get("title"), dict(v.get("labels") or {}),
+                         self.loc("dimensions", did, key=True))
+
+    def parameter(self, pid, v) -> Parameter:
+        by = tuple(v.get("by") or ())
+        value = v["value"]
+        cells: dict = {}
+        if by:
+            value, cells = self.table(pid, value, by)
+        elif isinstance(value, dict):
+            self.errors.append(PolicyError(f"parameter '{pid}' has a table value but no 'by'",
+                                           self.loc("parameters", pid, "value"),
+                                           "name its dimensions, e.g. by: [region]"))
+        return Parameter(pid, value, by, v.get("unit"), v.get("type"), v.get("title"),
+                         self.ref(v.get("source"), "parameters", pid, "source"),
+                         v.get("status", "official"), v.get("note"), v.get("complete", True),
+                         self.loc("parameters", pid, key=True), cells)
+
+    def table(self, pid, value, by) -> tuple[dict, dict]:
+        """Nested mappings, one level per dimension -> {(member, ...): value}."""
+        out: dict = {}
+        cells: dict = {}
+
+        def walk(node, depth, key, path):
+            if depth == len(by):
+                if isinstance(node, (dict, list)):
+                    self.errors.append(PolicyError(f"parameter '{pid}': expected one value at "
+                                                   f"{', '.join(map(str, key))}", self.loc(*path)))
+                    return
+                out[key] = node
+                cells[key] = self.loc(*path)
+                return
+            if not isinstance(node, dict):
+                self.errors.append(PolicyError(
+                    f"parameter '{pid}' is by {', '.join(by)}: expected a mapping of {by[depth]} members",
+                    self.loc(*path), "e.g. value: {Stockholm: 161423243, Uppsala: 28007085}"))
+                return
+            for member, sub in node.items():
+                walk(sub, depth + 1, key + (member,), path + (member,))
+        walk(value, 0, (), ("parameters", pid, "value"))
+        return out, cells
+
+    def input(self, iid, v) -> Input:
+        columns = {}
+        for cid, c in v["columns"].items():
+            columns[cid] = Column(cid, c["type"], bool(c.get("nullable", False)), c.get("default"),
+                                  c.get("min"), c.get("max"), tuple(c["enum"]) if c.get("enum") else None,
+                                  c.get("title"), self.loc("inputs", iid, "columns", cid, key=True))
+        return Input(iid, columns, dict(v.get("by") or {}), bool(v.get("unique", False)),
+                     bool(v.get("optional", False)), v.get("title"),
+                     self.ref(v.get("source"), "inputs", iid, "source"), dict(v.get("format") or {}),
+                     self.loc("inputs", iid, key=True))
+
+    def expr_location(self, *path) -> Location:
+        line, col = self.loaded.marks.get(tuple(path), (1, 1))
+        return Location(file=self.loaded.path, line=line, column=col)
+
+    def rule(self, rid, v) -> Rule:
+        return Rule(rid, v["expr"], tuple(v.get("per") or ()), v.get("unit"), v.get("type"),
+                    v.get("title"), self.ref(v.get("source"), "rules", rid, "source"), v.get("explain"),
+                    bool(v.get("nullable", False)), self.loc("rules", rid, key=True),
+                    self.expr_location("rules", rid, "expr"))
+
+    def check(self, cid, v) -> Check:
+        return Check(cid, v["expr"], tuple(v.get("per") or ()), v.get("title"),
+                     self.ref(v.get("source"), "checks", cid, "source"), self.loc("checks", cid, key=True),
+                     self.expr_location("checks", cid, "expr"))
+
+
+def _date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+# ---------------------------------------------------------------- checks without the language
+
+
+def _check_semantics(policy: Policy, loaded: Loaded) -> None:
+    errors: list[VillkorError] = []
+    dims = policy.dimensions
+    if policy.valid.start > policy.valid.end:
+        errors.append(PolicyError(f"valid.from ({policy.valid.start}) is after valid.to ({policy.valid.end})",
+                                  loaded.location(("valid",))))
+    for p in policy.parameters.values():
+        errors += _check_dims(p.by, dims, p.location, f"parameter '{p.id}'")
+        if p.by and all(d in dims for d in p.by):
+            errors += _check_table(p, dims)
+        errors += _check_ref(policy, p.source, f"parameter '{p.id}'")
+    for inp in policy.inputs.values():
+        errors += _check_input(inp, dims)
+        errors += _check_ref(policy, inp.source, f"input '{inp.id}'")
+    for item in [*policy.rules.values(), *policy.checks.values()]:
+        what = f"rule '{item.id}'" if isinstance(item, Rule) else f"check '{item.id}'"
+        errors += _check_dims(item.per, dims, item.location, what)
+        errors += _check_ref(policy, item.source, what)
+    for i, rid in enumerate(policy.outputs):
+        if rid not in policy.rules:
+            errors.append(PolicyError(f"output '{rid}' is not a rule", loaded.location(("outputs", i)),
+                                      did_you_mean(rid, policy.rules)))
+    raise_all(errors)
+
+
+def _check_dims(names, dims, location, what) -> list[VillkorError]:
+    return [PolicyError(f"{what} names an unknown dimension '{d}'", location,
+                        did_you_mean(d, dims) or f"dimensions: {', '.join(dims) or 'none declared'}")
+            for d in names if d not in dims]
+
+
+def _check_ref(policy: Policy, ref: SourceRef | None, what: str) -> list[VillkorError]:
+    if ref is None or ref.ref in policy.sources:
+        return []
+    return [PolicyError(f"{what} cites an unknown source '{ref.ref}'", ref.location,
+                        did_you_mean(ref.ref, policy.sources) or "declare it under sources:")]
+
+
+def _check_table(p: Parameter, dims) -> list[VillkorError]:
+    errors: list[VillkorError] = []
+    for key, value in p.value.items():
+        for d, member in zip(p.by, key):
+            if member not in dims[d].members:
+                errors.append(PolicyError(f"parameter '{p.id}': {member!r} is not a member of '{d}'",
+                                          p.value_locations.get(key, p.location),
+                                          did_you_mean(str(member), [str(m) for m in dims[d].members])))
+    if p.complete and not errors:
+        import itertools
+        wanted = itertools.product(*[dims[d].members for d in p.by])
+        missing = [k for k in wanted if k not in p.value]
+        if missing:
+            names = ", ".join("/".join(map(str, k)) for k in missing[:8])
+            more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
+            errors.append(PolicyError(f"parameter '{p.id}' has no value for {names}{more}", p.location,
+                                      "add them, or declare complete: false if they may be missing"))
+    kinds = {type(v) if not isinstance(v, bool) else bool for v in p.value.values()}
+    if {int, Decimal} & kinds and kinds - {int, Decimal}:
+        errors.append(PolicyError(f"parameter '{p.id}' mixes numbers and other values", p.location))
+    return errors
+
+
+def _check_input(inp: Input, dims) -> list[VillkorError]:
+    errors: list[VillkorError] = []
+    for col in inp.columns.values():
+        if col.type not in BASE_TYPES and col.type not in dims:
+            errors.append(PolicyError(f"input '{inp.id}', column '{col.id}': unknown type '{col.type}'",
+                                      col.location, did_you_mean(col.type, [*BASE_TYPES, *dims]) or
+                                      f"types: {', '.join(BASE_TYPES)} or a dimension id"))
+        elif col.default is not None and not _default_fits(col, dims):
+            errors.append(PolicyError(f"input '{inp.id}', column '{col.id}': default {col.default!r} "
+                                      f"is not a {col.type}", col.location))
+    for dim, column in inp.by.items():
+        if dim not in dims:
+            errors += _check_dims([dim], dims, inp.location, f"input '{inp.id}'")
+        elif column not in inp.columns:
+            errors.append(PolicyError(f"input '{inp.id}' is by {dim} through column '{column}', "
+                                      "which it does not have", inp.location,
+                                      did_you_mean(column, inp.columns)))
+        elif inp.columns[column].type != dim:
+            errors.append(PolicyError(f"input '{inp.id}': column '{column}' carries {dim} but has type "
+                                      f"'{inp.columns[column].type}'", inp.columns[column].location,
+                                      f"declare it as type: {dim}"))
+    if inp.unique and not inp.by:
+        errors.append(PolicyError(f"input '{inp.id}' is unique but has no 'by' columns", inp.location,
+                                  "say which columns identify a row, e.g. by: {region: region}"))
+    return errors
+
+
+def _default_fits(col: Column, dims) -> bool:
+    v = col.default
+    if col.type in ("int",):
+        return isinstance(v, int) and not isinstance(v, bool)
+    if col.type in ("decimal", "money"):
+        return isinstance(v, (int, Decimal)) and not isinstance(v, bool)
+    if col.type == "bool":
+        return isinstance(v, bool)
+    if col.type == "date":
+        return isinstance(v, dt.date)
+    if col.type == "string":
+        return isinstance(v, str) and (not col.enum or v in col.enum)
+    return v in dims[col.type].members

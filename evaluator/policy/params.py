@@ -1,0 +1,123 @@
+"""Parameter overrides: `villkor run --params FILE.yaml`, and a fixture's `params:`.
+
+The file maps parameter ids to new values: a scalar, a list, or for a table a mapping of
+members (nested per dimension). A partial table mapping replaces only the cells it names;
+the other cells keep the policy's values. The long form `{value: ..., unit: kr}` also states
+the unit, which must then match the parameter's. An overridden illustrative parameter stays
+marked illustrative unless the long form says `status: official`.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+from ..errors import Location, PolicyError, VillkorError, did_you_mean, raise_all
+from .loader import Loaded, load_yaml
+from .model import Parameter, Policy
+
+LONG_FORM_KEYS = {"value", "unit", "status", "note"}
+
+
+def apply_overrides(policy: Policy, path: str) -> Policy:
+    loaded = load_yaml(path)
+    if loaded.tree is None:
+        return policy
+    if not isinstance(loaded.tree, dict):
+        raise PolicyError("a parameter file maps parameter ids to values", loaded.location(()),
+                          "e.g.\n    budget: 800000000\n    cap: {Gotland: 5000000}")
+    return _apply(policy, loaded.tree, loaded)
+
+
+def apply_override_values(policy: Policy, values: dict, origin: str) -> Policy:
+    """Inline overrides (a fixture's `params:`); errors name the fixture file."""
+    return _apply(policy, values, Loaded(path=origin, tree=values))
+
+
+def _apply(policy: Policy, values: dict, loaded: Loaded) -> Policy:
+    errors: list[VillkorError] = []
+    params = dict(policy.parameters)
+    for pid, raw in values.items():
+        here = loaded.location((pid,), key=True)
+        if pid not in params:
+            errors.append(PolicyError(f"unknown parameter '{pid}'", here,
+                                      did_you_mean(str(pid), params) or
+                                      f"parameters: {', '.join(params)}"))
+            continue
+        try:
+            params[pid] = _override(policy, params[pid], raw, loaded.location((pid,)))
+        except VillkorError as err:
+            errors.append(err)
+    raise_all(errors)
+    new = copy.copy(policy)
+    new.parameters = params
+    return new
+
+
+def _override(policy: Policy, p: Parameter, raw: Any, here: Location) -> Parameter:
+    status, note = p.status, p.note
+    if isinstance(raw, dict) and set(raw) <= LONG_FORM_KEYS and "value" in raw:
+        if "unit" in raw and raw["unit"] != p.unit:
+            raise PolicyError(f"parameter '{p.id}' is in {p.unit or 'no unit'}, not {raw['unit']}", here,
+                              "give the value in the parameter's own unit")
+        status = raw.get("status", status)
+        note = raw.get("note", note)
+        raw = raw["value"]
+    if p.by:
+        value = dict(p.value)
+        for key, cell in _cells(p, raw, here):
+            for d, member in zip(p.by, key):
+                members = policy.dimensions[d].members
+                if member not in members:
+                    raise PolicyError(f"parameter '{p.id}': {member!r} is not a member of '{d}'", here,
+                                      did_you_mean(str(member), [str(m) for m in members]))
+            _same_kind(p, next(iter(p.value.values()), None), cell, here)
+            value[key] = cell
+        return replace(p, value=value, status=status, note=note)
+    _same_kind(p, p.value, raw, here)
+    return replace(p, value=raw, status=status, note=note)
+
+
+def _cells(p: Parameter, raw, here):
+    if not isinstance(raw, dict):
+        raise PolicyError(f"parameter '{p.id}' is a table by {', '.join(p.by)}: give a mapping of members",
+                          here, "e.g. cap: {Gotland: 5000000}")
+
+    def walk(node, depth, key):
+        if depth == len(p.by):
+            yield key, node
+            return
+        if not isinstance(node, dict):
+            raise PolicyError(f"parameter '{p.id}': expected a mapping of {p.by[depth]} members", here)
+        for member, sub in node.items():
+            yield from walk(sub, depth + 1, key + (member,))
+    yield from walk(raw, 0, ())
+
+
+def _kind(value) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, Decimal)):
+        return "number"
+    if isinstance(value, dt.date):
+        return "date"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "mapping"
+    return "nothing" if value is None else type(value).__name__
+
+
+def _same_kind(p: Parameter, old, new, here: Location) -> None:
+    if old is None or _kind(old) == _kind(new):
+        if isinstance(old, list) and old and new and _kind(old[0]) != _kind(new[0]):
+            raise PolicyError(f"parameter '{p.id}' is a list of {_kind(old[0])} values, not of "
+                              f"{_kind(new[0])} values", here)
+        return
+    raise PolicyError(f"parameter '{p.id}' is a {_kind(old)}, not a {_kind(new)} ({new!r})", here,
+                      "give a value of the same kind as in the policy")
