@@ -3,7 +3,8 @@
 Generates record-level rows in the shape of the 2026 performance input (1.2M rows, about
 national scale for four years, and 12M rows), as Parquet and as CSV, then times, each as a
 fresh process and several times: `villkor run policies/2026_performance.yaml`, and a
-hand-written pandas script (categorical dtypes, one groupby) computing the same P-rules.
+hand-written pandas script (categorical dtypes, groupby) computing the same outputs
+(P-1..P-9: payout, eligible, the home/other-region/private split, monthly counts).
 Prints median wall time, peak memory (max RSS of the process) and their ratios.
 
     python benchmarks/bench_run.py                 # both sizes, 3 runs each
@@ -29,36 +30,49 @@ POLICY = ROOT / "policies" / "2026_performance.yaml"
 DATA_ROOT = ROOT / "benchmarks" / "_data"
 
 HAND_WRITTEN = r'''
-import sys
+# The same outputs as policies/2026_performance.yaml (P-1..P-9), hand-written in pandas.
+import sys, json
 import numpy as np, pandas as pd, yaml
-from decimal import Decimal
-path, fmt, policy = sys.argv[1], sys.argv[2], sys.argv[3]
+path, fmt, policy, out = sys.argv[1:5]
 p = yaml.safe_load(open(policy, encoding="utf-8"))
 regions = p["dimensions"]["region"]["members"]; measures = p["dimensions"]["measure"]["members"]
 par = p["parameters"]
-cols = ["home_region", "measure", "year", "month", "count"]
 if fmt == "parquet":
-    df = pd.read_parquet(path, columns=cols)
+    df = pd.read_parquet(path)
 else:
-    df = pd.read_csv(path, usecols=cols, engine="pyarrow",
-                     dtype={"home_region": "category", "measure": "category", "year": "int64",
-                            "month": "int64", "count": "int64"})
-df["home_region"] = pd.Categorical(df["home_region"], categories=regions)
+    df = pd.read_csv(path, engine="pyarrow", dtype={"home_region": "category", "performing_region": "category",
+                     "provider": "category", "measure": "category", "year": "int64", "month": "int64", "count": "int64"})
+for c in ("home_region", "performing_region"):
+    df[c] = pd.Categorical(df[c], categories=regions)
 df["measure"] = pd.Categorical(df["measure"], categories=measures)
 months = par["period_months"]["value"]; year = par["measurement_year"]["value"]
-base_years = par["baseline_years"]["value"]
-df = df[df["month"].isin(months) & (df["year"].isin(base_years) | (df["year"] == year))]
-g = df.groupby(["home_region", "measure", df["year"] == year], observed=False)["count"].sum().unstack(fill_value=0)
-performed = g.get(True, 0); base_sum = g.get(False, 0)
-# exact: eligible = max(0, floor(performed - base_sum / n)) computed in integers
-n = len(base_years)
-eligible = np.maximum(0, (performed * n - base_sum) // n)
-tariff = pd.Series({m: par["tariff"]["value"][m] + par["travel_supplement"]["value"] for m in measures})
-comp = (eligible * tariff.reindex(eligible.index.get_level_values("measure")).to_numpy()).groupby(level="home_region", observed=False).sum()
+base_years = par["baseline_years"]["value"]; n = len(base_years)
+keys = ["home_region", "measure"]
+def by(mask, extra=()):
+    return df[mask].groupby(keys + list(extra), observed=False)["count"].sum()
+in_period = df["month"].isin(months)
+this_year = (df["year"] == year) & in_period
+performed = by(this_year)
+base_sum = by(df["year"].isin(base_years) & in_period)
+eligible = np.maximum(0, (performed * n - base_sum) // n)  # floor(performed - base_sum / n), exact
+rate = pd.Series({m: par["tariff"]["value"][m] + par["travel_supplement"]["value"] for m in measures})
+comp = (eligible * rate.reindex(eligible.index.get_level_values("measure")).to_numpy()).groupby(level=0, observed=False).sum()
 cap = pd.Series(par["cap"]["value"]).reindex(regions)
-payout = np.minimum(comp.reindex(regions), cap)
+payout = np.minimum(comp.reindex(regions).to_numpy(), cap.to_numpy())
 assert payout.sum() <= par["budget"]["value"]
-print(int(payout.sum()))
+public = df["provider"] == "public"
+home = by(this_year & public & (df["performing_region"] == df["home_region"]))
+other = by(this_year & public & (df["performing_region"] != df["home_region"]))
+private = by(this_year & ~public)
+previous = by((df["year"] == year - 1) & in_period)
+monthly = by(df["year"] == year, ["month"])
+monthly_prev = by(df["year"] == year - 1, ["month"])
+national = monthly.groupby(level=["measure", "month"], observed=False).sum()
+result = {"payout": dict(zip(regions, map(int, payout))), "eligible": [int(x) for x in eligible],
+          "home": [int(x) for x in home], "other": [int(x) for x in other], "private": [int(x) for x in private],
+          "previous": [int(x) for x in previous], "monthly": [int(x) for x in monthly],
+          "monthly_prev": [int(x) for x in monthly_prev], "national": [int(x) for x in national]}
+open(out, "w").write(json.dumps(result))
 '''
 
 
@@ -123,8 +137,8 @@ def main() -> None:
         for fmt in ("parquet", "csv"):
             folder = out / fmt
             v_time, v_mem = measure(villkor + ["run", str(POLICY), "--data", str(folder), "-o", str(out / "villkor_result.json")], args.runs)
-            h_time, h_mem = measure([sys.executable, str(script), str(folder / f"procedures.{fmt}"), fmt, str(POLICY)],
-                                    args.runs)
+            h_time, h_mem = measure([sys.executable, str(script), str(folder / f"procedures.{fmt}"), fmt, str(POLICY),
+                                     str(out / "hand_result.json")], args.runs)
             print(f"{size:>5}M {fmt:>8} {v_time:>10.2f} {h_time:>9.2f} {v_time / h_time:>7.2f} "
                   f"{v_mem:>11.2f} {h_mem:>10.2f} {v_mem / h_mem:>6.2f}", flush=True)
 

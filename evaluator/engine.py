@@ -43,6 +43,7 @@ class RuntimeScope(Scope):
         self._columns: dict[tuple[str, str], Val] = {}
         self._codes: dict[tuple[str, str], np.ndarray] = {}
         self._lookups: dict[tuple[str, str], Val] = {}
+        self._group_keys: dict[tuple, np.ndarray] = {}
 
     # -- static side, delegated
     def type_of(self, name):
@@ -126,6 +127,13 @@ class RuntimeScope(Scope):
             col = self.policy.inputs[table].by[dim]
             self._codes[key] = self.column(table, col).data
         return self._codes[key]
+
+    def group_key(self, table, dims):
+        """Cached: several rules group the same table to the same grain."""
+        key = (table, tuple(dims))
+        if key not in self._group_keys:
+            self._group_keys[key] = super().group_key(table, dims)
+        return self._group_keys[key]
 
     def nrows(self, table):
         return len(self.tables.tables[table].frame)

@@ -33,7 +33,8 @@ def grammar_text() -> str:
 
 @functools.lru_cache(maxsize=1)
 def _lark() -> Lark:
-    return Lark(grammar_text(), parser="lalr", propagate_positions=True, maybe_placeholders=True)
+    return Lark(grammar_text(), parser="lalr", propagate_positions=True, maybe_placeholders=True,
+                cache=True)  # the parse table is cached in the temp folder, keyed by the grammar's hash
 
 
 def parse(text: str) -> ast.Node:

@@ -70,6 +70,13 @@ class Scope:
     def nrows(self, table: str) -> int:
         raise EvaluationError(f"no table '{table}'")
 
+    def group_key(self, table: str, dims: tuple[str, ...]) -> np.ndarray:
+        """Each row's position in the grid of `dims` (row-major), from its dimension codes."""
+        key = np.zeros(self.nrows(table), dtype=np.int64)
+        for d in dims:
+            key = key * len(self.members(d)) + self.codes(table, d)
+        return key
+
 
 def _type_of_python(value: Any, name: str) -> tuple[T.Type, Any]:
     """Static type and Val of a Python/pandas/numpy value given in an env."""

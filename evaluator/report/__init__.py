@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
+
 from ..result import RunResult
+
+WRITERS = {"json": ("json_writer", "to_json"), "csv": ("csv_writer", "to_csv"),
+           "xlsx": ("xlsx_writer", "to_xlsx"), "md": ("markdown", "to_markdown"),
+           "html": ("html", "to_html")}
 
 
 def render(result: RunResult, fmt: str) -> bytes:
-    from .csv_writer import to_csv
-    from .html import to_html
-    from .json_writer import to_json
-    from .markdown import to_markdown
-    from .xlsx_writer import to_xlsx
-
-    writers = {"json": to_json, "csv": to_csv, "xlsx": to_xlsx, "md": to_markdown, "html": to_html}
-    return writers[fmt](result)
+    """The result in one format; only that writer (and its library) is imported."""
+    module, function = WRITERS[fmt]
+    return getattr(importlib.import_module(f"{__name__}.{module}"), function)(result)

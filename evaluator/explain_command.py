@@ -1,0 +1,180 @@
+"""`villkor explain` and `villkor decisions`: sub-commands added to the CLI by `attach()`.
+
+    villkor explain POLICY --data DIR [--params FILE] --rule RULE [--where region=Uppsala ...]
+                    [--format text|json|md] [--depth N] [--rows [--max-rows N]] [-o PATH]
+    villkor decisions POLICY --data DIR [--params FILE] --format md|html -o DIR
+
+Both evaluate the policy once, vectorised, with tracing on, and read the derivation trees
+from the traces (evaluator/explain.py). Errors are `VillkorError`s: the CLI prints them and
+exits 1 (2 for a malformed command line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .errors import UsageError
+
+EXPLAIN_FORMATS = ("text", "json", "md")
+DECISION_FORMATS = ("md", "html")
+
+
+def attach(subparsers) -> None:
+    p = subparsers.add_parser(
+        "explain", help="why a rule has its value: the derivation tree down to input rows and sources",
+        description="Print the derivation tree of a rule's value at the keys matching --where: "
+                    "expression, value, decisive branch, operands, input rows and the source "
+                    "passage of every step.")
+    _common(p)
+    p.add_argument("--rule", required=True, metavar="RULE", help="the rule to explain, e.g. payout")
+    p.add_argument("--where", action="append", default=[], metavar="DIM=MEMBER",
+                   help="only keys with this member (repeatable), e.g. --where region=Uppsala")
+    p.add_argument("--format", choices=EXPLAIN_FORMATS, default="text", help="output format (default text)")
+    p.add_argument("--depth", type=_non_negative, metavar="N",
+                   help="show rules at most N levels below the chosen one (default: all)")
+    p.add_argument("--rows", action="store_true", help="list the input rows each aggregate used")
+    p.add_argument("--max-rows", type=_non_negative, default=None, metavar="N",
+                   help="with --rows: list at most N rows per aggregate (default 50)")
+    p.add_argument("-o", "--output", metavar="PATH", help="write here (atomically) instead of stdout")
+    p.set_defaults(handler=cmd_explain)
+
+    p = subparsers.add_parser(
+        "decisions", help="write one decision document per region (Markdown or HTML)",
+        description="Write one decision document per member of the policy's main dimension "
+                    "(the one most outputs are per, e.g. region): outcome, conditions, findings, "
+                    "the explanation of every figure, warnings, and the hashes of policy and data.")
+    _common(p)
+    p.add_argument("--format", choices=DECISION_FORMATS, default="md", help="document format (default md)")
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write the documents into")
+    p.set_defaults(handler=cmd_decisions)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("policy", metavar="POLICY")
+    p.add_argument("--data", metavar="DIR", required=True,
+                   help="folder with one CSV/Parquet/XLSX file per input table")
+    p.add_argument("--params", metavar="FILE", help="YAML file overriding parameter values (what-if)")
+
+
+def _non_negative(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return n
+
+
+def parse_where(items: list[str]) -> dict[str, str]:
+    where: dict[str, str] = {}
+    for item in items:
+        dim, sep, member = item.partition("=")
+        dim, member = dim.strip(), member.strip()
+        if not sep or not dim or not member:
+            raise UsageError(f"--where {item}: expected DIMENSION=MEMBER",
+                             hint="e.g. --where region=Uppsala --where measure=cataract")
+        if dim in where and where[dim] != member:
+            raise UsageError(f"--where names {dim} twice ({where[dim]}, {member})",
+                             hint="explain one member per dimension, or leave the dimension out for all")
+        where[dim] = member
+    return where
+
+
+def _evaluate(args):
+    """Plan (errors before any data is read), read the data, evaluate once with traces."""
+    from . import engine
+    from .cli import load_and_plan
+    from .data import load_tables
+
+    planned = load_and_plan(args.policy, args.params)
+    return planned, lambda: _load(planned, args.data, engine, load_tables)
+
+
+def _load(planned, data_dir, engine, load_tables):
+    tables = load_tables(planned.policy.inputs, planned.policy.dimensions, data_dir)
+    return engine.evaluate(planned, tables, trace=True), tables
+
+
+def cmd_explain(args) -> int:
+    from . import explain as X
+
+    where = parse_where(args.where)
+    if args.max_rows is not None and not args.rows:
+        raise UsageError("--max-rows needs --rows")
+    planned, load = _evaluate(args)
+    # Refuse an unknown rule or member before reading (possibly large) data.
+    X.Explainer(_Static(planned)).select(args.rule, where)
+    evaluation, tables = load()
+    options = X.Options(depth=args.depth, rows=args.rows,
+                        max_rows=args.max_rows if args.max_rows is not None else X.DEFAULT_MAX_ROWS)
+    doc = X.explain_document(evaluation, tables, args.rule, where, options)
+    if args.format == "json":
+        text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    elif args.format == "md":
+        text = _md_document(doc)
+    else:
+        text = X.render_text(doc)
+        if doc["warnings"]:
+            text += "\n" + "".join(f"varning: {w}\n" for w in doc["warnings"])
+    _emit(text, args.output)
+    return 0
+
+
+def _md_document(doc: dict) -> str:
+    from . import explain as X
+
+    pol = doc["policy"]
+    head = [f"# Förklaring: {X.md_escape(doc['rule'])}", "",
+            f"{X.md_escape(pol['title'])}, version {X.md_escape(pol['version'])} "
+            f"(policy sha256 {pol['sha256']})", ""]
+    warn = [f"> **Varning:** {X.md_escape(w)}" for w in doc["warnings"]]
+    return "\n".join(head + warn + ([""] if warn else [])) + X.render_markdown(doc)
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    write_files({output: text})
+
+
+def write_files(files: dict[str, str]) -> None:
+    """Write every file atomically (temp file + rename), after all were rendered (UTF-8)."""
+    from .report.atomic import write_atomic
+
+    for path, text in files.items():
+        write_atomic(path, text.encode("utf-8"))
+
+
+class _Static:
+    """Just enough of an Evaluation for `Explainer.select` before data is read."""
+
+    def __init__(self, planned):
+        self.plan = planned
+        self.scope = planned.scope
+        self.values: dict = {}
+        self.traces: dict = {}
+
+
+def cmd_decisions(args) -> int:
+    import os
+
+    from .report.decisions import render_decisions
+
+    planned, load = _evaluate(args)
+    out_dir = args.output
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        raise UsageError(f"-o {out_dir}: not a folder", hint="give a folder to write the documents into")
+    evaluation, tables = load()
+    docs = render_decisions(evaluation, tables, args.format)  # all rendered before any is written
+    os.makedirs(out_dir, exist_ok=True)
+    write_files({os.path.join(out_dir, name): text for name, text in docs.items()})
+    for name in docs:
+        print(f"wrote {os.path.join(out_dir, name)}", file=sys.stderr)
+    for warning in evaluation.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
