@@ -211,8 +211,9 @@ class Evaluation:
     traces: dict[str, dict] = field(default_factory=dict)
 
 
-def evaluate(plan: Plan, tables: Tables, trace: bool = False) -> Evaluation:
-    """Evaluate every rule in plan order, then the checks. Raises on null values or failed checks."""
+def evaluate(plan: Plan, tables: Tables, trace: bool = False, stop_on_failed_check: bool = True) -> Evaluation:
+    """Evaluate every rule in plan order, then the checks. Raises on null values and, unless
+    told otherwise (explain shows why a check fails), on a failed check."""
     scope = RuntimeScope(plan, tables)
     skipped: dict[str, list[str]] = {}
     traces: dict[str, dict] = {}
@@ -231,7 +232,7 @@ def evaluate(plan: Plan, tables: Tables, trace: bool = False) -> Evaluation:
     for rid, absent in skipped.items():
         warnings.append(f"rule '{rid}' not computed: optional input {', '.join(absent)} is absent")
     failed = [c for c in checks if not c.passed]
-    if failed:
+    if failed and stop_on_failed_check:
         pr = next(p for p in plan.checks if p.id == failed[0].id)
         raise CheckFailed(f"check '{failed[0].id}' failed: {failed[0].detail}",
                           _rule_location(pr), "the data or the parameters break an invariant of the policy")

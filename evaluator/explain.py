@@ -439,6 +439,11 @@ class Explainer:
         limit = self.options.depth
         if child_refs and limit is not None and depth >= limit:
             node["truncated"] = True
+            for op in operands:  # every `ref` in a document points at a node in it
+                if op["kind"] == "rule":
+                    op.pop("ref", None)
+                    for item in op.get("values", []):
+                        item.pop("ref", None)
         else:
             for child_rule, child_key in child_refs:
                 children.append(self.explain(child_rule, child_key, depth + 1, focus))

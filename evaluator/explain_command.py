@@ -95,7 +95,7 @@ def _evaluate(args):
 
 def _load(planned, data_dir, engine, load_tables):
     tables = load_tables(planned.policy.inputs, planned.policy.dimensions, data_dir)
-    return engine.evaluate(planned, tables, trace=True), tables
+    return engine.evaluate(planned, tables, trace=True, stop_on_failed_check=False), tables
 
 
 def cmd_explain(args) -> int:

@@ -160,6 +160,9 @@ def plan(policy: Policy) -> Plan:
             checks.append(_check_check(policy, scope, chk, node, planned))
         except VillkorError as err:
             errors.append(locate(err, policy, chk))
+    if not errors:
+        from .explain import check_templates  # explanation templates name rules and parameters too
+        errors += check_templates(policy)
     raise_all(errors)
     return Plan(policy, scope, [planned[r] for r in order_ids], checks, planned)
 

@@ -21,10 +21,9 @@ def group(digits: str) -> str:
 
 
 def format_plain_number(value: int | Decimal) -> str:
-    """Swedish digits: thin-space thousands, decimal comma, exact."""
+    """Swedish digits: thin-space thousands, decimal comma, exact (every digit kept)."""
     if isinstance(value, Decimal):
-        sign, digits, exp = value.as_tuple()
-        text = format(abs(value), "f")
+        text = format(value.copy_abs(), "f")  # copy_abs is exact; abs() would round to 28 digits
         neg = value < 0
     else:
         text = str(abs(int(value)))
