@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     _policy_data_args(p)
     p.add_argument("--format", choices=FORMATS, default="json", help="output format (default json)")
     p.add_argument("-o", "--output", metavar="PATH", help="write here (atomically) instead of stdout")
+    p.add_argument("--outputs", metavar="RULE,...", help="report only these outputs (default: the policy's outputs)")
     p.set_defaults(handler=cmd_run)
 
     p = sub.add_parser("expr", help="evaluate one constant expression")
@@ -141,6 +142,14 @@ def cmd_run(args) -> int:
 
     evaluation, tables = run_policy(args.policy, args.data, args.params)
     result = engine.to_result(evaluation, tables)
+    if args.outputs:
+        wanted = [o.strip() for o in args.outputs.split(",") if o.strip()]
+        unknown = [o for o in wanted if o not in evaluation.plan.rules]
+        if unknown:
+            from .errors import did_you_mean
+            raise UsageError(f"--outputs names an unknown rule '{unknown[0]}'",
+                             hint=did_you_mean(unknown[0], evaluation.plan.rules))
+        result = engine.to_result(evaluation, tables, wanted)
     emit(render_report(result, args.format), args.output)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)

@@ -350,12 +350,13 @@ def policy_info(policy: Policy) -> PolicyInfo:
                       policy.valid.start.isoformat(), policy.valid.end.isoformat())
 
 
-def to_result(ev: Evaluation, tables: Tables) -> RunResult:
+def to_result(ev: Evaluation, tables: Tables, only: list[str] | None = None) -> RunResult:
+    """The run's outputs (the policy's `outputs`, or the rules asked for) as plain values."""
     policy = ev.plan.policy
     data = [DataInfo(t.id, t.path, t.sha256, t.rows) for t in
             sorted(tables.tables.values(), key=lambda t: list(policy.inputs).index(t.id))]
     outputs = {}
-    for rid in policy.outputs:
+    for rid in (only or policy.outputs):
         pr = ev.plan.rules[rid]
         rule = pr.rule
         labels = {d: dict(policy.dimensions[d].labels) for d in pr.per if policy.dimensions[d].labels}
