@@ -341,14 +341,17 @@ class _TypedColumn:
             return index.get(key, BAD)
         if self.codes is None:  # an int64 column of int members (e.g. months)
             raw = self.series.to_numpy()
-            lookup = {m: i for i, m in enumerate(members)}
-            uniq, inverse = np.unique(raw, return_inverse=True)
-            per = np.asarray([lookup.get(int(u), -1) for u in uniq], dtype=np.int64)
-            codes = per[inverse]
+            low, high = (int(raw.min()), int(raw.max())) if len(raw) else (0, 0)
+            lo, hi = min(low, min(members)), max(high, max(members))
+            table = np.full(hi - lo + 1, -1, dtype=np.int64)  # value -> member code
+            table[np.asarray(members) - lo] = np.arange(len(members))
+            codes = table[raw - lo]
             bad = codes < 0
-        else:
-            codes, bad = self.mapped(parse, -1)
-            codes = codes.astype(np.int64)
+        else:  # an int64 lookup per distinct value: no per-row Python objects
+            per = np.asarray([-1 if (r := parse(v)) is BAD else r for v in self.values] + [-1], dtype=np.int64)
+            bad_u = np.asarray([parse(v) is BAD for v in self.values] + [False], dtype=bool)
+            codes = per[self.codes]
+            bad = bad_u[self.codes] & ~self.empty
         if bad.any():
             i = self.first(bad)
             value = self.series.iloc[i]
@@ -364,7 +367,10 @@ class _TypedColumn:
     def to_int(self) -> pd.Series:
         s = self.series
         has_empty = self.require()
-        if s.dtype == np.int64 or isinstance(s.dtype, pd.Int64Dtype):
+        if s.dtype == np.int64:  # a clean integer column (Parquet, or CSV without gaps): no copies
+            self.bounds(s)
+            return s
+        if isinstance(s.dtype, pd.Int64Dtype):
             values = s.astype("Int64")
         else:
             def parse(v):

@@ -107,9 +107,11 @@ class RuntimeScope(Scope):
         axis = ("#" + table,)
         series = frame[column]
         if isinstance(series.dtype, pd.CategoricalDtype):
-            codes = series.cat.codes.to_numpy().astype(np.int64)
+            codes = series.cat.codes.to_numpy()  # int8 for a few members: compact and fast to index
             null = codes < 0
-            return Val(self.static.tables[table].columns[column].kind, np.where(null, 0, codes), axis,
+            if null.any():
+                codes = np.where(null, 0, codes)
+            return Val(self.static.tables[table].columns[column].kind, codes, axis,
                        null if null.any() else None, tuple(series.cat.categories), table=table)
         if decl.enum and decl.type == "string":
             cat = pd.Categorical(series, categories=list(decl.enum))

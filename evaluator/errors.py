@@ -79,13 +79,14 @@ class VillkorError(Exception):
         """Translate a position inside an expression to the position in the policy file.
 
         `line_offset`/`column_offset` are the file position (1-based) of the expression's first
-        character. Only the first line of an expression is shifted by the column offset.
+        character. Every line is shifted by the column offset: only block scalars (| and >)
+        keep an expression's line breaks, and YAML strips the same indentation from each line.
         """
         loc = self.location
         line = (loc.line or 1)
         col = (loc.column or 1)
         file_line = line_offset + line - 1
-        file_col = col + column_offset - 1 if line == 1 else col
+        file_col = col + column_offset - 1
         src = loc.source_line
         if file_lines is not None and 0 < file_line <= len(file_lines):
             src = file_lines[file_line - 1]

@@ -72,9 +72,12 @@ class Scope:
 
     def group_key(self, table: str, dims: tuple[str, ...]) -> np.ndarray:
         """Each row's position in the grid of `dims` (row-major), from its dimension codes."""
-        key = np.zeros(self.nrows(table), dtype=np.int64)
-        for d in dims:
-            key = key * len(self.members(d)) + self.codes(table, d)
+        if not dims:
+            return np.zeros(self.nrows(table), dtype=np.int64)
+        key = self.codes(table, dims[0]).astype(np.int64)
+        for d in dims[1:]:  # in place: one temporary for the whole key
+            key *= len(self.members(d))
+            key += self.codes(table, d)
         return key
 
 

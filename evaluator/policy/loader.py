@@ -18,6 +18,7 @@ import yaml
 
 from ..errors import LimitError, Location, PolicyError
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same nodes and marks
 MAX_NODES = 200_000  # values built, counting every expansion of an alias
 STANDARD_TAG = "tag:yaml.org,2002:"
 Path = tuple
@@ -70,7 +71,7 @@ def load_yaml(path: str) -> Loaded:
     loaded = Loaded(path=path, tree=None, lines=text.splitlines(),
                     sha256=hashlib.sha256(raw).hexdigest())
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=SAFE_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -112,7 +113,11 @@ class _Builder:
         if self.count > MAX_NODES:
             raise LimitError(f"the file expands to more than {MAX_NODES} values (aliases?)", self.loc(node),
                              "do not use YAML anchors and aliases to repeat large structures")
-        self.loaded.marks.setdefault(path, self.content_start(node))
+        line, col = self.content_start(node)
+        if col is None:
+            following = self.loaded.lines[line - 1] if line - 1 < len(self.loaded.lines) else ""
+            col = len(following) - len(following.lstrip(" ")) + 1
+        self.loaded.marks.setdefault(path, (line, col))
         if not node.tag.startswith(STANDARD_TAG):
             raise PolicyError(f"YAML tag {node.tag!r} is not allowed", self.loc(node),
                               "policy files hold plain values only; remove the tag")
@@ -130,13 +135,8 @@ class _Builder:
         style = getattr(node, "style", None)
         if style in ('"', "'"):
             return line, col + 1
-        if style in ("|", ">"):
-            buffer = m.buffer or ""
-            nl = buffer.find("\n", m.index)
-            if nl >= 0:
-                rest = buffer[nl + 1:]
-                stripped = rest.lstrip(" ")
-                return line + 1, len(rest) - len(stripped) + 1
+        if style in ("|", ">"):  # the content starts on the next line, at its indentation
+            return line + 1, None
         return line, col
 
     def mapping(self, node, path: Path) -> dict:
