@@ -81,17 +81,12 @@ def _policy_data_args(p: argparse.ArgumentParser, data_required: bool = True) ->
 
 def _optional_commands() -> list[tuple[str, Callable]]:
     """Commands living in their own modules; each adds its own sub-parser."""
-    found = []
-    for module in ("evaluator.fixtures.command", "evaluator.explain_command", "evaluator.diff.command",
-                   "evaluator.style.command"):
-        try:
-            mod = __import__(module, fromlist=["attach"])
-        except ModuleNotFoundError as exc:
-            if exc.name and module.startswith(exc.name):
-                continue
-            raise
-        found.append((module, mod.attach))
-    return found
+    from .diff import command as diff_command
+    from .fixtures import command as test_command
+    from . import explain_command
+    from .style import command as style_command
+
+    return [(m.__name__, m.attach) for m in (test_command, explain_command, diff_command, style_command)]
 
 
 # ---------------------------------------------------------------- commands
@@ -150,7 +145,14 @@ def cmd_run(args) -> int:
             raise UsageError(f"--outputs names an unknown rule '{unknown[0]}'",
                              hint=did_you_mean(unknown[0], evaluation.plan.rules))
         result = engine.to_result(evaluation, tables, wanted)
-    emit(render_report(result, args.format), args.output)
+    data = render_report(result, args.format)
+    try:
+        emit(data, args.output)
+    except OSError as exc:  # -o names a folder, or a place that cannot be written: not a bug
+        if args.output is None:  # stdout (a closed pipe is handled in main)
+            raise
+        raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}",
+                         hint="give -o the path of a file in a folder you can write to") from None
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return 0

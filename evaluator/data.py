@@ -2,21 +2,26 @@
 
 Typed frame conventions the engine relies on:
   dimension column -> pandas Categorical whose categories are the declared members, in order
-  int              -> int64 (nullable: pandas Int64)
+                      (members may be str or int); an empty cell of a nullable column is NaN (code -1)
+  int              -> int64 (nullable column with empty cells: pandas Int64)
   decimal, money   -> object column of decimal.Decimal (None where empty); never float
-  bool             -> bool (nullable: object True/False/None)
+  bool             -> bool (nullable column with empty cells: object True/False/None)
   date             -> datetime64[s] (NaT where empty)
-  string           -> object column of str; with `enum`, a Categorical of the allowed values
+  string           -> object column of str (None where empty); with `enum`, a Categorical of
+                      the allowed values in declared order (compact; the engine reads its codes)
 
 Every problem names the file, the row as a spreadsheet shows it (the header is row 1), the
-column, the bad value and what was expected. Checks run over whole columns; only exact decimal
-parsing touches values one by one.
+column, the bad value and what was expected. Checks run over whole columns: text columns are
+factorized once and only their distinct values are parsed, so 12 million rows with 21 regions
+cost 21 lookups; the first bad row is found with a mask.
 """
 
 from __future__ import annotations
 
+import codecs
+import csv
 import hashlib
-import io
+import mmap
 import os
 import re
 from dataclasses import dataclass, field
@@ -29,10 +34,13 @@ from .errors import DataError, Location, did_you_mean
 from .policy.model import Column, Dimension, Input
 
 EXTENSIONS = (".csv", ".parquet", ".xlsx")
-TRUE_WORDS = {"true", "ja", "1", "yes", "sant"}
-FALSE_WORDS = {"false", "nej", "0", "no", "falskt"}
-MONEY_RE = re.compile(r"^-?\d+([.,]\d{1,2})?$")
-DECIMAL_RE = re.compile(r"^-?(\d+([.,]\d*)?|[.,]\d+)$")
+TRUE_WORDS = {"true", "ja", "1", "yes"}
+FALSE_WORDS = {"false", "nej", "0", "no"}
+SPACES = ("\u00a0", "\u2009", "\u202f", "\u2007", " ", "\t")
+NUMBER_RE = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")
+INT_RE = re.compile(r"[-+]?\d+")
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+INT64 = 2 ** 63
 
 
 @dataclass
@@ -55,6 +63,7 @@ class Tables:
 
 
 def load_tables(inputs: dict[str, Input], dimensions: dict[str, Dimension], data_dir: str) -> Tables:
+    """Every declared input from its file in `data_dir`, typed; optional inputs may be absent."""
     if not os.path.isdir(data_dir):
         raise DataError(f"no data folder {data_dir}", Location(file=data_dir),
                         "give --data a folder holding one file per input table")
@@ -62,23 +71,29 @@ def load_tables(inputs: dict[str, Input], dimensions: dict[str, Dimension], data
     for inp in inputs.values():
         path = _find_file(inp, data_dir)
         if path is None:
-            if inp.optional:
-                result.missing_optional.append(inp.id)
-                continue
-            names = ", ".join(inp.id + ext for ext in EXTENSIONS)
-            raise DataError(f"input '{inp.id}' has no file in {data_dir}", Location(file=data_dir),
-                            f"add one of: {names}")
-        raw, digest = _read_file(inp, path)
-        frame = _typed_frame(inp, dimensions, raw, path, result.warnings,
-                             first_row=2)
-        result.tables[inp.id] = Table(inp.id, frame, path, digest, len(frame))
+            _missing(inp, data_dir, result)
+            continue
+        raw = _read_file(inp, path)
+        frame = _typed_frame(inp, dimensions, raw, path, result.warnings)
+        result.tables[inp.id] = Table(inp.id, frame, path, raw.sha256, len(frame))
     return result
+
+
+def _missing(inp: Input, data_dir: str, result: Tables) -> None:
+    names = ", ".join(inp.id + ext for ext in EXTENSIONS)
+    if not inp.optional:
+        raise DataError(f"input '{inp.id}' has no file in {data_dir}", Location(file=data_dir),
+                        f"add one of: {names}")
+    result.missing_optional.append(inp.id)
+    result.warnings.append(f"{data_dir}: optional input '{inp.id}' has no file ({names}); "
+                           "rules see it as absent")
 
 
 def tables_from_rows(inputs: dict[str, Input], dimensions: dict[str, Dimension],
                      rows: dict[str, list[dict]], origin: str) -> Tables:
-    """Tables from inline rows (fixtures). An input without rows is empty; an optional input
-    not mentioned at all is absent."""
+    """Tables from inline rows (fixtures), typed and checked like files; rows count from 1.
+
+    An input given an empty list is an empty table; an optional input not mentioned is absent."""
     result = Tables()
     unknown = [t for t in rows if t not in inputs]
     if unknown:
@@ -88,18 +103,35 @@ def tables_from_rows(inputs: dict[str, Input], dimensions: dict[str, Dimension],
         if inp.id not in rows and inp.optional:
             result.missing_optional.append(inp.id)
             continue
-        records = rows.get(inp.id) or []
-        raw = pd.DataFrame.from_records([{k: _text(v) for k, v in r.items()} for r in records],
-                                        columns=None if records else list(inp.columns))
-        raw = raw.astype(object).where(raw.notna(), None) if len(raw) else raw
-        frame = _typed_frame(inp, dimensions, raw, f"{origin} (data.{inp.id})", result.warnings,
-                             first_row=1)
+        where = f"{origin} (data.{inp.id})"
+        raw = Raw(_inline_frame(inp, rows.get(inp.id) or [], where), RowMap(first=1), header_row=None)
+        frame = _typed_frame(inp, dimensions, raw, where, result.warnings)
         result.tables[inp.id] = Table(inp.id, frame, None, None, len(frame))
     return result
 
 
+def _inline_frame(inp: Input, records, where: str) -> pd.DataFrame:
+    """Inline rows as a frame of text cells, the way a file would hold them; every declared
+    column is present, so a left-out key reads as an empty cell (default, null, or an error)."""
+    if not isinstance(records, list):
+        raise DataError("rows must be a list of mappings", Location(file=where),
+                        "write rows as [{column: value, ...}, ...]")
+    for i, record in enumerate(records):
+        if not isinstance(record, dict):
+            raise DataError(f"row is {type(record).__name__}, not a mapping of column to value",
+                            Location(file=where, row=i + 1), "write each row as {column: value, ...}")
+    if not records:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in inp.columns})
+    frame = pd.DataFrame.from_records([{str(k): _text(v) for k, v in r.items()} for r in records])
+    frame = frame.astype(object).where(frame.notna(), None)
+    for name in inp.columns:  # a key left out of every row is an empty cell, as in any one row
+        if name not in frame.columns:
+            frame[name] = pd.Series([None] * len(frame), dtype=object)
+    return frame
+
+
 def _text(value) -> str | None:
-    """Inline YAML values as the text a file would hold."""
+    """An inline YAML value as the text a file would hold."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -109,7 +141,66 @@ def _text(value) -> str | None:
     return str(value)
 
 
+# ---------------------------------------------------------------- row numbers
+
+
+@dataclass
+class RowMap:
+    """Record index -> the row a person sees: the header is row 1 in a file, rows of inline
+    data count from 1. XLSX keeps the sheet rows of its records; a CSV is rescanned only
+    when an error is reported and the file has blank lines (which the reader skips)."""
+
+    first: int = 2
+    numbers: np.ndarray | None = None
+    csv: tuple[str, str, str] | None = None  # path, encoding, separator
+
+    def __call__(self, index: int) -> int:
+        if self.numbers is not None:
+            return int(self.numbers[index])
+        if self.csv is not None and _has_blank_lines(self.csv[0]):
+            return _csv_record_row(*self.csv, index)
+        return int(index) + self.first
+
+
+def _has_blank_lines(path: str) -> bool:
+    with open(path, "rb") as fh:
+        if os.fstat(fh.fileno()).st_size == 0:
+            return False
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            return mm.find(b"\n\n") >= 0 or mm.find(b"\n\r\n") >= 0
+
+
+def _csv_records(path: str, encoding: str, separator: str):
+    """(row as a spreadsheet shows it, fields) of every non-blank record after the header."""
+    with open(path, encoding=encoding, newline="") as fh:
+        header = False
+        for row, fields in enumerate(csv.reader(fh, delimiter=separator), start=1):
+            if not fields:
+                continue
+            if header:
+                yield row, fields
+            header = True
+
+
+def _csv_record_row(path: str, encoding: str, separator: str, index: int) -> int:
+    for i, (row, _) in enumerate(_csv_records(path, encoding, separator)):
+        if i == index:
+            return row
+    return index + 2
+
+
 # ---------------------------------------------------------------- reading files
+
+
+@dataclass
+class Raw:
+    """A file as read: cells as text (or as stored, for Parquet/XLSX), not yet typed."""
+
+    frame: pd.DataFrame
+    rows: RowMap
+    decimal: str = "."
+    sha256: str | None = None
+    header_row: int | None = 1  # where the header is, for header errors (None: inline rows)
 
 
 def _find_file(inp: Input, data_dir: str) -> str | None:
@@ -129,128 +220,264 @@ def _sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-def _read_file(inp: Input, path: str) -> tuple[pd.DataFrame, str]:
-    digest = _sha256(path)
+def _read_file(inp: Input, path: str) -> Raw:
+    """The file's cells and its sha256; any reader failure becomes a located DataError."""
     try:
         if path.endswith(".parquet"):
-            return _read_parquet(path), digest
-        if path.endswith(".xlsx"):
-            return _read_xlsx(inp, path), digest
-        return _read_csv(inp, path), digest
+            raw = _read_parquet(path)
+        elif path.endswith(".xlsx"):
+            raw = _read_xlsx(inp, path)
+        else:
+            raw = _read_csv(inp, path)
     except DataError:
         raise
     except Exception as exc:  # a file the readers cannot parse at all
-        raise DataError(f"cannot read {os.path.basename(path)}: {str(exc).splitlines()[0]}",
-                        Location(file=path), "check that the file is a valid CSV, Parquet or XLSX file") from None
+        first = (str(exc).splitlines() or [type(exc).__name__])[0]
+        raise DataError(f"cannot read {os.path.basename(path)}: {first}", Location(file=path),
+                        "check that the file is a valid CSV, Parquet or XLSX file") from None
+    raw.sha256 = _sha256(path)
+    return raw
+
+
+def _not_utf8(path: str, row: int | None) -> DataError:
+    return DataError("the file is not UTF-8 text", Location(file=path, row=row),
+                     "save it as UTF-8 (CSV UTF-8 in Excel), or declare format: {encoding: cp1252} "
+                     "for the input")
+
+
+def _first_bad_utf8_line(path: str) -> int | None:
+    """Line of the first byte that is not UTF-8 (only called once reading has failed)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                return line + block[:max(exc.start, 0)].count(b"\n")
+            line += block.count(b"\n")
+    return None
 
 
 def _csv_dialect(inp: Input, path: str) -> tuple[str, str, str]:
-    """Encoding, separator and decimal mark: declared in the policy, or detected."""
-    fmt = inp.format
+    """Encoding, separator and decimal mark: declared in the policy's `format`, or detected."""
+    fmt = inp.format or {}
     with open(path, "rb") as fh:
         head = fh.read(65536)
     encoding = fmt.get("encoding")
     if encoding is None:
         try:
             (head[:-4] if len(head) == 65536 else head).decode("utf-8")
-            encoding = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
         except UnicodeDecodeError as exc:
-            line = head[:exc.start].count(b"\n") + 1
-            raise DataError("the file is not UTF-8 text", Location(file=path, row=line),
-                            "save it as UTF-8 (CSV UTF-8 in Excel), or declare format: {encoding: cp1252} "
-                            "for the input") from None
-    first = head.decode(encoding, errors="replace").lstrip("\ufeff").splitlines()[0] if head else ""
+            raise _not_utf8(path, head[:exc.start].count(b"\n") + 1) from None
+        encoding = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+    else:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise DataError(f"unknown encoding '{encoding}' declared for input '{inp.id}'",
+                            Location(file=path), "use utf-8, cp1252 or latin-1") from None
+    lines = head.decode(encoding, errors="replace").lstrip("\ufeff").splitlines()
+    first = lines[0] if lines else ""
     separator = fmt.get("separator") or max((";", ",", "\t"), key=first.count)
     decimal = fmt.get("decimal") or ("," if separator == ";" else ".")
     return encoding, separator, decimal
 
 
-def _read_csv(inp: Input, path: str) -> pd.DataFrame:
+def _csv_header(path: str, encoding: str, separator: str) -> list[str]:
+    with open(path, encoding=encoding, errors="replace", newline="") as fh:
+        for fields in csv.reader(fh, delimiter=separator):
+            if fields:
+                return [f.strip().lstrip("\ufeff") for f in fields]
+    return []
+
+
+def _csv_types(inp: Input, header: list[str]):
+    """pyarrow column types: int64 for ints, dictionaries for few-valued text, else strings.
+
+    Dictionary columns become pandas Categoricals, so 12M region cells are 12M small codes."""
+    import pyarrow as pa
+
+    types = {}
+    for name in header:
+        col = inp.columns.get(name)
+        kind = col.type if col is not None else "string"
+        if kind == "int":
+            types[name] = pa.int64()
+        elif kind not in ("decimal", "money", "string") or (col is not None and col.enum):
+            types[name] = pa.dictionary(pa.int32(), pa.string())
+        else:
+            types[name] = pa.string()
+    return types
+
+
+def _read_csv(inp: Input, path: str) -> Raw:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     encoding, separator, decimal = _csv_dialect(inp, path)
-    with open(path, "rb") as fh:
-        header_line = fh.readline().decode(encoding, errors="replace").lstrip("\ufeff")
-    header = [h.strip().strip('"') for h in header_line.rstrip("\r\n").split(separator)]
-    types = {}
-    for name in header:
-        col = inp.columns.get(name)
-        if col is not None and col.type == "int":
-            types[name] = pa.int64()
-        elif col is not None and (col.type not in ("decimal", "money", "bool", "date", "int", "string")
-                                  or col.enum):
-            types[name] = pa.dictionary(pa.int32(), pa.string())
-        else:
-            types[name] = pa.string()
+    header = _csv_header(path, encoding, separator)
+    if not header:
+        raise DataError("the file is empty", Location(file=path),
+                        f"write a header row naming the columns: {', '.join(inp.columns)}")
+    _check_duplicate_header(header, path, 1)
     read = pacsv.ReadOptions(encoding="utf8" if encoding.startswith("utf-8") else encoding)
     parse = pacsv.ParseOptions(delimiter=separator)
-    convert = pacsv.ConvertOptions(column_types=types, strings_can_be_null=True,
-                                   null_values=[""], quoted_strings_can_be_null=True)
+
+    def attempt(types):
+        convert = pacsv.ConvertOptions(column_types=types, strings_can_be_null=True, null_values=[""],
+                                       quoted_strings_can_be_null=True)
+        return pacsv.read_csv(path, read_options=read, parse_options=parse, convert_options=convert)
     try:
-        table = pacsv.read_csv(path, read_options=read, parse_options=parse, convert_options=convert)
+        try:
+            table = attempt(_csv_types(inp, header))
+        except pa.ArrowInvalid as exc:
+            if "conversion error" not in str(exc) or "UTF8" in str(exc):
+                raise
+            # An int column holds something else: read it as text to name the row and value.
+            table = attempt({n: pa.string() for n in header})
     except pa.ArrowInvalid as exc:
-        if "conversion error" not in str(exc):
-            raise DataError(f"malformed CSV: {str(exc).splitlines()[0]}", Location(file=path),
-                            "check quoting and that every row has as many fields as the header") from None
-        # An int column holds something else: read it as text to name the row and value.
-        convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in header},
-                                       strings_can_be_null=True, null_values=[""])
-        table = pacsv.read_csv(path, read_options=read, parse_options=parse, convert_options=convert)
-    frame = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get
-                            if table.num_rows and any(table.column(n).null_count for n in table.column_names
-                                                      if table.schema.field(n).type == pa.int64()) else None)
-    frame.attrs["decimal"] = decimal
-    return frame
+        raise _csv_failure(exc, path, encoding, separator, len(header)) from None
+    frame = table.to_pandas(types_mapper=_nullable_ints(table), self_destruct=True, split_blocks=True)
+    del table
+    return Raw(frame, RowMap(csv=(path, encoding, separator)), decimal)
 
 
-def _read_parquet(path: str) -> pd.DataFrame:
+def _nullable_ints(table):
+    """int64 columns with empty cells become pandas Int64, not float64."""
+    import pyarrow as pa
+
+    has_null = any(table.schema.field(n).type == pa.int64() and table.column(n).null_count
+                   for n in table.column_names)
+    return {pa.int64(): pd.Int64Dtype()}.get if has_null else None
+
+
+def _csv_failure(exc, path: str, encoding: str, separator: str, width: int) -> DataError:
+    """pyarrow's complaint as a located message: bad encoding, or a row of the wrong width."""
+    text = str(exc)
+    if "UTF8" in text:
+        return _not_utf8(path, _first_bad_utf8_line(path))
+    row = None
+    if "columns" in text:
+        row = next((r for r, fields in _csv_records(path, encoding, separator) if len(fields) != width), None)
+    return DataError(f"malformed CSV: {text.splitlines()[0].removeprefix('CSV parse error: ')}",
+                     Location(file=path, row=row),
+                     "check quoting and that every row has as many fields as the header")
+
+
+def _read_parquet(path: str) -> Raw:
     import pyarrow.parquet as pq
-    return pq.read_table(path).to_pandas()
+
+    table = pq.read_table(path)
+    _check_duplicate_header(table.column_names, path, None)
+    return Raw(table.to_pandas(self_destruct=True, split_blocks=True), RowMap())
 
 
-def _read_xlsx(inp: Input, path: str) -> pd.DataFrame:
-    sheet = inp.format.get("sheet", 0)
-    frame = pd.read_excel(path, sheet_name=sheet, dtype=object, engine="openpyxl")
-    return frame.astype(object).where(frame.notna(), None)
+def _read_xlsx(inp: Input, path: str) -> Raw:
+    """Cells as stored (text, numbers, dates); rows keep their sheet row numbers, blank rows skip."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        ws = _sheet(wb, inp.format.get("sheet", 0) if inp.format else 0, path)
+        header, header_row, numbers, records = None, 0, [], []
+        for number, cells in enumerate(ws.iter_rows(values_only=True), start=1):
+            if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+                continue
+            if header is None:
+                header, header_row = ["" if c is None else str(c).strip() for c in cells], number
+                continue
+            numbers.append(number)
+            records.append(cells)
+    finally:
+        wb.close()
+    header = header or []
+    width = max([len(header)] + [len(r) for r in records])
+    header = _named_header(header, width, records, path, header_row)
+    columns = list(zip(*[tuple(r) + (None,) * (width - len(r)) for r in records])) or [()] * width
+    frame = pd.DataFrame({name: pd.Series(list(col), dtype=object)
+                          for name, col in zip(header, columns) if name is not None})
+    return Raw(frame, RowMap(numbers=np.asarray(numbers, dtype=np.int64)), header_row=header_row or 1)
+
+
+def _sheet(wb, sheet, path: str):
+    if isinstance(sheet, int) and 0 <= sheet < len(wb.worksheets):
+        return wb.worksheets[sheet]
+    if isinstance(sheet, str) and sheet in wb.sheetnames:
+        return wb[sheet]
+    raise DataError(f"no sheet {sheet!r} in the workbook", Location(file=path),
+                    f"sheets: {', '.join(wb.sheetnames)}")
+
+
+def _named_header(header: list[str], width: int, records, path: str, row: int) -> list[str | None]:
+    """Header names; an unnamed column is dropped when empty, and an error when it holds data."""
+    header = header + [""] * (width - len(header))
+    names = []
+    for i, name in enumerate(header):
+        if name:
+            names.append(name)
+        elif any(i < len(r) and r[i] is not None for r in records):
+            raise DataError(f"column {i + 1} has values but no name in the header",
+                            Location(file=path, row=row), "write the column's name in the header row")
+        else:
+            names.append(None)
+    _check_duplicate_header([n for n in names if n], path, row)
+    return names
+
+
+def _check_duplicate_header(names: list[str], path: str, row: int | None) -> None:
+    seen, dupes = set(), []
+    for name in names:
+        if name in seen and name not in dupes:
+            dupes.append(name)
+        seen.add(name)
+    if dupes:
+        raise DataError(f"the header repeats column '{dupes[0]}'", Location(file=path, row=row),
+                        "every column name must appear once")
 
 
 # ---------------------------------------------------------------- typing and checks
 
 
-def _typed_frame(inp: Input, dims: dict[str, Dimension], raw: pd.DataFrame, path: str,
-                 warnings: list[str], first_row: int) -> pd.DataFrame:
-    raw.columns = [str(c).strip() for c in raw.columns]
-    dupes = sorted({c for c in raw.columns if list(raw.columns).count(c) > 1})
-    if dupes:
-        raise DataError(f"the header repeats column '{dupes[0]}'", Location(file=path, row=1 if first_row == 2 else None),
-                        "every column name must appear once")
-    missing = [c.id for c in inp.columns.values() if c.id not in raw.columns and c.default is None]
+def _typed_frame(inp: Input, dims: dict[str, Dimension], raw: Raw, path: str,
+                 warnings: list[str]) -> pd.DataFrame:
+    """The declared columns, typed and checked, in declaration order; extra columns dropped."""
+    frame = raw.frame
+    frame.columns = [str(c).strip() for c in frame.columns]
+    _check_duplicate_header(list(frame.columns), path, raw.header_row)
+    _check_header(inp, list(frame.columns), path, raw.header_row, warnings)
+    out = {}
+    for col in inp.columns.values():
+        if col.id in frame.columns:
+            out[col.id] = _TypedColumn(col, dims, frame[col.id], path, raw).convert()
+        else:
+            out[col.id] = _constant_column(col, dims, len(frame))
+    typed = pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+    if inp.unique and inp.by:
+        _check_unique(inp, typed, path, raw.rows)
+    return typed
+
+
+def _check_header(inp: Input, found: list[str], path: str, row: int | None, warnings: list[str]) -> None:
+    """All missing columns in one error; undeclared columns are a warning, then ignored."""
+    missing = [c.id for c in inp.columns.values() if c.id not in found and c.default is None]
     if missing:
         raise DataError(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}",
-                        Location(file=path, row=1 if first_row == 2 else None),
-                        f"the file has: {', '.join(raw.columns) or 'no columns'}; "
+                        Location(file=path, row=row),
+                        f"the file has: {', '.join(found) or 'no columns'}; "
                         f"input '{inp.id}' needs: {', '.join(inp.columns)}")
-    extra = [c for c in raw.columns if c not in inp.columns]
+    extra = [c for c in found if c not in inp.columns]
     if extra:
         warnings.append(f"{path}: column{'s' if len(extra) > 1 else ''} {', '.join(extra)} "
                         f"not declared for input '{inp.id}', ignored")
-    decimal = raw.attrs.get("decimal", ".")
-    out = {}
-    for col in inp.columns.values():
-        if col.id not in raw.columns:
-            out[col.id] = _constant_column(col, dims, len(raw))
-            continue
-        out[col.id] = _TypedColumn(col, dims, raw[col.id], path, first_row, decimal).convert()
-    frame = pd.DataFrame(out, index=pd.RangeIndex(len(raw)))
-    if inp.unique:
-        _check_unique(inp, frame, path, first_row)
-    return frame
 
 
 def _constant_column(col: Column, dims, n: int) -> pd.Series:
-    if col.type in dims:
-        return pd.Series(pd.Categorical([col.default] * n, categories=list(dims[col.type].members)))
+    """A column absent from the file: its default on every row."""
+    if col.type in dims or (col.type == "string" and col.enum):
+        members = list(dims[col.type].members) if col.type in dims else list(col.enum)
+        codes = np.full(n, members.index(col.default) if col.default in members else -1, dtype=np.int64)
+        return pd.Series(pd.Categorical.from_codes(codes, categories=members))
     if col.type == "int":
         return pd.Series(np.full(n, int(col.default), dtype=np.int64))
     if col.type in ("decimal", "money"):
@@ -258,50 +485,55 @@ def _constant_column(col: Column, dims, n: int) -> pd.Series:
     if col.type == "bool":
         return pd.Series(np.full(n, bool(col.default)))
     if col.type == "date":
-        return pd.Series(np.full(n, np.datetime64(col.default, "s")))
-    return pd.Series([col.default] * n, dtype=object)
+        return pd.Series(np.full(n, np.datetime64(str(col.default), "s")))
+    return pd.Series([str(col.default)] * n, dtype=object)
+
+
+BAD = object()  # a value that does not parse as its column's type
 
 
 class _TypedColumn:
-    """One raw column -> its declared type, with the first bad row located.
+    """One raw column -> its declared type, with the first bad row located by a mask.
 
-    Text columns are factorized first (one vectorised pass over the rows); each distinct
-    value is then parsed once, so a 12-million-row file with 21 regions costs 21 lookups.
-    """
+    Text columns are factorized (one vectorised pass); each distinct value is parsed once and
+    rows take the parsed value of their code."""
 
-    def __init__(self, col: Column, dims, series: pd.Series, path: str, first_row: int, decimal: str):
+    def __init__(self, col: Column, dims, series: pd.Series, path: str, raw: Raw):
         self.col, self.dims, self.series, self.path = col, dims, series, path
-        self.first_row, self.decimal = first_row, decimal
-        self.codes, self.values, self.empty = self.factor()
+        self.rows, self.decimal = raw.rows, raw.decimal
+        members = dims[col.type].members if col.type in dims else ()
+        whole = col.type == "int" or (members and all(isinstance(m, int) for m in members))
+        self.codes, self.values, self.empty = self.factor(whole)
 
     def fail(self, index: int, message: str, hint: str | None = None) -> DataError:
-        return DataError(message, Location(file=self.path, row=int(index) + self.first_row,
-                                           field=self.col.id), hint)
+        return DataError(message, Location(file=self.path, row=self.rows(int(index)), field=self.col.id), hint)
 
-    def first(self, mask) -> int:
+    @staticmethod
+    def first(mask) -> int:
         return int(np.flatnonzero(np.asarray(mask))[0])
 
-    def factor(self):
-        """Row codes into the distinct values (stripped text); -1 and blanks are empty cells."""
+    def shown(self, index: int) -> str:
+        value = self.series.iloc[index]
+        return repr(value if isinstance(value, str) else str(value))
+
+    def factor(self, whole: bool):
+        """Row codes into the distinct values (stripped text); code -1 and blanks are empty.
+
+        A clean integer column read for a whole-number type needs no codes (None)."""
         s = self.series
-        if s.dtype == np.int64:
+        if whole and isinstance(s.dtype, np.dtype) and s.dtype.kind in "iu":
             return None, None, np.zeros(len(s), dtype=bool)
         if isinstance(s.dtype, pd.CategoricalDtype):
-            codes = s.cat.codes.to_numpy().astype(np.int64)
-            uniques = list(s.cat.categories)
+            codes, uniques = s.cat.codes.to_numpy(), list(s.cat.categories)
         else:
             codes, uniq = pd.factorize(s, use_na_sentinel=True)
-            codes = np.asarray(codes, dtype=np.int64)
             uniques = list(uniq)
         values = [u.strip() if isinstance(u, str) else u for u in uniques]
-        blank = np.asarray([v is None or (isinstance(v, str) and v == "") or
-                            (isinstance(v, float) and np.isnan(v)) for v in values] + [True], dtype=bool)
+        blank = np.asarray([_is_blank(v) for v in values] + [True], dtype=bool)
         return codes, values, blank[codes]
 
     def mapped(self, parse, fill):
-        """Parse each distinct value once; rows get the parsed value of their code.
-
-        `parse` returns the parsed value, or BAD. Returns (values per row, bad-row mask)."""
+        """Parse each distinct value once. Returns (object value per row, bad-row mask)."""
         parsed = [parse(v) for v in self.values]
         bad_u = np.asarray([p is BAD for p in parsed] + [False], dtype=bool)
         lookup = np.empty(len(parsed) + 1, dtype=object)
@@ -315,77 +547,75 @@ class _TypedColumn:
             return self.members(list(self.dims[col.type].members), col.type)
         if col.type == "string" and col.enum:
             return self.members(list(col.enum), "value")
-        return getattr(self, "to_" + col.type)()
+        convert = getattr(self, "to_" + col.type, None)
+        if convert is None:
+            raise DataError(f"column type '{col.type}' is neither a value type nor a dimension",
+                            Location(file=self.path, field=col.id),
+                            "use int, decimal, money, bool, date, string or a dimension id")
+        return convert()
 
     def require(self) -> bool:
-        """True when some cells are empty and allowed to be; else an error at the first one."""
+        """True when some cells are empty and may be; an error at the first one otherwise."""
         empty = self.empty
         if empty.any() and self.col.default is None and not self.col.nullable:
             raise self.fail(self.first(empty), "empty cell",
                             "fill it in, or declare a default or nullable: true for the column")
         return bool(empty.any())
 
-    def members(self, members: list, what: str) -> pd.Series:
-        """Dimension members or enumerated strings -> a Categorical in the declared order."""
-        self.require()
-        index = {m: i for i, m in enumerate(members)}
-        ints = all(isinstance(m, int) for m in members)
+    # -- dimension members and enums
 
-        def parse(v):
-            key = v
-            if ints:
-                try:
-                    key = int(str(v))
-                except ValueError:
-                    return BAD
-            return index.get(key, BAD)
-        if self.codes is None:  # an int64 column of int members (e.g. months)
-            raw = self.series.to_numpy()
-            low, high = (int(raw.min()), int(raw.max())) if len(raw) else (0, 0)
-            lo, hi = min(low, min(members)), max(high, max(members))
-            table = np.full(hi - lo + 1, -1, dtype=np.int64)  # value -> member code
-            table[np.asarray(members) - lo] = np.arange(len(members))
-            codes = table[raw - lo]
+    def members(self, members: list, what: str) -> pd.Series:
+        """Members or enumerated strings -> a Categorical in the declared order."""
+        self.require()
+        ints = bool(members) and all(isinstance(m, int) and not isinstance(m, bool) for m in members)
+        if self.codes is None and ints:  # an int64 column of int members (e.g. months)
+            codes = _int_member_codes(self.series.to_numpy(), members)
             bad = codes < 0
-        else:  # an int64 lookup per distinct value: no per-row Python objects
-            per = np.asarray([-1 if (r := parse(v)) is BAD else r for v in self.values] + [-1], dtype=np.int64)
-            bad_u = np.asarray([parse(v) is BAD for v in self.values] + [False], dtype=bool)
+        else:
+            index = {m: i for i, m in enumerate(members)}
+            per = np.asarray([index.get(_member_key(v, ints), -1) for v in self.values] + [-1], dtype=np.int64)
             codes = per[self.codes]
-            bad = bad_u[self.codes] & ~self.empty
+            bad = (codes < 0) & ~self.empty
         if bad.any():
-            i = self.first(bad)
-            value = self.series.iloc[i]
-            hint = did_you_mean(str(value).strip(), [str(m) for m in members]) or \
-                f"{what} members: {', '.join(map(str, members[:8]))}" + ("…" if len(members) > 8 else "")
-            label = f"unknown {what} {str(value)!r}" if what != "value" else \
-                f"{str(value)!r} is not one of {', '.join(members)}"
-            raise self.fail(i, label, hint)
+            raise self.unknown_member(self.first(bad), members, what)
         if self.col.default is not None and self.empty.any():
-            codes = np.where(self.empty, index[self.col.default], codes)
+            codes = np.where(self.empty, self.default_code(members), codes)
         return pd.Series(pd.Categorical.from_codes(codes, categories=members))
+
+    def default_code(self, members: list) -> int:
+        ints = all(isinstance(m, int) for m in members)
+        key = _member_key(self.col.default, ints)
+        if key not in members:
+            raise DataError(f"the default {self.col.default!r} is not a member", Location(
+                file=self.path, field=self.col.id), _members_hint(self.col.type, members))
+        return members.index(key)
+
+    def unknown_member(self, i: int, members: list, what: str) -> DataError:
+        value = str(self.series.iloc[i]).strip()
+        names = [str(m) for m in members]
+        ints = all(isinstance(m, int) for m in members)
+        hint = (None if ints else did_you_mean(value, names)) or _members_hint(what, members)
+        label = f"unknown {what} {value!r}" if what != "value" else \
+            f"{value!r} is not one of {', '.join(names)}"
+        return self.fail(i, label, hint)
+
+    # -- numbers
 
     def to_int(self) -> pd.Series:
         s = self.series
         has_empty = self.require()
-        if s.dtype == np.int64:  # a clean integer column (Parquet, or CSV without gaps): no copies
-            self.bounds(s)
-            return s
+        if self.codes is None:  # a clean integer column (CSV via pyarrow, Parquet)
+            values = s if s.dtype == np.int64 else s.astype(np.int64)
+            self.bounds(values)
+            return values
         if isinstance(s.dtype, pd.Int64Dtype):
-            values = s.astype("Int64")
+            values = s.copy()
         else:
-            def parse(v):
-                if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
-                    return int(v)
-                text = str(v).replace("\u00a0", "").replace(" ", "")
-                if isinstance(v, float) and v.is_integer():
-                    return int(v)
-                return int(text) if re.fullmatch(r"-?\d+", text) else BAD
-            parsed, bad = self.mapped(parse, None)
+            parsed, bad = self.mapped(_parse_int, None)
             if bad.any():
                 i = self.first(bad)
-                raise self.fail(i, f"{s.iloc[i]!r} is not a whole number", "write digits only, e.g. 12")
-            values = pd.array(parsed, dtype="Int64")
-            values = pd.Series(values)
+                raise self.fail(i, f"{self.shown(i)} is not a whole number", "write digits only, e.g. 12")
+            values = pd.Series(pd.array(parsed, dtype="Int64"))
         if has_empty and self.col.default is not None:
             values = values.fillna(int(self.col.default))
         self.bounds(values)
@@ -394,24 +624,24 @@ class _TypedColumn:
         return values
 
     def bounds(self, values: pd.Series) -> None:
-        """min/max of the column; a count below 0 is named as a negative count."""
+        """min/max over the whole column; below 0 in a count is named a negative count."""
         col = self.col
         if col.min is None and col.max is None:
             return
         present = values.notna().to_numpy()
-        if values.dtype == object:
-            arr = values.to_numpy()
-            low = np.asarray([p and col.min is not None and v < col.min for v, p in zip(arr, present)], dtype=bool)
-            high = np.asarray([p and col.max is not None and v > col.max for v, p in zip(arr, present)], dtype=bool)
+        if values.dtype == object:  # Decimal
+            low = np.asarray([p and col.min is not None and v < col.min for v, p in zip(values, present)], bool)
+            high = np.asarray([p and col.max is not None and v > col.max for v, p in zip(values, present)], bool)
         else:
             arr = values.to_numpy(dtype=np.int64, na_value=0)
-            low = present & (arr < col.min) if col.min is not None else np.zeros(len(arr), dtype=bool)
-            high = present & (arr > col.max) if col.max is not None else np.zeros(len(arr), dtype=bool)
+            none = np.zeros(len(arr), dtype=bool)
+            low = present & (arr < col.min) if col.min is not None else none
+            high = present & (arr > col.max) if col.max is not None else none
         hint = (f"values of '{col.id}' must be between {col.min if col.min is not None else '-∞'} "
                 f"and {col.max if col.max is not None else '∞'}")
         if low.any():
             i = self.first(low)
-            message = (f"negative count {values.iloc[i]}" if col.min == 0 else
+            message = (f"negative count {values.iloc[i]}" if col.min == 0 and values.iloc[i] < 0 else
                        f"{values.iloc[i]} is below the minimum {col.min}")
             raise self.fail(i, message, hint)
         if high.any():
@@ -425,91 +655,200 @@ class _TypedColumn:
         return self.numbers(money=True)
 
     def numbers(self, money: bool) -> pd.Series:
-        has_empty = self.require()
-        pattern = MONEY_RE if money else DECIMAL_RE
-
-        def parse(v):
-            if isinstance(v, (int, Decimal)) and not isinstance(v, bool):
-                return Decimal(v)
-            if isinstance(v, float):  # a spreadsheet cell: its shortest exact decimal text
-                v = repr(v)
-            t = str(v)
-            for space in ("\u00a0", "\u2009", "\u202f", " "):
-                t = t.replace(space, "")
-            t = t.removesuffix("kr").removesuffix("SEK")
-            if self.decimal == "," and t.count(",") == 1:
-                t = t.replace(".", "")
-            if not pattern.match(t):
-                return BAD
-            return Decimal(t.replace(",", "."))
+        """Exact Decimals parsed from the cell text; money has at most two decimals."""
+        self.require()
         default = Decimal(str(self.col.default)) if self.col.default is not None else None
-        parsed, bad = self.mapped(parse, default)
+        parsed, bad = self.mapped(lambda v: _parse_decimal(v, self.decimal, money), default)
         if bad.any():
             i = self.first(bad)
-            raise self.fail(i, f"{self.series.iloc[i]!r} is not {'an amount' if money else 'a number'}",
+            raise self.fail(i, f"{self.shown(i)} is not {'an amount' if money else 'a number'}",
                             "write an amount like 1234,50 or 1 234,50 kr (at most two decimals)" if money
                             else "write a number like 12,5 or 12.5")
         values = pd.Series(parsed, dtype=object)
         self.bounds(values)
         return values
 
+    # -- bool, date, string
+
     def to_bool(self) -> pd.Series:
         has_empty = self.require()
-
-        def parse(v):
-            if isinstance(v, (bool, np.bool_)):
-                return bool(v)
-            word = str(v).strip().lower()
-            return True if word in TRUE_WORDS else False if word in FALSE_WORDS else BAD
         default = bool(self.col.default) if self.col.default is not None else None
-        parsed, bad = self.mapped(parse, default)
+        parsed, bad = self.mapped(_parse_bool, default)
         if bad.any():
             i = self.first(bad)
-            raise self.fail(i, f"{self.series.iloc[i]!r} is not true or false", "write ja/nej, true/false or 1/0")
+            raise self.fail(i, f"{self.shown(i)} is not true or false", "write ja/nej, true/false or 1/0")
         if has_empty and default is None:
             return pd.Series(parsed, dtype=object)
         return pd.Series(parsed.astype(bool))
 
     def to_date(self) -> pd.Series:
         self.require()
-
-        def parse(v):
-            if hasattr(v, "date") and not isinstance(v, str):
-                v = v.date().isoformat()
-            elif hasattr(v, "isoformat") and not isinstance(v, str):
-                v = v.isoformat()
-            text = str(v)
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-                return BAD
-            try:
-                return np.datetime64(text, "s")
-            except ValueError:
-                return BAD
-        default = np.datetime64(self.col.default, "s") if self.col.default is not None else np.datetime64("NaT")
-        parsed, bad = self.mapped(parse, default)
+        default = np.datetime64(str(self.col.default), "s") if self.col.default is not None \
+            else np.datetime64("NaT", "s")
+        parsed, bad = self.mapped(_parse_date, default)
         if bad.any():
             i = self.first(bad)
-            raise self.fail(i, f"{self.series.iloc[i]!r} is not a date", "write dates as YYYY-MM-DD, e.g. 2026-03-16")
+            raise self.fail(i, f"{self.shown(i)} is not a date", "write dates as YYYY-MM-DD, e.g. 2026-03-16")
         return pd.Series(parsed.astype("datetime64[s]"))
 
     def to_string(self) -> pd.Series:
+        """Text as object str, stripped; no per-value work beyond the distinct values."""
         self.require()
-        parsed, _ = self.mapped(lambda v: str(v), self.col.default)
+        fill = str(self.col.default) if self.col.default is not None else None
+        parsed, _ = self.mapped(lambda v: v if isinstance(v, str) else _cell_text(v), fill)
         return pd.Series(parsed, dtype=object)
 
 
-BAD = object()  # a value that does not parse as its column's type
+def _members_hint(what: str, members: list) -> str:
+    """The allowed members, short: a run of whole numbers as a range (months: 1..12)."""
+    if members and all(isinstance(m, int) for m in members) and \
+            list(members) == list(range(members[0], members[0] + len(members))):
+        return f"{what} members: {members[0]}..{members[-1]}"
+    names = [str(m) for m in members]
+    return f"{what} members: {', '.join(names[:8])}" + ("…" if len(names) > 8 else "")
 
 
-def _check_unique(inp: Input, frame: pd.DataFrame, path: str, first_row: int) -> None:
-    cols = list(inp.by.values())
+def _is_blank(value) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, str):
+        return value == ""
+    return isinstance(value, float) and np.isnan(value)
+
+
+def _cell_text(value) -> str:
+    """A non-text cell (XLSX number, date) as text: 12.0 -> '12', a datetime at midnight -> date."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "hour") and hasattr(value, "date") and not (value.hour or value.minute or value.second):
+        return value.date().isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _member_key(value, ints: bool):
+    """The member a cell names: int members accept 3, 3.0 and ' 3'; text members are text."""
+    if ints:
+        text = _cell_text(value) if not isinstance(value, str) else value
+        return int(text) if INT_RE.fullmatch(text) else None
+    return value if isinstance(value, str) else _cell_text(value)
+
+
+def _int_member_codes(raw: np.ndarray, members: list[int]) -> np.ndarray:
+    """Member index per row of an int64 column (-1 if not a member), without sorting."""
+    if len(raw) == 0:
+        return np.zeros(0, dtype=np.int64)
+    lo = min(int(raw.min()), min(members))
+    hi = max(int(raw.max()), max(members))
+    if hi - lo > 1 << 16:  # a stray huge value: hash lookup instead of a giant table
+        return pd.Index(members).get_indexer(raw).astype(np.int64)
+    table = np.full(hi - lo + 1, -1, dtype=np.int64)
+    table[np.asarray(members) - lo] = np.arange(len(members))
+    return table[raw - lo]
+
+
+def _parse_int(value):
+    if isinstance(value, (bool, np.bool_)):
+        return BAD
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and abs(value) < INT64 else BAD
+    text = str(value)
+    for space in SPACES:
+        text = text.replace(space, "")
+    if not INT_RE.fullmatch(text) or abs(int(text)) >= INT64:
+        return BAD
+    return int(text)
+
+
+def _parse_decimal(value, decimal_mark: str, money: bool):
+    """Exact decimal from a cell: '1 234,50', '1234.50', '1.234,5', '1 234 kr'; never via float
+    for text; an XLSX float is read as its shortest repr (0.1, not 0.1000000000000000055)."""
+    if isinstance(value, (bool, np.bool_)):
+        return BAD
+    if isinstance(value, (int, np.integer, Decimal)):
+        number = Decimal(int(value)) if isinstance(value, np.integer) else Decimal(value)
+    else:
+        text = repr(float(value)) if isinstance(value, (float, np.floating)) else _number_text(str(value), decimal_mark)
+        if text is None or not NUMBER_RE.fullmatch(text):
+            return BAD
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            return BAD
+    if not number.is_finite():
+        return BAD
+    if money and number != number.quantize(Decimal("0.01"), rounding="ROUND_DOWN"):
+        return BAD
+    return number
+
+
+def _number_text(text: str, decimal_mark: str) -> str | None:
+    """Normalise a written number to `-1234.5`: spaces and ' kr' dropped, one decimal mark.
+
+    With both '.' and ',' the last one is the decimal mark; a mark repeated is a thousands
+    separator only when it is not the file's decimal mark."""
+    text = text.strip().replace("\u2212", "-")
+    low = text.lower()
+    for unit in ("kr", "sek", ":-"):
+        if low.endswith(unit):
+            text = text[: -len(unit)]
+            break
+    for space in SPACES:
+        text = text.replace(space, "")
+    if "," in text and "." in text:
+        mark = "," if text.rfind(",") > text.rfind(".") else "."
+        other = "." if mark == "," else ","
+        if text.rfind(other) > text.find(mark):
+            return None
+        text = text.replace(other, "")
+    else:
+        for mark in (",", "."):
+            if text.count(mark) > 1:
+                if mark == decimal_mark:
+                    return None
+                text = text.replace(mark, "")
+    return text.replace(",", ".")
+
+
+def _parse_bool(value):
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)) and value in (0, 1):
+        return bool(value)
+    word = str(value).strip().lower()
+    return True if word in TRUE_WORDS else False if word in FALSE_WORDS else BAD
+
+
+def _parse_date(value):
+    """ISO dates only (2026-03-16); XLSX date cells; 2026-02-30 and 16/03/2026 are refused."""
+    if not isinstance(value, str):
+        if hasattr(value, "hour") and (value.hour or value.minute or value.second):
+            return BAD  # a time of day where a date is expected
+        value = _cell_text(value)
+    if not DATE_RE.fullmatch(value):
+        return BAD
+    try:
+        return np.datetime64(value, "s")
+    except ValueError:
+        return BAD
+
+
+def _check_unique(inp: Input, frame: pd.DataFrame, path: str, rows: RowMap) -> None:
+    """At most one row per `by` key; a duplicate names both rows."""
+    cols = [c for c in inp.by.values() if c in frame.columns]
+    if not cols:
+        return
     dup = frame.duplicated(subset=cols, keep=False).to_numpy()
-    if dup.any():
-        rows = np.flatnonzero(dup)
-        first = rows[0]
-        key = {c: frame[c].iloc[first] for c in cols}
-        same = [r for r in rows if all(frame[c].iloc[r] == key[c] for c in cols)]
-        where = ", ".join(f"{c}={v}" for c, v in key.items())
-        raise DataError(f"rows {same[0] + first_row} and {same[1] + first_row} both hold {where}",
-                        Location(file=path, row=int(same[1] + first_row)),
-                        f"input '{inp.id}' allows one row per {', '.join(inp.by)}; merge or remove one")
+    if not dup.any():
+        return
+    candidates = np.flatnonzero(dup)
+    first = candidates[0]
+    hashes = pd.util.hash_pandas_object(frame[cols].iloc[candidates], index=False).to_numpy()
+    same = candidates[hashes == hashes[0]]
+    where = ", ".join(f"{c}={'(empty)' if pd.isna(v) else v}" for c in cols for v in [frame[c].iloc[first]])
+    a, b = rows(int(same[0])), rows(int(same[1]))
+    raise DataError(f"rows {a} and {b} both hold {where}", Location(file=path, row=b),
+                    f"input '{inp.id}' allows one row per {', '.join(inp.by)}; merge or remove one")

@@ -43,11 +43,13 @@ def attach(subparsers) -> None:
     p = subparsers.add_parser(
         "decisions", help="write one decision document per region (Markdown or HTML)",
         description="Write one decision document per member of the policy's main dimension "
-                    "(the one most outputs are per, e.g. region): outcome, conditions, findings, "
+                    "(by default the first declared one the outputs use, e.g. region): outcome, conditions, findings, "
                     "the explanation of every figure, warnings, and the hashes of policy and data.")
     _common(p)
     p.add_argument("--format", choices=DECISION_FORMATS, default="md", help="document format (default md)")
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write the documents into")
+    p.add_argument("--per", metavar="DIM", help="one document per member of this dimension "
+                                                "(default: the first declared dimension the outputs use)")
     p.set_defaults(handler=cmd_decisions)
 
 
@@ -170,7 +172,12 @@ def cmd_decisions(args) -> int:
     if os.path.exists(out_dir) and not os.path.isdir(out_dir):
         raise UsageError(f"-o {out_dir}: not a folder", hint="give a folder to write the documents into")
     evaluation, tables = load()
-    docs = render_decisions(evaluation, tables, args.format)  # all rendered before any is written
+    per = getattr(args, "per", None)
+    if per is not None and per not in evaluation.plan.policy.dimensions:
+        from .errors import UsageError, did_you_mean
+        raise UsageError(f"--per names an unknown dimension '{per}'",
+                         hint=did_you_mean(per, evaluation.plan.policy.dimensions))
+    docs = render_decisions(evaluation, tables, args.format, per)  # all rendered before any is written
     os.makedirs(out_dir, exist_ok=True)
     write_files({os.path.join(out_dir, name): text for name, text in docs.items()})
     for name in docs:

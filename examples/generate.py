@@ -32,6 +32,13 @@ GROWTH_2026 = {"Gotland": 1.35, "Uppsala": 1.30, "Kalmar": 1.28, "Stockholm": 1.
 FALLING = {("Värmland", "cataract"): 0.88, ("Norrbotten", "prolapse"): 0.80,
            ("Örebro", "knee_prosthesis"): 0.90, ("Jämtland", "colonoscopy"): 0.92}
 TOTAL = 5_042_500_200
+# Regions asking for less than their allotment (C-4): allotment -> amount asked for.
+PARTIAL = {"Uppsala": lambda allotment: 20_000_000, "Halland": lambda allotment: allotment - 1_500_000}
+
+
+def swedish_money(amount: int) -> str:
+    """20000000 -> '20 000 000,00' (spaces as thousands separators, decimal comma)."""
+    return f"{amount:,}".replace(",", " ") + ",00"
 
 
 def procedures(rng: random.Random) -> list[list]:
@@ -82,10 +89,8 @@ def requisitions(rng: random.Random) -> list[list]:
         day = 16 if region == "Värmland" else 17 if region == "Gotland" else 2 + i % 14
         received = f"2026-03-{day:02d}" if region in ("Värmland", "Gotland") or i % 3 else f"2026-02-{10 + i:02d}"
         amount = ""
-        if region == "Uppsala":
-            amount = "20 000 000,00"  # asks for less than its allotment
-        elif region == "Halland":
-            amount = f"{allot[region] - 1_500_000},00"
+        if region in PARTIAL:  # asks for less than its allotment (C-4)
+            amount = swedish_money(PARTIAL[region](allot[region]))
         rows.append([region, received, amount,
                      "ja" if region in ("Stockholm", "Skåne", "Västra Götaland", "Örebro", "Dalarna", "Gotland") else "nej",
                      0 if region == "Kronoberg" else 14 if region == "Halland" else 3 + i % 5,
@@ -100,7 +105,9 @@ def followup(rng: random.Random) -> list[list]:
     for region in REGIONS:
         if region in ("Jämtland", "Norrbotten"):
             continue  # Jämtland got nothing; Norrbotten has not reported
-        used = allot[region]
+        # Regions use what they asked for (the allotment, or the smaller amount asked for) but
+        # none of what they received by redistribution: that part comes back (C-7).
+        used = PARTIAL[region](allot[region]) if region in PARTIAL else allot[region]
         if region == "Stockholm":
             used = allot[region] - 12_500_000  # unused funds
         if region in ("Kronoberg", "Blekinge", "Gotland"):

@@ -95,3 +95,18 @@ def test_villkor_expr_error_is_located(installed):
     assert proc.returncode == 1
     assert proc.stderr.startswith("1:4: the expression ends too early")
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("command", ["validate", "run", "expr", "test", "explain", "decisions",
+                                     "diff", "fmt", "lint"])
+def test_every_command_is_in_the_wheel(installed, command):
+    """A sub-package left out of the wheel would drop its command: each must answer --help."""
+    proc = run([installed["villkor"], command, "--help"], cwd=installed["cwd"], env=installed["env"])
+    assert proc.returncode == 0, proc.stderr
+    assert f"villkor {command}" in proc.stdout
+
+
+def test_installed_wheel_validates_the_shipped_policies(installed):
+    policies = sorted(str(p) for p in (Path(__file__).resolve().parents[1] / "policies").glob("*.yaml"))
+    proc = run([installed["villkor"], "validate", *policies], cwd=installed["cwd"], env=installed["env"])
+    assert proc.returncode == 0, proc.stderr

@@ -1,16 +1,29 @@
-"""`villkor diff OLD NEW [--data DIR]`: what changed, and what it does to every key."""
+"""`villkor diff OLD NEW [--data DIR]`: what changed, and what it does to every key.
+
+Without data: the structural changes (`structural.py`). With data: both versions run on the
+same data and every output both have is compared key by key (`impact.py`).
+
+Formats: text (default; a word diff is coloured when printing to a terminal), md, json (every
+row of every output), xlsx (a sheet of changes, a sheet per changed output). Amounts in text
+and md are written the Swedish way (`report.fmt.format_number`). Exit code 0, or with
+`--fail-on-change` 1 when anything differs.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
+from decimal import ROUND_HALF_EVEN, Decimal
 
-from ..report.fmt import format_value
+from ..report.fmt import format_number, format_value
 from ..report.json_writer import value_to_json
-from .impact import OutputImpact, impact
-from .structural import Change, structural_diff
+from .impact import Impact, KeyImpact, OutputImpact, impact
+from .structural import KIND_WORDS, SECTION_TITLES, Change, structural_diff
 
 MARK = {"added": "+", "removed": "-", "changed": "~"}
+MAX_ROWS = 40  # changed keys of a multi-dimensional output listed in text/md before "--all"
 
 
 def attach(sub) -> None:
@@ -21,64 +34,131 @@ def attach(sub) -> None:
     p.add_argument("--params", metavar="FILE", help="parameter overrides applied to both versions")
     p.add_argument("--format", choices=("text", "md", "json", "xlsx"), default="text")
     p.add_argument("-o", "--output", metavar="PATH", help="write here (atomically) instead of stdout")
-    p.add_argument("--all", action="store_true", help="list unchanged keys of multi-dimensional outputs too")
+    p.add_argument("--all", action="store_true",
+                   help="list every changed key of multi-dimensional outputs (text, md)")
     p.add_argument("--fail-on-change", action="store_true", help="exit 1 when anything differs")
     p.set_defaults(handler=cmd_diff)
 
 
 def cmd_diff(args) -> int:
-    from ..cli import load_and_plan, run_policy
+    from ..cli import load_and_plan
+    from ..errors import UsageError
     from ..report.atomic import emit
 
+    if args.format == "xlsx" and not args.output and sys.stdout.isatty():
+        raise UsageError("xlsx is binary: write it to a file with -o PATH")
     old_plan = load_and_plan(args.old, args.params)
     new_plan = load_and_plan(args.new, args.params)
     changes = structural_diff(old_plan.policy, new_plan.policy)
-    impacts: list[OutputImpact] = []
-    if args.data:
-        old_ev, _ = run_policy(args.old, args.data, args.params)
-        new_ev, _ = run_policy(args.new, args.data, args.params)
-        impacts = impact(old_ev, new_ev, changes)
-    title = (f"{old_plan.policy.id} {old_plan.policy.version} → {new_plan.policy.id} {new_plan.policy.version}")
+    result = impact(old_plan, new_plan, args.data, changes) if args.data else None
+    head = Head(old_plan.policy, new_plan.policy, args.old, args.new, args.data, args.params)
+    colour = args.format == "text" and not args.output and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     render = {"text": to_text, "md": to_markdown, "json": to_json, "xlsx": to_xlsx}[args.format]
-    emit(render(title, changes, impacts, args.all, args.data), args.output)
-    differs = bool(changes) or any(i.changed for i in impacts)
+    data = render(head, changes, result, args.all)
+    if colour:
+        data = colourize(data.decode("utf-8")).encode("utf-8")
+    emit(data, args.output)
+    differs = bool(changes) or (result is not None and result.changed)
     return 1 if args.fail_on_change and differs else 0
 
 
-# ---------------------------------------------------------------- renderers
+class Head:
+    def __init__(self, old, new, old_path, new_path, data, params):
+        self.old, self.new = old, new
+        self.old_path, self.new_path, self.data, self.params = old_path, new_path, data, params
+
+    @property
+    def title(self) -> str:
+        return f"{self.old.id} {self.old.version} → {self.new.id} {self.new.version}"
 
 
-def _rows_shown(imp: OutputImpact, show_all: bool):
-    if len(imp.dims) <= 1 or show_all:
-        return imp.rows
-    return [r for r in imp.rows if r.changed or r.flip]
+# ---------------------------------------------------------------- text pieces
 
 
-def _key_text(key: dict) -> str:
-    return ", ".join(str(v) for v in key.values()) or "(nationellt)"
+def colourize(text: str) -> str:
+    """[-removed-] in red, {+added+} in green (a terminal only)."""
+    text = re.sub(r"\[-(.*?)-\]", lambda m: f"\x1b[31m{m.group(1)}\x1b[0m", text)
+    return re.sub(r"\{\+(.*?)\+\}", lambda m: f"\x1b[32m{m.group(1)}\x1b[0m", text)
+
+
+def shown(v):
+    """Text and md show a fraction to two decimals (json and xlsx keep every digit)."""
+    if isinstance(v, Decimal):
+        v = v.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+        return int(v) if v == v.to_integral_value() else v
+    return v
 
 
 def _num(v, unit) -> str:
-    return format_value(v, unit) if v is not None else "–"
+    if v is None:
+        return "–"
+    if isinstance(v, (int, Decimal)) and not isinstance(v, bool):
+        return format_number(shown(v), unit)
+    return format_value(v, unit)
 
 
 def _diff(v, unit) -> str:
     if v is None:
         return ""
-    text = format_value(v, unit)
-    return ("+" + text) if v > 0 else text if v < 0 else "0"
+    if v == 0:
+        return "0"
+    text = format_number(shown(abs(v)), unit)
+    return ("+" if v > 0 else "−") + text
 
 
-def impact_table(imp: OutputImpact, show_all: bool) -> tuple[list[str], list[list[str]]]:
-    header = [", ".join(imp.dims) or "", "gammal", "ny", "skillnad", "drivs av", "vändning"]
-    rows = []
-    for r in _rows_shown(imp, show_all):
-        rows.append([_key_text(r.key), _num(r.old, imp.unit), _num(r.new, imp.unit), _diff(r.diff, imp.unit),
-                     r.driver or "", r.flip or ""])
-    if imp.total_old is not None and len(imp.dims) >= 1:
-        rows.append(["Riket", _num(imp.total_old, imp.unit), _num(imp.total_new, imp.unit),
-                     _diff(imp.total_new - imp.total_old, imp.unit), "", ""])
-    return header, rows
+def _key_text(key: dict) -> str:
+    return ", ".join(str(v) for v in key.values()) or "(hela riket)"
+
+
+def _driver(row: KeyImpact, unit) -> str:
+    if not row.driver:
+        return ""
+    if row.driver_effect is not None and shown(row.driver_effect) != shown(row.diff):
+        return f"{row.driver} (ensam {_diff(row.driver_effect, unit)})"
+    return row.driver
+
+
+def impact_rows(imp: OutputImpact, rows: list[KeyImpact]) -> tuple[list[str], list[list[str]]]:
+    header = [", ".join(imp.dims) or "", "gammal", "ny", "skillnad", "främsta orsak", "vändning"]
+    out = []
+    for r in rows:
+        out.append([_key_text(r.key), _num(r.old, imp.unit), _num(r.new, imp.unit), _diff(r.diff, imp.unit),
+                    _driver(r, imp.unit), r.flip or ""])
+    if imp.total_old is not None:
+        if imp.kind == "bool":
+            out.append(["Riket (antal ja)", str(imp.total_old), str(imp.total_new),
+                        _diff(imp.total_new - imp.total_old, None), "", ""])
+        else:
+            out.append(["Riket", _num(imp.total_old, imp.unit), _num(imp.total_new, imp.unit),
+                        _diff(imp.total_new - imp.total_old, imp.unit), "", ""])
+    return header, out
+
+
+def _name(imp: OutputImpact) -> str:
+    unit = {"count": "antal", "kr/count": "kr/st"}.get(imp.unit or "", imp.unit)
+    return imp.rule + (f" — {imp.title}" if imp.title else "") + (f" ({unit})" if unit else "")
+
+
+def _tables(imp: OutputImpact, show_all: bool) -> list[tuple[str, OutputImpact, list[KeyImpact], str | None]]:
+    """What text/md show of one changed output: (heading, impact, rows, remark)."""
+    if len(imp.dims) <= 1:
+        return [(_name(imp), imp, imp.rows, None)]
+    changed = imp.changed_rows
+    grain = " × ".join(imp.dims)
+    remark = f"{len(changed)} av {len(imp.rows)} nycklar ({grain}) ändras"
+    listed = show_all or len(changed) <= MAX_ROWS
+    if not listed:
+        remark += "; --all listar dem"
+    out = []
+    if imp.by_first is not None:
+        out.append((_name(imp.by_first), imp.by_first, imp.by_first.rows, remark))
+        remark = None
+    if listed:
+        listing = OutputImpact(imp.rule, imp.title, imp.dims, imp.unit, imp.kind)
+        out.append((_name(imp) + ", ändrade nycklar", listing, changed, remark))
+    elif imp.by_first is None:
+        out.append((_name(imp), None, [], remark))
+    return out
 
 
 def change_lines(changes: list[Change]) -> list[str]:
@@ -87,91 +167,163 @@ def change_lines(changes: list[Change]) -> list[str]:
     for c in changes:
         if c.section != section:
             section = c.section
-            lines.append(f"{section}:")
-        head = f"  {MARK[c.kind]} {c.id}" + (f" ({c.kind})" if c.kind != "changed" else "")
-        if len(c.details) == 1 and len(head) + len(c.details[0]) < 100:
+            lines += ["", SECTION_TITLES.get(section, section)]
+        head = f"  {MARK[c.kind]} {c.id}" + (f" ({KIND_WORDS[c.kind]})" if c.kind != "changed" else "")
+        if len(c.details) == 1 and len(head) + len(c.details[0]) < 110:
             lines.append(f"{head}: {c.details[0]}")
         else:
             lines.append(head)
             lines += [f"      {d}" for d in c.details]
-    return lines or ["no changes"]
-
-
-def to_text(title, changes, impacts, show_all, data) -> bytes:
-    out = [f"Changes {title}", ""] + change_lines(changes)
-    if data:
-        out += ["", f"Impact on the data in {data}:"]
-        changed = [i for i in impacts if i.changed]
-        if not changed:
-            out.append("  no output changes for any key")
-        for imp in changed:
-            name = f"{imp.rule}" + (f" — {imp.title}" if imp.title else "") + (f" ({imp.unit})" if imp.unit else "")
-            if len(imp.dims) > 1 and not show_all:
-                moved = sum(1 for r in imp.rows if r.changed or r.flip)
-                out += ["", f"{name}: {moved} of {len(imp.rows)} keys "
-                            f"({' × '.join(imp.dims)}) change; --all lists them"]
-                continue
-            header, rows = impact_table(imp, show_all)
-            out += ["", name]
-            out += _aligned(header, rows)
-    return ("\n".join(out) + "\n").encode("utf-8")
+    return lines or ["", "Inga ändringar."]
 
 
 def _aligned(header, rows) -> list[str]:
     widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
-    fmt = lambda row: "  " + "  ".join(str(c).ljust(w) if i == 0 or i >= 4 else str(c).rjust(w)
-                                        for i, (c, w) in enumerate(zip(row, widths))).rstrip()
-    return [fmt(header)] + [fmt(r) for r in rows]
+
+    def line(row):
+        cells = [str(c).ljust(w) if i == 0 or i >= 4 else str(c).rjust(w)
+                 for i, (c, w) in enumerate(zip(row, widths))]
+        return ("  " + "  ".join(cells)).rstrip()
+    return [line(header)] + [line(r) for r in rows]
 
 
-def to_markdown(title, changes, impacts, show_all, data) -> bytes:
-    out = [f"# Changes {title}", ""]
-    for c in changes:
-        out.append(f"- **{c.section} {MARK[c.kind]} `{c.id}`**" + ("" if c.kind == "changed" else f" ({c.kind})"))
-        out += [f"  - {d}" for d in c.details]
-    if not changes:
-        out.append("No changes.")
-    if data:
-        out += ["", f"## Impact on `{data}`", ""]
-        for imp in [i for i in impacts if i.changed]:
-            header, rows = impact_table(imp, show_all)
-            out += [f"### {imp.rule}" + (f" — {imp.title}" if imp.title else ""), "",
-                    "| " + " | ".join(header) + " |", "|---|---:|---:|---:|---|---|"]
-            out += ["| " + " | ".join(r) + " |" for r in rows] + [""]
+def _intro(head: Head) -> list[str]:
+    lines = [f"{head.old_path} → {head.new_path}"]
+    if head.params:
+        lines.append(f"Parametrar från {head.params} gäller båda versionerna.")
+    return lines
+
+
+def _check_line(c) -> str:
+    word = {True: "håller", False: "håller inte", None: "finns inte"}
+    return f"  {c.id}: {word[c.old]} → {word[c.new]}" + (f" ({c.detail})" if c.new is False else "")
+
+
+def to_text(head: Head, changes: list[Change], result: Impact | None, show_all: bool) -> bytes:
+    out = [f"Ändringar {head.title}"] + _intro(head) + change_lines(changes)
+    if result is not None:
+        out += ["", f"Effekt på data i {head.data} (båda versionerna på samma data)"]
+        out += [f"  obs: {n}" for n in result.notes]
+        changed = [i for i in result.outputs if i.changed]
+        if not changed:
+            out.append("  Inget utfall ändras för någon nyckel.")
+        for imp in changed:
+            for name, shown, rows, remark in _tables(imp, show_all):
+                out += ["", name]
+                if remark:
+                    out.append(f"  {remark}")
+                if shown is not None:
+                    out += _aligned(*impact_rows(shown, rows))
+        same = [i.rule for i in result.outputs if not i.changed]
+        if same:
+            out += ["", "Oförändrade utdata: " + ", ".join(same)]
+        if result.checks:
+            out += ["", "Kontroller"] + [_check_line(c) for c in result.checks]
     return ("\n".join(out) + "\n").encode("utf-8")
 
 
-def to_json(title, changes, impacts, show_all, data) -> bytes:
-    doc = {"title": title, "changes": [c.to_json() for c in changes],
-           "impact": [{"rule": i.rule, "dims": list(i.dims), "unit": i.unit,
-                       "total": {"old": value_to_json(i.total_old), "new": value_to_json(i.total_new)}
-                       if i.total_old is not None else None,
-                       "rows": [{**{k: value_to_json(v) for k, v in r.key.items()},
-                                 "old": value_to_json(r.old), "new": value_to_json(r.new),
-                                 "difference": value_to_json(r.diff), "driver": r.driver, "flip": r.flip}
-                                for r in _rows_shown(i, show_all)]}
-                      for i in impacts]}
+def _md_cell(text: str) -> str:
+    return str(text).replace("|", "\\|")
+
+
+def to_markdown(head: Head, changes: list[Change], result: Impact | None, show_all: bool) -> bytes:
+    out = [f"# Ändringar {head.title}", "", f"`{head.old_path}` → `{head.new_path}`", ""]
+    if head.params:
+        out += [f"Parametrar från `{head.params}` gäller båda versionerna.", ""]
+    section = None
+    for c in changes:
+        if c.section != section:
+            section = c.section
+            out += ["", f"## {SECTION_TITLES.get(section, section)}", ""]
+        kind = "" if c.kind == "changed" else f" ({KIND_WORDS[c.kind]})"
+        out.append(f"- **`{c.id}`**{kind}")
+        out += [f"  - {_md_cell(d)}" for d in c.details]
+    if not changes:
+        out.append("Inga ändringar.")
+    if result is not None:
+        out += ["", f"## Effekt på data i `{head.data}`", ""]
+        out += [f"- obs: {n}" for n in result.notes] + ([""] if result.notes else [])
+        for imp in [i for i in result.outputs if i.changed]:
+            for name, shown, rows, remark in _tables(imp, show_all):
+                out += [f"### {name}", ""]
+                if remark:
+                    out += [remark, ""]
+                if shown is not None:
+                    header, body = impact_rows(shown, rows)
+                    out += ["| " + " | ".join(_md_cell(h) for h in header) + " |", "|---|---:|---:|---:|---|---|"]
+                    out += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in body] + [""]
+        same = [i.rule for i in result.outputs if not i.changed]
+        if same:
+            out += ["Oförändrade utdata: " + ", ".join(f"`{s}`" for s in same), ""]
+        if result.checks:
+            out += ["### Kontroller", ""] + [f"-{_check_line(c)[1:]}" for c in result.checks] + [""]
+    return ("\n".join(out).rstrip("\n") + "\n").encode("utf-8")
+
+
+def _row_json(r: KeyImpact) -> dict:
+    return {**{k: value_to_json(v) for k, v in r.key.items()}, "old": value_to_json(r.old),
+            "new": value_to_json(r.new), "difference": value_to_json(r.diff), "driver": r.driver,
+            "driver_effect": value_to_json(r.driver_effect), "flip": r.flip}
+
+
+def to_json(head: Head, changes: list[Change], result: Impact | None, show_all: bool) -> bytes:
+    doc = {"old": {"id": head.old.id, "version": head.old.version, "path": head.old_path, "sha256": head.old.sha256},
+           "new": {"id": head.new.id, "version": head.new.version, "path": head.new_path, "sha256": head.new.sha256},
+           "params": head.params, "changes": [c.to_json() for c in changes]}
+    if result is not None:
+        doc["data"] = head.data
+        doc["notes"] = result.notes
+        doc["impact"] = [{"rule": i.rule, "title": i.title, "dims": list(i.dims), "unit": i.unit,
+                          "changed": i.changed,
+                          "total": {"old": value_to_json(i.total_old), "new": value_to_json(i.total_new)}
+                          if i.total_old is not None else None,
+                          "rows": [_row_json(r) for r in i.rows]} for i in result.outputs]
+        doc["checks"] = [{"id": c.id, "old": c.old, "new": c.new, "detail": c.detail} for c in result.checks]
     return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def to_xlsx(title, changes, impacts, show_all, data) -> bytes:
+def to_xlsx(head: Head, changes: list[Change], result: Impact | None, show_all: bool) -> bytes:
     import io
+
     from openpyxl import Workbook
+    from openpyxl.styles import Font
 
     wb = Workbook()
     ws = wb.active
     ws.title = "Ändringar"
-    ws.append([title])
-    ws.append(["avsnitt", "id", "ändring", "detalj"])
+    ws.append([f"Ändringar {head.title}"])
+    ws["A1"].font = Font(bold=True)
+    ws.append(["avsnitt", "id", "ändring", "detalj", "plats"])
     for c in changes:
         for d in c.details or [""]:
-            ws.append([c.section, c.id, c.kind, d])
-    for imp in [i for i in impacts if i.changed]:
-        sheet = wb.create_sheet(imp.rule[:31])
-        sheet.append([*imp.dims, "gammal", "ny", "skillnad", "drivs av", "vändning"])
-        for r in _rows_shown(imp, show_all):
-            sheet.append([*[str(v) for v in r.key.values()], *[value_to_json(x) for x in (r.old, r.new, r.diff)],
-                          r.driver or "", r.flip or ""])
+            ws.append([SECTION_TITLES.get(c.section, c.section), c.id, KIND_WORDS[c.kind], d, c.where or ""])
+    if result is not None:
+        used = {"Ändringar"}
+        for imp in [i for i in result.outputs if i.changed]:
+            name = imp.rule[:31]
+            while name in used:
+                name = name[:28] + f"_{len(used)}"
+            used.add(name)
+            sheet = wb.create_sheet(name)
+            sheet.append([*imp.dims, "gammal", "ny", "skillnad", "främsta orsak", "ensam effekt", "vändning"])
+            for r in imp.rows:
+                sheet.append([*[str(v) for v in r.key.values()],
+                              *[_cell(x) for x in (r.old, r.new, r.diff)],
+                              r.driver or "", _cell(r.driver_effect), r.flip or ""])
+            if imp.total_old is not None:
+                sheet.append(["Riket", *[""] * (len(imp.dims) - 1), _cell(imp.total_old), _cell(imp.total_new),
+                              _cell(imp.total_new - imp.total_old)])
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def _cell(v):
+    """Numbers stay numbers in the sheet (exact decimals as text, never rounded)."""
+    if isinstance(v, bool) or v is None:
+        return "ja" if v is True else "nej" if v is False else None
+    if isinstance(v, int):
+        return v
+    if hasattr(v, "as_tuple"):
+        return int(v) if v == v.to_integral_value() else str(v)
+    return str(v)

@@ -3,16 +3,17 @@
 `extends: ../2026_performance.yaml` inherits every section; an entry with the same id in the
 child replaces the inherited one whole; `remove: [ids]` drops inherited entries; a child's
 `outputs` list replaces the parent's. The sha256 of an extended policy is the sha256 of the
-chain's file hashes (child first), so a change anywhere in the chain changes it.
+concatenated hex sha256 of each file of the chain, child first (`Policy.file_sha256` keeps them),
+so a change anywhere in the chain changes it; without `extends` it is the file's own sha256.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import os
 from decimal import Decimal
-from typing import Any
 
 from ..errors import CycleError, Location, PolicyError, VillkorError, did_you_mean, raise_all
 from .loader import Loaded, load_yaml
@@ -50,6 +51,13 @@ def _load(path: str, seen: tuple[str, ...]) -> Policy:
     return policy
 
 
+def chain_sha256(file_sha256: dict[str, str]) -> str:
+    """The sha256 of a chain of files: of their hex digests concatenated, child first."""
+    if len(file_sha256) == 1:
+        return next(iter(file_sha256.values()))
+    return hashlib.sha256("".join(file_sha256.values()).encode()).hexdigest()
+
+
 class _Builder:
     def __init__(self, loaded: Loaded, parent: Policy | None):
         self.loaded = loaded
@@ -77,7 +85,7 @@ class _Builder:
                         path=self.loaded.path, sha256=self.loaded.sha256,
                         outputs=tuple(t.get("outputs") or ()), extends=t.get("extends"),
                         chain=(self.loaded.path,), file_lines={self.loaded.path: self.loaded.lines},
-                        **own)
+                        file_sha256={self.loaded.path: self.loaded.sha256}, **own)
         if self.parent is not None:
             policy = self.merge(policy)
         elif t.get("remove"):
@@ -102,7 +110,7 @@ class _Builder:
                 if rid in merged[section] and rid not in getattr(child, section):
                     del merged[section][rid]
                     hit = True
-            if rid in outputs:
+            if rid in outputs and "outputs" not in self.tree:  # the child's own list is checked as is
                 outputs.remove(rid)
                 hit = True
             if not hit:
@@ -114,8 +122,8 @@ class _Builder:
         child.outputs = tuple(o for o in outputs)
         child.chain = (self.loaded.path,) + parent.chain
         child.file_lines = {**parent.file_lines, **child.file_lines}
-        digest = hashlib.sha256("".join([self.loaded.sha256, parent.sha256]).encode()).hexdigest()
-        child.sha256 = digest
+        child.file_sha256 = {**child.file_sha256, **parent.file_sha256}
+        child.sha256 = chain_sha256(child.file_sha256)
         return child
 
     # -- entries
@@ -123,7 +131,7 @@ class _Builder:
     def ref(self, value, *path) -> SourceRef | None:
         if not value:
             return None
-        return SourceRef(value["ref"], value.get("passage"), self.loc(*path))
+        return SourceRef(value["ref"], value.get("passage"), self.loc(*path, "ref"))
 
     def source(self, sid, v) -> Source:
         return Source(sid, v["document"], v.get("title"), v.get("passage"), v.get("url"),
@@ -165,7 +173,6 @@ class _Builder:
                                                    f"{', '.join(map(str, key))}", self.loc(*path)))
                     return
                 out[key] = node
-                cells[key] = self.loc(*path)
                 return
             if not isinstance(node, dict):
                 self.errors.append(PolicyError(
@@ -173,6 +180,8 @@ class _Builder:
                     self.loc(*path), "e.g. value: {Stockholm: 161423243, Uppsala: 28007085}"))
                 return
             for member, sub in node.items():
+                # where each member is written (key prefix -> the member's key), for member errors
+                cells[key + (member,)] = self.loc(*path, member, key=True)
                 walk(sub, depth + 1, key + (member,), path + (member,))
         walk(value, 0, (), ("parameters", pid, "value"))
         return out, cells
@@ -219,6 +228,7 @@ def _check_semantics(policy: Policy, loaded: Loaded) -> None:
                                   loaded.location(("valid",))))
     for p in policy.parameters.values():
         errors += _check_dims(p.by, dims, p.location, f"parameter '{p.id}'")
+        errors += _check_declared_type(p)
         if p.by and all(d in dims for d in p.by):
             errors += _check_table(p, dims)
         errors += _check_ref(policy, p.source, f"parameter '{p.id}'")
@@ -251,14 +261,16 @@ def _check_ref(policy: Policy, ref: SourceRef | None, what: str) -> list[Villkor
 
 def _check_table(p: Parameter, dims) -> list[VillkorError]:
     errors: list[VillkorError] = []
+    reported: set = set()
     for key, value in p.value.items():
-        for d, member in zip(p.by, key):
-            if member not in dims[d].members:
+        for depth, (d, member) in enumerate(zip(p.by, key)):
+            prefix = key[:depth + 1]  # a wrong outer member is reported once, at its key
+            if member not in dims[d].members and prefix not in reported:
+                reported.add(prefix)
                 errors.append(PolicyError(f"parameter '{p.id}': {member!r} is not a member of '{d}'",
-                                          p.value_locations.get(key, p.location),
+                                          p.value_locations.get(prefix, p.location),
                                           did_you_mean(str(member), [str(m) for m in dims[d].members])))
     if p.complete and not errors:
-        import itertools
         wanted = itertools.product(*[dims[d].members for d in p.by])
         missing = [k for k in wanted if k not in p.value]
         if missing:
@@ -270,6 +282,48 @@ def _check_table(p: Parameter, dims) -> list[VillkorError]:
     if {int, Decimal} & kinds and kinds - {int, Decimal}:
         errors.append(PolicyError(f"parameter '{p.id}' mixes numbers and other values", p.location))
     return errors
+
+
+KIND_OF_TYPE = {"number": "a number", "bool": "true or false", "string": "text", "date": "a date"}
+
+
+def _kind(value) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, Decimal)):
+        return "a number"
+    if isinstance(value, dt.date):
+        return "a date"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    return "a mapping" if isinstance(value, dict) else "nothing"
+
+
+def _check_declared_type(p: Parameter) -> list[VillkorError]:
+    """A declared `type:` must fit the value (each cell of a table, each item of a list)."""
+    if p.type == "list":
+        if p.by or isinstance(p.value, list):
+            return []
+        return [PolicyError(f"parameter '{p.id}' is declared a list but its value is {_kind(p.value)}",
+                            p.location, "write the value as a list, e.g. value: [2023, 2024]")]
+    wanted = KIND_OF_TYPE.get(p.type or "")
+    if wanted is None:  # no type, or duration (written as a number with a unit)
+        return []
+    if p.by:
+        cells = list(p.value.items())
+    elif isinstance(p.value, list):
+        cells = [((i,), v) for i, v in enumerate(p.value)]
+    else:
+        cells = [((), p.value)]
+    for key, value in cells:
+        if _kind(value) != wanted:
+            at = f" at {', '.join(map(str, key))}" if key and p.by else ""
+            return [PolicyError(f"parameter '{p.id}' is declared {p.type} but its value{at} is "
+                                f"{_kind(value)} ({value!r})", p.location,
+                                "dates are written YYYY-MM-DD, text that looks like a number is quoted")]
+    return []
 
 
 def _check_input(inp: Input, dims) -> list[VillkorError]:
@@ -288,7 +342,8 @@ def _check_input(inp: Input, dims) -> list[VillkorError]:
         elif column not in inp.columns:
             errors.append(PolicyError(f"input '{inp.id}' is by {dim} through column '{column}', "
                                       "which it does not have", inp.location,
-                                      did_you_mean(column, inp.columns)))
+                                      did_you_mean(column, inp.columns) or
+                                      f"its columns: {', '.join(inp.columns)}"))
         elif inp.columns[column].type != dim:
             errors.append(PolicyError(f"input '{inp.id}': column '{column}' carries {dim} but has type "
                                       f"'{inp.columns[column].type}'", inp.columns[column].location,

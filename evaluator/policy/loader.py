@@ -20,7 +20,12 @@ from ..errors import LimitError, Location, PolicyError
 
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same nodes and marks
 MAX_NODES = 200_000  # values built, counting every expansion of an alias
+MAX_ALIAS_NODES = 10_000  # values built again because an alias repeats them ("billion laughs")
+MAX_DEPTH = 100  # nesting of mappings and lists; libyaml's composer recurses in C and would crash
 STANDARD_TAG = "tag:yaml.org,2002:"
+# The only tags a policy file may hold: YAML's plain types. `!!python/...`, `!!set`, `!!binary`
+# and the like share the STANDARD_TAG prefix, so the prefix alone does not make a tag safe.
+ALLOWED_TAGS = {STANDARD_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
 Path = tuple
 
 
@@ -47,6 +52,7 @@ class Loaded:
 
 
 def read_text(path: str) -> tuple[str, bytes]:
+    """The file's text and bytes (the bytes are what sha256 covers); errors name the file."""
     try:
         with open(path, "rb") as fh:
             raw = fh.read()
@@ -67,10 +73,12 @@ def read_text(path: str) -> tuple[str, bytes]:
 
 
 def load_yaml(path: str) -> Loaded:
+    """Read a YAML file into plain values with the position of every key and value."""
     text, raw = read_text(path)
     loaded = Loaded(path=path, tree=None, lines=text.splitlines(),
                     sha256=hashlib.sha256(raw).hexdigest())
     try:
+        _check_depth(text, loaded)
         node = yaml.compose(text, Loader=SAFE_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -79,7 +87,7 @@ def load_yaml(path: str) -> Loaded:
         problem = (exc.problem or "malformed YAML").rstrip(".")
         raise PolicyError(f"malformed YAML: {problem}", Location(file=path, line=line, column=col,
                                                                    source_line=src),
-                          _yaml_hint(problem)) from None
+                          _yaml_hint(problem, src, col)) from None
     except yaml.YAMLError as exc:
         raise PolicyError(f"malformed YAML: {exc}", Location(file=path)) from None
     builder = _Builder(loaded)
@@ -87,8 +95,27 @@ def load_yaml(path: str) -> Loaded:
     return loaded
 
 
-def _yaml_hint(problem: str) -> str:
-    if "tab" in problem:
+def _check_depth(text: str, loaded: Loaded) -> None:
+    """Refuse absurd nesting before composing: libyaml's composer recurses without a limit.
+
+    The event parser is iterative, so scanning its events is safe on any input (and cheap).
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=SAFE_LOADER):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                m = event.start_mark
+                raise LimitError(f"the file nests lists and mappings more than {MAX_DEPTH} levels deep",
+                                 Location(file=loaded.path, line=m.line + 1, column=m.column + 1),
+                                 "a policy needs only a few levels; check the brackets")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+def _yaml_hint(problem: str, source_line: str | None = None, column: int = 1) -> str:
+    # libyaml does not say "tab" in its message; the character under the mark does.
+    if "tab" in problem or (source_line is not None and "\t" in source_line[:column]):
         return "indent with spaces, not tabs"
     if "mapping values" in problem:
         return "a value containing ': ' must be quoted, e.g. expr: \"a: b\""
@@ -101,6 +128,9 @@ class _Builder:
     def __init__(self, loaded: Loaded):
         self.loaded = loaded
         self.count = 0
+        self.alias_count = 0  # nodes built a second (third, ...) time, through an alias
+        self.built: set[int] = set()
+        self.active: set[int] = set()  # nodes being built now: meeting one again is a loop
 
     def loc(self, node) -> Location:
         m = node.start_mark
@@ -113,30 +143,51 @@ class _Builder:
         if self.count > MAX_NODES:
             raise LimitError(f"the file expands to more than {MAX_NODES} values (aliases?)", self.loc(node),
                              "do not use YAML anchors and aliases to repeat large structures")
-        line, col = self.content_start(node)
-        if col is None:
-            following = self.loaded.lines[line - 1] if line - 1 < len(self.loaded.lines) else ""
-            col = len(following) - len(following.lstrip(" ")) + 1
-        self.loaded.marks.setdefault(path, (line, col))
-        if not node.tag.startswith(STANDARD_TAG):
-            raise PolicyError(f"YAML tag {node.tag!r} is not allowed", self.loc(node),
+        self.count_alias(node)
+        self.loaded.marks.setdefault(path, self.content_start(node))
+        if node.tag not in ALLOWED_TAGS:
+            shown = "!!" + node.tag[len(STANDARD_TAG):] if node.tag.startswith(STANDARD_TAG) else node.tag
+            raise PolicyError(f"YAML tag '{shown}' is not allowed", self.loc(node),
                               "policy files hold plain values only; remove the tag")
-        if isinstance(node, yaml.MappingNode):
-            return self.mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        if id(node) in self.active:
+            raise LimitError("an alias refers to the list or mapping that contains it", self.loc(node),
+                             "do not use YAML anchors and aliases to repeat large structures")
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self.mapping(node, path)
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
-        return self.scalar(node)
+        finally:
+            self.active.discard(id(node))
 
-    @staticmethod
-    def content_start(node) -> tuple[int, int]:
-        """Where the text of a value begins (inside quotes; on the next line for | and >)."""
+    def count_alias(self, node) -> None:
+        """An alias is the same node object again: count every node built more than once."""
+        if id(node) not in self.built:
+            self.built.add(id(node))
+            return
+        self.alias_count += 1
+        if self.alias_count > MAX_ALIAS_NODES:
+            raise LimitError(f"aliases in the file repeat more than {MAX_ALIAS_NODES} values",
+                             self.loc(node),
+                             "do not use YAML anchors and aliases to repeat large structures")
+
+    def content_start(self, node) -> tuple[int, int]:
+        """Where the text of a value begins (inside quotes; on the next line for | and >).
+
+        For a block scalar the line is the one after the `|`/`>` header (the expression's line 1,
+        even if blank) and the column is the indentation of its first non-blank line.
+        """
         m = node.start_mark
         line, col = m.line + 1, m.column + 1
         style = getattr(node, "style", None)
         if style in ('"', "'"):
             return line, col + 1
-        if style in ("|", ">"):  # the content starts on the next line, at its indentation
-            return line + 1, None
+        if style in ("|", ">"):
+            lines = self.loaded.lines
+            first = next((t for t in lines[line:] if t.strip()), "")
+            return line + 1, len(first) - len(first.lstrip(" ")) + 1
         return line, col
 
     def mapping(self, node, path: Path) -> dict:

@@ -173,6 +173,7 @@ class Policy:
     extends: str | None = None  # path of the parent as written
     chain: tuple[str, ...] = ()  # files read, child first
     file_lines: dict[str, list[str]] = field(default_factory=dict, compare=False)
+    file_sha256: dict[str, str] = field(default_factory=dict, compare=False)  # per file of chain
 
     def cite(self, ref: SourceRef | None) -> str | None:
         return ref.cite(self.sources) if ref else None

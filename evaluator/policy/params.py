@@ -5,13 +5,16 @@ members (nested per dimension). A partial table mapping replaces only the cells 
 the other cells keep the policy's values. The long form `{value: ..., unit: kr}` also states
 the unit, which must then match the parameter's. An overridden illustrative parameter stays
 marked illustrative unless the long form says `status: official`.
+
+Errors are collected (one per parameter) and point at the override's file:line:col; a fixture's
+inline `params:` errors point into the fixture file.
 """
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-from dataclasses import replace
+import os
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +25,19 @@ from .model import Parameter, Policy
 LONG_FORM_KEYS = {"value", "unit", "status", "note"}
 
 
+@dataclass
+class _View:
+    """Positions of a mapping nested in a loaded file (a fixture's `params:`)."""
+
+    loaded: Loaded
+    prefix: tuple
+
+    def location(self, path: tuple, key: bool = False) -> Location:
+        return self.loaded.location(self.prefix + tuple(path), key=key)
+
+
 def apply_overrides(policy: Policy, path: str) -> Policy:
+    """The policy with the parameter values of a --params YAML file (a new Policy; input untouched)."""
     loaded = load_yaml(path)
     if loaded.tree is None:
         return policy
@@ -32,12 +47,33 @@ def apply_overrides(policy: Policy, path: str) -> Policy:
     return _apply(policy, loaded.tree, loaded)
 
 
-def apply_override_values(policy: Policy, values: dict, origin: str) -> Policy:
-    """Inline overrides (a fixture's `params:`); errors name the fixture file."""
-    return _apply(policy, values, Loaded(path=origin, tree=values))
+def apply_override_values(policy: Policy, values: dict, origin: str,
+                          loaded: Loaded | None = None, prefix: tuple = ("params",)) -> Policy:
+    """Inline overrides (a fixture's `params:`); errors name the fixture file `origin`.
+
+    Positions come from `loaded` (the fixture as loaded) at `prefix`; without it the file is
+    read again when it holds these very values under `prefix`, else errors name the file only.
+    """
+    if loaded is None:
+        loaded = _reload(origin, values, prefix)
+    view = _View(loaded, prefix) if loaded is not None else Loaded(path=origin, tree=values)
+    return _apply(policy, values, view)
 
 
-def _apply(policy: Policy, values: dict, loaded: Loaded) -> Policy:
+def _reload(origin: str, values: dict, prefix: tuple) -> Loaded | None:
+    if not os.path.isfile(origin):
+        return None
+    try:
+        loaded = load_yaml(origin)
+    except VillkorError:
+        return None
+    node = loaded.tree
+    for part in prefix:
+        node = node.get(part) if isinstance(node, dict) else None
+    return loaded if node == values else None
+
+
+def _apply(policy: Policy, values: dict, loaded: Loaded | _View) -> Policy:
     errors: list[VillkorError] = []
     params = dict(policy.parameters)
     for pid, raw in values.items():
@@ -48,18 +84,20 @@ def _apply(policy: Policy, values: dict, loaded: Loaded) -> Policy:
                                       f"parameters: {', '.join(params)}"))
             continue
         try:
-            params[pid] = _override(policy, params[pid], raw, loaded.location((pid,)))
+            params[pid] = _override(policy, params[pid], raw, loaded.location((pid,)),
+                                    lambda sub, key=True, pid=pid: loaded.location((pid, *sub), key=key))
         except VillkorError as err:
             errors.append(err)
     raise_all(errors)
-    new = copy.copy(policy)
-    new.parameters = params
-    return new
+    return replace(policy, parameters=params)
 
 
-def _override(policy: Policy, p: Parameter, raw: Any, here: Location) -> Parameter:
+def _override(policy: Policy, p: Parameter, raw: Any, here: Location,
+              member_location=None) -> Parameter:
+    """The parameter with `raw` as its value; `member_location(path, key)` locates a part of it."""
     status, note = p.status, p.note
-    if isinstance(raw, dict) and set(raw) <= LONG_FORM_KEYS and "value" in raw:
+    long_form = isinstance(raw, dict) and set(raw) <= LONG_FORM_KEYS and "value" in raw
+    if long_form:
         if "unit" in raw and raw["unit"] != p.unit:
             raise PolicyError(f"parameter '{p.id}' is in {p.unit or 'no unit'}, not {raw['unit']}", here,
                               "give the value in the parameter's own unit")
@@ -68,13 +106,18 @@ def _override(policy: Policy, p: Parameter, raw: Any, here: Location) -> Paramet
         raw = raw["value"]
     if p.by:
         value = dict(p.value)
+        inner = ("value",) if long_form else ()
+
+        def at(sub: tuple, key: bool) -> Location:
+            return member_location(inner + sub, key) if member_location is not None else here
         for key, cell in _cells(p, raw, here):
-            for d, member in zip(p.by, key):
+            for depth, (d, member) in enumerate(zip(p.by, key)):
                 members = policy.dimensions[d].members
                 if member not in members:
-                    raise PolicyError(f"parameter '{p.id}': {member!r} is not a member of '{d}'", here,
+                    raise PolicyError(f"parameter '{p.id}': {member!r} is not a member of '{d}'",
+                                      at(key[:depth + 1], True),
                                       did_you_mean(str(member), [str(m) for m in members]))
-            _same_kind(p, next(iter(p.value.values()), None), cell, here)
+            _same_kind(p, next(iter(p.value.values()), None), cell, at(key, False))
             value[key] = cell
         return replace(p, value=value, status=status, note=note)
     _same_kind(p, p.value, raw, here)

@@ -22,6 +22,7 @@ from .loader import Loaded
 
 @functools.lru_cache(maxsize=None)
 def load_schema(name: str) -> dict:
+    """A shipped schema by file name, read through importlib.resources (works from a wheel)."""
     text = importlib.resources.files("evaluator.schemas").joinpath(name).read_text("utf-8")
     return json.loads(text)
 
@@ -50,34 +51,60 @@ def validate_tree(loaded: Loaded, schema_name: str) -> list[PolicyError]:
     seen = set()
     for err in validator.iter_errors(_jsonable(loaded.tree)):
         for leaf in _leaves(err):
-            made = _to_policy_error(loaded, leaf)
-            key = (made.location.line, made.location.column, made.message)
-            if key not in seen:
-                seen.add(key)
-                errors.append(made)
-    errors.sort(key=lambda e: (e.location.line or 0, e.location.column or 0))
+            for made in _to_policy_errors(loaded, leaf):
+                key = (made.location.line, made.location.column, made.message)
+                if key not in seen:
+                    seen.add(key)
+                    errors.append(made)
+    errors.sort(key=lambda e: (e.location.line or 0, e.location.column or 0, e.message))
     return errors
 
 
 def _leaves(err):
     """For anyOf/oneOf failures, the most relevant sub-errors (jsonschema's own heuristic)."""
+    if _is_column_type(err) or _is_required_choice(err):
+        return [err]
     if err.validator in ("anyOf", "oneOf") and err.context:
         best = jsonschema.exceptions.best_match(err.context)
         return [best] if best is not None else [err]
     return [err]
 
 
+def _is_column_type(err) -> bool:
+    path = tuple(err.absolute_path)
+    return (err.validator == "anyOf" and len(path) == 5 and path[0] == "inputs" and path[2] == "columns"
+            and path[4] == "type")
+
+
+def _is_required_choice(err) -> bool:
+    """`anyOf: [{required: [a]}, {required: [b]}]`: one of several keys must be given."""
+    return err.validator == "anyOf" and bool(err.context) and all(e.validator == "required" for e in err.context)
+
+
+def _to_policy_errors(loaded: Loaded, err) -> list[PolicyError]:
+    """One jsonschema error in the words of the file; an object with several unknown keys gives one each."""
+    if err.validator == "additionalProperties":
+        path = tuple(err.absolute_path)
+        allowed = list(err.schema.get("properties", {}))
+        hint_all = f"allowed keys: {', '.join(allowed)}" if allowed else None
+        return [PolicyError(f"unknown key '{key}'{_describe(path)}", loaded.location(path + (key,), key=True),
+                            did_you_mean(str(key), allowed) or hint_all)
+                for key in _extra_keys(err) or ["?"]]
+    return [_to_policy_error(loaded, err)]
+
+
 def _to_policy_error(loaded: Loaded, err) -> PolicyError:
     path = tuple(err.absolute_path)
     where = _describe(path)
     validator = err.validator
-    if validator == "additionalProperties":
-        extra = _extra_keys(err)
-        key = extra[0] if extra else "?"
-        allowed = list(err.schema.get("properties", {}))
-        loc = loaded.location(path + (key,), key=True)
-        return PolicyError(f"unknown key '{key}'{where}", loc,
-                           did_you_mean(str(key), allowed) or (f"allowed keys: {', '.join(allowed)}" if allowed else None))
+    if _is_required_choice(err):
+        keys = " or ".join(f"'{k}'" for alt in err.validator_value for k in alt["required"])
+        return PolicyError(f"missing required key {keys}{where}", loaded.location(path, key=True))
+    if _is_column_type(err):
+        types = ("int", "decimal", "money", "bool", "date", "string")
+        return PolicyError(f"{err.instance!r} is not a column type{where}", loaded.location(path),
+                           did_you_mean(str(err.instance), types) or
+                           f"use {', '.join(types)} or a dimension id (lower-case)")
     if validator == "required":
         missing = err.message.split("'")[1] if "'" in err.message else err.message
         return PolicyError(f"missing required key '{missing}'{where}", loaded.location(path, key=True),

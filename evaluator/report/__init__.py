@@ -1,17 +1,29 @@
-"""Writers of a run's result: json (the contract), csv, xlsx, md, html."""
+"""Writers of a run's result: json (the contract), csv, xlsx, md, html.
+
+Each writer is a function `RunResult -> bytes` with no side effects; writing the bytes to a
+file (atomically) or stdout is `atomic.emit`'s job. The modules are light: openpyxl is only
+imported when an XLSX file is actually written.
+"""
 
 from __future__ import annotations
 
-import importlib
+from typing import Callable
 
 from ..result import RunResult
+from .csv_writer import to_csv
+from .html import to_html
+from .json_writer import to_json
+from .markdown import to_markdown
+from .xlsx_writer import to_xlsx
 
-WRITERS = {"json": ("json_writer", "to_json"), "csv": ("csv_writer", "to_csv"),
-           "xlsx": ("xlsx_writer", "to_xlsx"), "md": ("markdown", "to_markdown"),
-           "html": ("html", "to_html")}
+FORMATS: dict[str, Callable[[RunResult], bytes]] = {
+    "json": to_json, "csv": to_csv, "xlsx": to_xlsx, "md": to_markdown, "html": to_html}
 
 
 def render(result: RunResult, fmt: str) -> bytes:
-    """The result in one format; only that writer (and its library) is imported."""
-    module, function = WRITERS[fmt]
-    return getattr(importlib.import_module(f"{__name__}.{module}"), function)(result)
+    """The result in one of FORMATS; an unknown format is a programming error (argparse checks choices)."""
+    try:
+        writer = FORMATS[fmt]
+    except KeyError:
+        raise ValueError(f"unknown report format {fmt!r}; one of {', '.join(FORMATS)}") from None
+    return writer(result)

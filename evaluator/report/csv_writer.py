@@ -1,31 +1,52 @@
-"""One long CSV table: rule, the key columns of every output, value. Exact values."""
+"""Every output as one long CSV table: `rule, <dimension columns>, value`.
+
+One table rather than one file per output, so `-o out.csv` stays a single atomic file and the
+result loads into pandas/R/Excel with one call and filters by `rule`. The dimension columns
+are those of all reported outputs (computed or not, so the header depends only on the policy)
+in first-seen order; a rule without a dimension leaves it blank. Values are exact and
+machine-readable, as in the JSON: integers, Decimals with all their digits and a decimal
+point ("333.333…"), true/false, ISO dates, ISO durations, lists as JSON text; an absent value
+is an empty cell. UTF-8 without BOM, `\\n` line ends, so the bytes are deterministic.
+An output that was not computed has no rows here (the JSON names it in `not_computed`).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 
 from ..result import RunResult
 from .json_writer import value_to_json
 
 
-def _cell(value) -> str:
+def cell(value) -> str:
+    """One value as CSV text (exact; booleans lower-case like JSON)."""
+    value = value_to_json(value)
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value_to_json(value))
+    if isinstance(value, list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
 
 
-def to_csv(result: RunResult) -> bytes:
+def dimension_columns(result: RunResult) -> list[str]:
+    """The dimension columns of all outputs, in first-seen order."""
     dims: list[str] = []
     for table in result.outputs.values():
         dims += [d for d in table.dims if d not in dims]
+    return dims
+
+
+def to_csv(result: RunResult) -> bytes:
+    dims = dimension_columns(result)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["rule", *dims, "value"])
     for rid, table in result.outputs.items():
-        for row in table.rows:
-            writer.writerow([rid, *[_cell(row.get(d)) if d in table.dims else "" for d in dims],
-                             _cell(row["value"])])
+        for row in table.rows if table.computed else []:
+            keys = [cell(row[d]) if d in table.dims else "" for d in dims]
+            writer.writerow([rid, *keys, cell(row["value"])])
     return out.getvalue().encode("utf-8")

@@ -25,15 +25,10 @@ SECTIONS = (("conditions", "Villkor"), ("findings", "Iakttagelser"), ("notes", "
 
 
 def main_dimension(plan) -> str | None:
-    """The dimension most outputs are per (ties: the first declared); None if all are national."""
-    policy = plan.policy
-    counts = {d: 0 for d in policy.dimensions}
-    for rid in policy.outputs:
-        pr = plan.rules.get(rid)
-        for d in (pr.per if pr else ()):
-            counts[d] += 1
-    best = max(counts.items(), key=lambda kv: kv[1], default=(None, 0))
-    return best[0] if best[1] else None
+    """The first declared dimension that some output is per: policies declare the one their
+    decisions are about (region) first. None when every output is national."""
+    used = {d for rid in plan.policy.outputs if rid in plan.rules for d in plan.rules[rid].per}
+    return next((d for d in plan.policy.dimensions if d in used), None)
 
 
 def slug(text: str) -> str:
@@ -128,11 +123,11 @@ def _keys(explainer, rid, dim, member) -> list[dict]:
     return keys
 
 
-def render_decisions(evaluation, tables, fmt: str) -> dict[str, str]:
-    """{file name: document} for every member of the main dimension, in member order."""
+def render_decisions(evaluation, tables, fmt: str, per: str | None = None) -> dict[str, str]:
+    """{file name: document} for every member of `per` (default: the main dimension)."""
     plan = evaluation.plan
     policy = plan.policy
-    dim = main_dimension(plan)
+    dim = per or main_dimension(plan)
     members = policy.dimensions[dim].members if dim else (None,)
     ext = {"md": "md", "html": "html"}[fmt]
     out: dict[str, str] = {}

@@ -1,9 +1,17 @@
 """The readable report as blocks (headings, paragraphs, lists, tables), rendered to Markdown
-or HTML by their writers, so both show the same content.
+or HTML by their writers, so both show the same content from one place.
 
-Two-dimensional outputs (region × measure) are pivoted: one row per first member, one column
-per second member. Amounts and counts per region get a national total row ("Riket"), summed
-exactly.
+Content: the policy's title; a line with its id, version, validity and sha256; the data files;
+warnings (illustrative parameters!) as a list; checks with ✓/✗; then per output a heading
+(title and rule id), a line with grain, unit and source, and a table.
+
+Tables: an output on [A, B] (region × measure) is pivoted, one row per A member and one column
+per B member, which reads far better than A×B long rows. Amounts (kr) and counts whose first
+dimension is `region` get a national total row, "Riket", summed exactly.
+
+Display rounding, the one place a report shows fewer digits than were computed: a Decimal with
+more places than a reader can use (more than 2 for kr, 4 otherwise) is shown as "≈ 333,3333"
+(half even). The JSON, CSV and XLSX outputs keep every digit.
 """
 
 from __future__ import annotations
@@ -12,21 +20,16 @@ import decimal
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..lang.values import FEEL_CONTEXT
 from ..result import OutputTable, RunResult
-from .fmt import format_value as exact_value
+from .fmt import format_number, format_value as exact_value
 
-DISPLAY_PLACES = 4
-
-
-def format_value(value, unit=None) -> str:
-    """For reading: a decimal with more than four places is shown as ≈ its value to four
-    places (half even); the JSON, CSV and XLSX outputs keep every digit."""
-    if isinstance(value, Decimal) and value.as_tuple().exponent < -DISPLAY_PLACES:
-        return "≈ " + exact_value(value.quantize(Decimal(1).scaleb(-DISPLAY_PLACES)), unit)
-    return exact_value(value, unit)
-
+DISPLAY_PLACES = {"kr": 2}
+DEFAULT_PLACES = 4
 TOTAL_UNITS = ("kr", "count")
+TOTAL_LABEL = "Riket"
+# Enough digits to add any realistic column of Decimals exactly; Inexact is trapped, so a sum
+# that would need more raises instead of silently rounding.
+EXACT = decimal.Context(prec=1000, traps=[decimal.Inexact, decimal.InvalidOperation])
 
 
 @dataclass
@@ -37,33 +40,68 @@ class Block:
     header: list[str] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
     numeric: list[bool] = field(default_factory=list)  # right-align these columns
+    marks: list[str] = field(default_factory=list)  # per list item: "ok" | "fail" | ""
+
+
+def format_value(value, unit: str | None = None) -> str:
+    """For reading: a long decimal as ≈ its value to a few places; any other value exactly as given."""
+    if isinstance(value, Decimal) and value.is_finite():
+        places = DISPLAY_PLACES.get(unit or "", DEFAULT_PLACES)
+        if value.as_tuple().exponent < -places:
+            rounded = value.quantize(Decimal(1).scaleb(-places), decimal.ROUND_HALF_EVEN)
+            return "≈ " + exact_value(rounded, unit)
+    return exact_value(value, unit)
+
+
+def exact_sum(values) -> int | Decimal:
+    """The exact sum of ints and Decimals (None skipped); an int when the sum is whole."""
+    whole, decimals = 0, []
+    for v in values:
+        if isinstance(v, Decimal):
+            decimals.append(v)
+        elif v is not None:
+            whole += int(v)
+    total = Decimal(whole)  # exact whatever its size
+    for v in decimals:
+        total = EXACT.add(total, v)
+    return int(total) if total == total.to_integral_value() else total
 
 
 def layout(result: RunResult) -> list[Block]:
-    p = result.policy
-    blocks = [Block("h1", f"{p.title}"),
-              Block("p", f"Policy {p.id}, version {p.version}, giltig {p.valid_from} – {p.valid_to}. "
-                         f"sha256 {p.sha256[:16]}…"),
-              Block("p", "Data: " + "; ".join(f"{d.table} ({d.rows} rader"
-                                              + (f", sha256 {d.sha256[:16]}…" if d.sha256 else "") + ")"
-                                              for d in result.data))]
+    """The whole report, top to bottom."""
+    blocks = header_blocks(result)
     if result.warnings:
         blocks += [Block("h2", "Varningar"), Block("list", items=list(result.warnings))]
     if result.checks:
         blocks += [Block("h2", "Kontroller"),
                    Block("list", items=[f"{'✓' if c.passed else '✗'} {c.title or c.id}: {c.detail}"
-                                        for c in result.checks])]
+                                        for c in result.checks],
+                         marks=["ok" if c.passed else "fail" for c in result.checks])]
     for table in result.outputs.values():
         blocks += output_blocks(table)
     return blocks
 
 
+def header_blocks(result: RunResult) -> list[Block]:
+    """Title, what policy (version, validity, full sha256) and what data this run used."""
+    p = result.policy
+    blocks = [Block("h1", p.title or p.id),
+              Block("p", f"Policy {p.id}, version {p.version}, giltig {p.valid_from} – {p.valid_to}, "
+                         f"fil {p.path}, sha256 {p.sha256}")]
+    if result.data:
+        blocks.append(Block("p", "Indata:"))
+        blocks.append(Block("list", items=[
+            f"{d.table}: {d.path or 'rader i fixturen'}, {format_number(d.rows)} rader"
+            + (f", sha256 {d.sha256}" if d.sha256 else "") for d in result.data]))
+    return blocks
+
+
 def output_blocks(table: OutputTable) -> list[Block]:
-    head = f"{table.title or table.rule} ({table.rule})"
+    """Heading, grain/unit/source line, and the table (or why there is none)."""
     meta = ", ".join(x for x in [f"per {', '.join(table.dims)}" if table.dims else "nationellt",
                                  f"enhet {table.unit}" if table.unit else "",
                                  f"källa: {table.source}" if table.source else ""] if x)
-    blocks = [Block("h2", head), Block("p", meta)]
+    blocks = [Block("h2", f"{table.title or table.rule} ({table.rule})"), Block("p", meta)]
     if not table.computed:
         return blocks + [Block("p", "Inte beräknad: en valfri indata saknas.")]
     if len(table.dims) == 2:
@@ -72,21 +110,30 @@ def output_blocks(table: OutputTable) -> list[Block]:
 
 
 def label(table: OutputTable, dim: str, member) -> str:
-    return table.labels.get(dim, {}).get(member, str(member))
+    """A member as people know it: its label if the dimension has one."""
+    text = member if isinstance(member, str) else exact_value(member)
+    return table.labels.get(dim, {}).get(member, text)
+
+
+def totals_wanted(table: OutputTable) -> bool:
+    """A national total makes sense for amounts and counts per region, not for rates or flags."""
+    return (table.unit in TOTAL_UNITS and table.type == "number" and bool(table.dims)
+            and table.dims[0] == "region")
 
 
 def flat(table: OutputTable) -> Block:
-    header = [d for d in table.dims] + ["värde"]
+    """One row per key (or the single national value)."""
+    header = list(table.dims) + ["värde"]
     rows = [[label(table, d, r[d]) for d in table.dims] + [format_value(r["value"], table.unit)]
             for r in table.rows]
-    if len(table.dims) == 1 and table.unit in TOTAL_UNITS and table.type == "number":
-        with decimal.localcontext(FEEL_CONTEXT):
-            total = sum((r["value"] for r in table.rows if r["value"] is not None), Decimal(0))
-        rows.append(["Riket", format_value(_whole(total), table.unit)])
-    return Block("table", header=header, rows=rows, numeric=[False] * len(table.dims) + [True])
+    if totals_wanted(table) and len(table.dims) == 1:
+        rows.append([TOTAL_LABEL, format_value(exact_sum(r["value"] for r in table.rows), table.unit)])
+    numeric = [False] * len(table.dims) + [table.type == "number"]
+    return Block("table", header=header, rows=rows, numeric=numeric)
 
 
 def pivot(table: OutputTable) -> Block:
+    """Rows = members of the first dimension, columns = members of the second."""
     first, second = table.dims
     cols: list = []
     grid: dict = {}
@@ -95,13 +142,10 @@ def pivot(table: OutputTable) -> Block:
             cols.append(r[second])
         grid.setdefault(r[first], {})[r[second]] = r["value"]
     header = [first] + [label(table, second, c) for c in cols]
-    rows = [[label(table, first, k)] + [format_value(v.get(c), table.unit) for c in cols] for k, v in grid.items()]
-    if table.unit in TOTAL_UNITS and table.type == "number":
-        with decimal.localcontext(FEEL_CONTEXT):
-            totals = [sum((v.get(c) or 0 for v in grid.values()), Decimal(0)) for c in cols]
-        rows.append(["Riket"] + [format_value(_whole(t), table.unit) for t in totals])
-    return Block("table", header=header, rows=rows, numeric=[False] + [True] * len(cols))
+    rows = [[label(table, first, k)] + [format_value(v.get(c), table.unit) for c in cols]
+            for k, v in grid.items()]
+    if totals_wanted(table):
+        rows.append([TOTAL_LABEL] + [format_value(exact_sum(v.get(c) for v in grid.values()), table.unit)
+                                     for c in cols])
+    return Block("table", header=header, rows=rows, numeric=[False] + [table.type == "number"] * len(cols))
 
-
-def _whole(value: Decimal):
-    return int(value) if value == value.to_integral_value() else value

@@ -1,4 +1,5 @@
-"""The run as Markdown: readable in a terminal, a merge request or a wiki."""
+"""The run as Markdown (GitHub-flavoured tables): readable in a terminal, a merge request or a
+wiki. Content and number formatting come from `layout`, shared with the HTML report."""
 
 from __future__ import annotations
 
@@ -6,27 +7,36 @@ from ..result import RunResult
 from .layout import Block, layout
 
 
-def _escape(text: str) -> str:
-    return text.replace("|", "\\|")
+def inline(text: str) -> str:
+    """Text safe inside one Markdown line or table cell: no line breaks, no bare pipes."""
+    return " ".join(text.split("\n")).replace("\\", "\\\\").replace("|", "\\|")
+
+
+def table_lines(block: Block) -> list[str]:
+    """A pipe table; numeric columns right-aligned."""
+    lines = ["| " + " | ".join(inline(h) for h in block.header) + " |",
+             "|" + "|".join("---:" if n else "---" for n in block.numeric) + "|"]
+    lines += ["| " + " | ".join(inline(c) for c in row) + " |" for row in block.rows]
+    return lines
+
+
+def block_lines(block: Block) -> list[str]:
+    if block.kind == "h1":
+        return [f"# {inline(block.text)}"]
+    if block.kind == "h2":
+        return [f"## {inline(block.text)}"]
+    if block.kind == "p":
+        return [inline(block.text)]
+    if block.kind == "list":
+        return [f"- {inline(item)}" for item in block.items]
+    if block.kind == "table":
+        return table_lines(block)
+    raise ValueError(f"unknown block kind {block.kind!r}")
 
 
 def blocks_to_markdown(blocks: list[Block]) -> str:
-    out: list[str] = []
-    for b in blocks:
-        if b.kind == "h1":
-            out += [f"# {b.text}", ""]
-        elif b.kind == "h2":
-            out += [f"## {b.text}", ""]
-        elif b.kind == "p":
-            out += [b.text, ""]
-        elif b.kind == "list":
-            out += [f"- {item}" for item in b.items] + [""]
-        elif b.kind == "table":
-            out.append("| " + " | ".join(_escape(h) for h in b.header) + " |")
-            out.append("|" + "|".join("---:" if n else "---" for n in b.numeric) + "|")
-            out += ["| " + " | ".join(_escape(c) for c in row) + " |" for row in b.rows]
-            out.append("")
-    return "\n".join(out)
+    """Blocks separated by blank lines, ending in exactly one newline."""
+    return "\n\n".join("\n".join(block_lines(b)) for b in blocks) + "\n"
 
 
 def to_markdown(result: RunResult) -> bytes:

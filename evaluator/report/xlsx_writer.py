@@ -1,99 +1,242 @@
 """The run as an Excel workbook: a sheet about the run, then one sheet per output.
 
-Amounts in kr are shown with Swedish thousands (`# ##0 "kr"`). Whole numbers are written as
-Excel integers (exact); a non-whole decimal is written as text with all its digits, so the
-workbook never shows a value that was rounded through binary floating point. The file's
-timestamps are fixed to the policy's validity start, so the same run gives the same bytes.
+"Om körningen" holds the policy (id, title, version, validity, file, sha256), every input file
+with its sha256 and row count, the warnings (one per row), the check results, which sheet
+holds which output (with unit and source), and the outputs that were not computed.
+
+Each output sheet is a plain table a spreadsheet or `pandas.read_excel` can use directly:
+a bold, frozen, filterable header row; the key columns (member ids as in the JSON, each
+followed by a "(benämning)" column when the dimension has labels); then `värde`.
+
+Numbers. Excel stores every number as a binary float (15 significant digits), so:
+- whole numbers (int, integral Decimal) below 2**53 are written as numbers and are exact;
+- any other number (a non-integral Decimal, or a whole one too large) is written as the float
+  nearest to it (no further rounding: the format decides what is shown), AND its exact digits
+  go into a text column `värde (exakt)`, present only on sheets that need it. So the sheet
+  sums and sorts like numbers, and nothing the engine computed is lost.
+Formats: kr amounts `#,##0 "kr"` (whole) / `#,##0.00 "kr"`; kr/count `#,##0 "kr/st"`; counts
+`#,##0`. In a format code "," is the locale's digit-group separator, so Swedish Excel and
+LibreOffice show "28 007 085 kr"; a literal space (`# ##0`) would be a fixed-position
+character and show "28007 085 kr". Dates are date cells (yyyy-mm-dd), durations ISO text
+("P30D"), booleans Excel booleans, lists JSON text.
+
+Determinism: the document properties and every zip entry are dated at the policy's
+validity start (not the clock), so the same run gives byte-identical files.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import json
+import numbers
 import re
 import zipfile
 from decimal import Decimal
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
-from ..result import RunResult
+from ..result import OutputTable, RunResult
+from .fmt import format_value
 from .json_writer import value_to_json
 
-KR_FORMAT = '# ##0 "kr"'
+ABOUT = "Om körningen"
+FORMATS = {"kr": ('#,##0 "kr"', '#,##0.00 "kr"'), "kr/count": ('#,##0 "kr/st"', '#,##0.00 "kr/st"'),
+           "count": ("#,##0", "#,##0.####")}
+DATE_FORMAT = "yyyy-mm-dd"
+EXACT_LIMIT = 2 ** 53  # whole numbers below this are exact as Excel's doubles
+NOT_COMPUTED = "inte beräknad: en valfri indata saknas"
+MIN_ZIP_YEAR = 1980
+MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
-def _sheet_title(name: str, used: set[str]) -> str:
-    base = re.sub(r"[\[\]:*?/\\]", "_", name)[:31]
+def sheet_title(name: str, used: set[str]) -> str:
+    """A valid, unique sheet name: ≤ 31 chars, none of []:*?/\\, no edge apostrophes."""
+    base = re.sub(r"[\[\]:*?/\\]", "_", name).strip("'")[:31] or "utdata"
     title, n = base, 2
-    while title.lower() in used:
+    while title.lower() in used or title.lower() == "history":  # "History" is reserved by Excel
         suffix = f"_{n}"
         title, n = base[:31 - len(suffix)] + suffix, n + 1
     used.add(title.lower())
     return title
 
 
-def _cell_value(value):
-    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
-        return value
+def is_exact_number(value) -> bool:
+    """True for a number Excel stores exactly (a whole number below 2**53)."""
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else format(value, "f")
+        return value.is_finite() and value == value.to_integral_value() and abs(value) < EXACT_LIMIT
+    return isinstance(value, numbers.Integral) and abs(int(value)) < EXACT_LIMIT
+
+
+def cell_value(value):
+    """What goes in a value cell (see the module docstring for numbers)."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (numbers.Integral, Decimal)):
+        return int(value) if is_exact_number(value) else float(value)
+    if isinstance(value, dt.timedelta):
+        return value_to_json(value)
     if isinstance(value, dt.date):
         return value
-    return str(value_to_json(value))
+    return json.dumps(value_to_json(value), ensure_ascii=False)
+
+
+def number_format(value, unit: str | None) -> str | None:
+    """The display format of a value cell, or None for Excel's General."""
+    if isinstance(value, dt.date):
+        return DATE_FORMAT
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, Decimal)) or unit not in FORMATS:
+        return None
+    whole, fraction = FORMATS[unit]
+    return whole if value == int(value) else fraction
+
+
+def output_header(table: OutputTable, exact_column: bool) -> list[str]:
+    header: list[str] = []
+    for d in table.dims:
+        header += [d, f"{d} (benämning)"] if table.labels.get(d) else [d]
+    return header + ["värde"] + (["värde (exakt)"] if exact_column else [])
+
+
+def output_row(table: OutputTable, row: dict, exact_column: bool) -> list:
+    cells: list = []
+    for d in table.dims:
+        member = row[d]
+        cells.append(cell_value(member))
+        if table.labels.get(d):
+            cells.append(table.labels[d].get(member, str(member)))
+    value = row["value"]
+    cells.append(cell_value(value))
+    if exact_column:
+        is_num = isinstance(value, (numbers.Integral, Decimal)) and not isinstance(value, bool)
+        cells.append(None if not is_num or is_exact_number(value) else str(value_to_json(value)))
+    return cells
+
+
+def needs_exact_column(table: OutputTable) -> bool:
+    return any(isinstance(r["value"], (numbers.Integral, Decimal)) and not isinstance(r["value"], bool)
+               and not is_exact_number(r["value"]) for r in table.rows)
+
+
+def write_output_sheet(ws, table: OutputTable) -> None:
+    """One output as a table: header, one row per key, value formats by unit."""
+    exact = table.computed and needs_exact_column(table)
+    header = output_header(table, exact)
+    ws.append(header)
+    value_col = header.index("värde") + 1
+    if not table.computed:
+        ws.append([NOT_COMPUTED])
+    for row in table.rows if table.computed else []:
+        ws.append(output_row(table, row, exact))
+        fmt = number_format(row["value"], table.unit)
+        if fmt:
+            ws.cell(ws.max_row, value_col).number_format = fmt
+    finish_table(ws)
+
+
+def write_about_sheet(ws, result: RunResult, titles: dict[str, str]) -> None:
+    """What was run on what, and how it went: enough to reproduce and to trust the numbers."""
+    p = result.policy
+    bold_rows: list[int] = []
+
+    def section(title: str, *header: str) -> None:
+        ws.append([])
+        ws.append([title, *header])
+        bold_rows.append(ws.max_row)
+
+    for key, value in [("Policy", p.id), ("Titel", p.title), ("Version", p.version),
+                       ("Giltig från", p.valid_from), ("Giltig till", p.valid_to), ("sha256", p.sha256),
+                       ("Fil", p.path)]:
+        ws.append([key, value])
+        bold_rows.append(ws.max_row)  # the label column of the key/value block
+    section("Indata", "Fil", "Rader", "sha256")
+    for d in result.data:
+        ws.append([d.table, d.path or "(rader i fixturen)", d.rows, d.sha256 or ""])
+    section("Varningar")
+    for w in result.warnings:
+        ws.append([None, w])
+    section("Kontroller", "Titel", "Resultat", "Detalj")
+    for c in result.checks:
+        ws.append([c.id, c.title or "", "✓ uppfylld" if c.passed else "✗ bruten", c.detail])
+    section("Utdata", "Blad", "Titel", "Per", "Enhet", "Källa")
+    for rid, t in result.outputs.items():
+        ws.append([rid, titles[rid], t.title or "", ", ".join(t.dims) or "nationellt", t.unit or "",
+                   t.source or ""] + ([NOT_COMPUTED] if not t.computed else []))
+    section("Om talen")
+    ws.append([None, "Hela tal skrivs exakt. Övriga tal skrivs som närmaste flyttal (Excel har inga "
+                     "exakta decimaltal); deras exakta värde står i kolumnen 'värde (exakt)'."])
+    bold(ws, bold_rows)
+    finish_widths(ws, max_width=80)
+
+
+def bold(ws, rows: list[int]) -> None:
+    from openpyxl.styles import Font
+
+    for r in rows:
+        for cell in ws[r]:
+            cell.font = Font(bold=True)
+
+
+def finish_table(ws) -> None:
+    """Bold, frozen, filterable header; columns wide enough for their contents."""
+    bold(ws, [1])
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    finish_widths(ws)
+
+
+def display_width(value) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, float):
+        return 14
+    return len(format_value(value) if not isinstance(value, str) else value)
+
+
+def finish_widths(ws, max_width: int = 50) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for i, column in enumerate(ws.iter_cols(values_only=True), start=1):
+        width = max((display_width(v) for v in column), default=0)
+        ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), max_width)
+
+
+def fixed_stamp(result: RunResult) -> dt.datetime:
+    """The time every timestamp in the file gets: the policy's validity start (zip dates start in 1980)."""
+    day = dt.date.fromisoformat(result.policy.valid_from)
+    return dt.datetime.combine(max(day, dt.date(MIN_ZIP_YEAR, 1, 1)), dt.time())
 
 
 def to_xlsx(result: RunResult) -> bytes:
+    from openpyxl import Workbook
+
     wb = Workbook()
     about = wb.active
-    about.title = "Om körningen"
-    used = {about.title.lower()}
-    bold = Font(bold=True)
-    p = result.policy
-    rows = [("Policy", p.id), ("Titel", p.title), ("Version", p.version),
-            ("Giltig", f"{p.valid_from} – {p.valid_to}"), ("Fil", p.path), ("sha256", p.sha256), ()]
-    rows += [("Data", "Fil", "Rader", "sha256")] + [(d.table, d.path or "", d.rows, d.sha256 or "") for d in result.data]
-    rows += [(), ("Varningar",)] + [("", w) for w in result.warnings]
-    rows += [(), ("Kontroller",)] + [(c.id, "uppfylld" if c.passed else "BRUTEN", c.detail) for c in result.checks]
-    for row in rows:
-        about.append(list(row))
-    about.column_dimensions["A"].width = 18
-    about.column_dimensions["B"].width = 60
+    about.title = ABOUT
+    used = {ABOUT.lower()}
+    titles = {rid: sheet_title(rid, used) for rid in result.outputs}
     for rid, table in result.outputs.items():
-        ws = wb.create_sheet(_sheet_title(rid, used))
-        ws.append([*table.dims, "värde"])
-        for cell in ws[1]:
-            cell.font = bold
-        ws.freeze_panes = "A2"
-        if not table.computed:
-            ws.append(["inte beräknad: en valfri indata saknas"])
-            continue
-        for r in table.rows:
-            ws.append([table.labels.get(d, {}).get(r[d], r[d]) for d in table.dims] + [_cell_value(r["value"])])
-            if table.unit == "kr" and isinstance(ws.cell(ws.max_row, len(table.dims) + 1).value, int):
-                ws.cell(ws.max_row, len(table.dims) + 1).number_format = KR_FORMAT
-        for i in range(len(table.dims) + 1):
-            ws.column_dimensions[chr(ord("A") + i)].width = 18
-    stamp = dt.datetime.combine(dt.date.fromisoformat(p.valid_from), dt.time())
+        write_output_sheet(wb.create_sheet(titles[rid]), table)
+    write_about_sheet(about, result, titles)
+    stamp = fixed_stamp(result)
     wb.properties.created = stamp
     wb.properties.modified = stamp
     buffer = io.BytesIO()
     wb.save(buffer)
-    return _fixed_zip_times(buffer.getvalue(), stamp)
+    return fixed_zip_times(buffer.getvalue(), stamp)
 
 
-def _fixed_zip_times(data: bytes, stamp: dt.datetime) -> bytes:
-    """Rewrite the zip with every entry dated `stamp` and the modified date fixed."""
+def fixed_zip_times(data: bytes, stamp: dt.datetime) -> bytes:
+    """The same zip with every entry dated `stamp`, and the document's `modified` property too:
+    openpyxl dates zip entries with the clock and sets `modified` to now while saving."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             content = source.read(info.filename)
             if info.filename == "docProps/core.xml":
-                content = re.sub(rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>",
-                                 b'<dcterms:modified xsi:type="dcterms:W3CDTF">'
-                                 + stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + b"</dcterms:modified>", content)
+                content = MODIFIED.sub(rb"\g<1>" + stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>",
+                                       content)
             fixed = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
             fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
             target.writestr(fixed, content)
     return out.getvalue()

@@ -2,52 +2,85 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
-from ..errors import render
+from ..errors import VillkorError, render
 
 
 def attach(sub) -> None:
     p = sub.add_parser("fmt", help="rewrite policy files in the canonical layout (comments kept)")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is not formatted")
+    p.add_argument("--check", action="store_true",
+                   help="change nothing; list the files that are not formatted and exit 1 if any")
     p.set_defaults(handler=cmd_fmt)
-    p = sub.add_parser("lint", help="report questionable but valid things in policies")
+    p = sub.add_parser("lint", help="report questionable but valid things in policies (codes VK1xx)")
     p.add_argument("policies", nargs="+", metavar="POLICY")
     p.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(handler=cmd_lint)
 
 
 def cmd_fmt(args) -> int:
+    """Each file formatted on its own: a file that cannot be read or formatted is reported and
+    left untouched, the others are still formatted. Written atomically (temp file + rename)."""
     from ..policy.loader import read_text
     from ..report.atomic import write_atomic
     from .fmt import format_text
 
-    unformatted = []
+    unformatted, failed = [], 0
     for path in args.files:
-        text, _ = read_text(path)
-        formatted = format_text(text, path)
-        if formatted != text:
+        try:
+            text, raw = read_text(path)
+            formatted = format_text(text, path)
+        except VillkorError as err:
+            print(render(err), file=sys.stderr)
+            failed += 1
+            continue
+        if formatted.encode("utf-8") != raw:
             unformatted.append(path)
             if not args.check:
                 write_atomic(path, formatted.encode("utf-8"))
-    verb = "would reformat" if args.check else "reformatted"
     for path in unformatted:
-        print(f"{verb} {path}", file=sys.stderr)
-    if not unformatted:
-        print(f"{len(args.files)} file{'s' if len(args.files) != 1 else ''} already formatted", file=sys.stderr)
-    return 1 if args.check and unformatted else 0
+        print(f"{'would reformat' if args.check else 'reformatted'} {path}")
+    n = len(args.files) - failed - len(unformatted)
+    summary = f"{n} file{'s' if n != 1 else ''} already formatted"
+    if unformatted:
+        summary = f"{len(unformatted)} file{'s' if len(unformatted) != 1 else ''} " \
+                  f"{'would be ' if args.check else ''}reformatted, " + summary
+    print(summary + (f", {failed} could not be read" if failed else ""), file=sys.stderr)
+    return 1 if failed or (args.check and unformatted) else 0
 
 
 def cmd_lint(args) -> int:
     from ..cli import load_and_plan
-    from .lint import lint
+    from ..errors import Location
+    from .lint import Finding, lint
 
-    errors = warnings = 0
+    findings: list[Finding] = []
+    seen = set()
     for path in args.policies:
-        for finding in lint(load_and_plan(path)):
-            print(finding.render())
-            errors += finding.severity == "error"
-            warnings += finding.severity == "warning"
-    print(f"{errors} errors, {warnings} warnings", file=sys.stderr)
+        try:
+            found = lint(load_and_plan(path))
+        except VillkorError as err:  # a policy that does not validate: report it, lint the others
+            errors = getattr(err, "errors", None) or [err]
+            found = [Finding("VK100", (f"rule '{e.location.rule}': " if e.location.rule else "") + e.message
+                             + (f" (hint: {e.hint})" if e.hint else ""),
+                             e.location if e.location.file else Location(file=path), "error")
+                     for e in errors]
+        for f in found:  # a finding in a policy several of the files extend is listed once
+            key = (f.code, f.message, f.location.file, f.location.line, f.location.column)
+            if key not in seen:
+                seen.add(key)
+                findings.append(f)
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = sum(f.severity == "warning" for f in findings)
+    if args.format == "json":
+        print(json.dumps({"findings": [f.to_json() for f in findings], "errors": errors,
+                          "warnings": warnings}, ensure_ascii=False, indent=2))
+    else:
+        for f in findings:
+            print(f.render())
+    print(f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}",
+          file=sys.stderr)
     return 1 if errors or (args.strict and warnings) else 0

@@ -1,22 +1,52 @@
 """`villkor fmt`: one canonical layout for policy files, comments kept.
 
-Canonical means: the top-level sections in the documented order, the keys of every entry in
-a fixed order (a rule reads title, per, expr, unit, …), two-space indentation, no line
-wrapping, and the original quoting and comments. Values are never changed. Formatting a
-formatted file changes nothing. YAML 1.2 has no thousands separators in numbers, so large
-amounts stay plain digits (the reports show them with separators).
+Canonical means:
+
+- the top-level sections in the documented order (`TOP`), the keys of every entry in a fixed
+  order (a rule reads title, per, expr, unit, type, nullable, source, explain; see
+  `ENTRY_ORDER`), the keys of a citation as `{ref, passage}` and of `valid` as `{from, to}`;
+  unknown keys keep their relative order after the known ones;
+- two-space indentation for mappings, list items indented two more with the dash two in;
+- strings plain where a plain scalar reads back as the same string in YAML 1.1 (PyYAML, which
+  villkor loads with) *and* YAML 1.2 (editors, ruamel), otherwise in double quotes; block
+  scalars (`|`, `>`) stay as written;
+- an expression (`expr`) longer than fits on a 100-column line becomes a literal block
+  (`|-`), wrapped between tokens (never inside a string literal), continuation lines indented
+  two more; the syntax tree is unchanged (checked);
+- a flow list (`[a, b]`) too long for one line becomes a block list; flow mappings stay as
+  written (a citation `{ref: …, passage: …}` reads as one unit);
+- integers written with underscores (`750_000_000`) are written without them. Underscores are a
+  YAML 1.1 feature: PyYAML (and so villkor) reads them as digits, but YAML 1.2 (the YAML language
+  server in editors, ruamel) reads `750_000_000` as a *string*, which the schema then rejects.
+  The value is unchanged; the reports show amounts with thousands separators.
+
+Comments are kept, and stay with the entry they stand above: before keys are reordered, every
+full-line comment is moved onto the key that follows it, so it travels with that key. An
+end-of-line comment stays on its line. Values are never changed: after formatting, the text is
+read back with PyYAML and compared with the original (expressions by syntax tree); a difference
+is an internal error and nothing is written. Formatting a formatted file changes nothing.
 """
 
 from __future__ import annotations
 
 import io
+import re
 
+import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-MAX_FLOW = 100  # a flow list longer than this is written one item per line
+from ruamel.yaml.emitter import RoundTripEmitter
+from ruamel.yaml.error import CommentMark
+from ruamel.yaml.scalarfloat import ScalarFloat
+from ruamel.yaml.scalarint import ScalarInt
+from ruamel.yaml.scalarstring import (DoubleQuotedScalarString, FoldedScalarString, LiteralScalarString,
+                                      ScalarString)
+from ruamel.yaml.tokens import CommentToken
 
 from ..errors import Location, PolicyError
+
+WIDTH = 100  # a line longer than this is unfolded (flow collections) or wrapped (expressions)
+INDENT = 2
 
 TOP = ("policy", "title", "version", "valid", "extends", "remove", "sources", "dimensions",
        "parameters", "inputs", "rules", "outputs", "checks")
@@ -29,56 +59,405 @@ ENTRY_ORDER = {
     "checks": ("title", "per", "expr", "source"),
 }
 COLUMN_ORDER = ("type", "title", "nullable", "default", "min", "max", "enum")
+REF_ORDER = ("ref", "passage")
+VALID_ORDER = ("from", "to")
+
+
+class _Emitter(RoundTripEmitter):
+    """Double quotes wherever the emitter would pick single quotes: one quoting style."""
+
+    def choose_scalar_style(self, *args, **kwargs):
+        style = super().choose_scalar_style(*args, **kwargs)
+        return '"' if style == "'" else style
 
 
 def _yaml() -> YAML:
     y = YAML()
-    y.preserve_quotes = True
-    y.width = 4096
-    y.indent(mapping=2, sequence=4, offset=2)
+    y.Emitter = _Emitter
+    y.preserve_quotes = False  # quoting is decided here, not kept from the file
+    y.width = 4096  # never fold a long line; wrapping is decided here
+    y.indent(mapping=INDENT, sequence=2 * INDENT, offset=INDENT)
     return y
 
 
+def format_text(text: str, path: str = "<policy>") -> str:
+    """The canonical form of a policy file's text."""
+    y = _yaml()
+    try:
+        doc = y.load(text)
+    except Exception as exc:  # ruamel's errors carry a mark; `villkor validate` gives the better message
+        raise PolicyError(f"cannot format: {str(exc).splitlines()[0]}", Location(file=path),
+                          "run villkor validate on the file first") from None
+    if not isinstance(doc, CommentedMap):
+        raise PolicyError("cannot format: a policy file must be a mapping", Location(file=path))
+    trailer = _take_tail(doc)
+    _comments_to_keys(doc, 0, top=True)
+    _reorder_all(doc)
+    _unfold_long(doc, 0)  # first: whether a value stands in a flow collection decides its quoting
+    _canonical_scalars(doc, None, 0)
+    if trailer:
+        _put_tail(doc, trailer)
+    out = io.StringIO()
+    y.dump(doc, out)
+    result = out.getvalue()
+    _same_values(text, result, path)
+    return result
+
+
+# ---------------------------------------------------------------- comments
+
+
+def _slot(ca_items, key, index):
+    entry = ca_items.get(key)
+    return entry[index] if entry and len(entry) > index else None
+
+
+def _lines_of(text: str) -> list[str]:
+    """Full-line comments and blank lines, one per item, without the newline."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line.strip() for line in lines]
+
+
+def _split_token(entry: list, index: int, block_scalar: bool) -> list[str]:
+    """Cut the full-line comments off the comment token after a value (`entry[index]`); keep
+    its end-of-line comment there."""
+    token = entry[index]
+    text = token.value
+    if block_scalar:  # nothing can follow a block scalar on its last line
+        entry[index] = None
+        return _lines_of(text[1:] if text.startswith("\n") else text)
+    if text.startswith("#"):
+        head, _, rest = text.partition("\n")
+        token.value = head + "\n"
+    else:
+        rest = text[1:] if text.startswith("\n") else text
+        entry[index] = None
+    return _lines_of(rest)
+
+
+def _is_block(node) -> bool:
+    return isinstance(node, (CommentedMap, CommentedSeq)) and len(node) > 0 and not node.fa.flow_style()
+
+
+def _take_tail(node) -> list[str]:
+    """Remove and return the full-line comments at the very end of a block collection."""
+    if isinstance(node, CommentedMap) and len(node):
+        last = list(node)[-1]
+        value = node[last]
+        if _is_block(value):
+            return _take_tail(value)
+        if _slot(node.ca.items, last, 2) is None:
+            return []
+        return _split_token(node.ca.items[last], 2, _is_block_scalar(value))
+    if isinstance(node, CommentedSeq) and len(node):
+        last = len(node) - 1
+        value = node[last]
+        if _is_block(value):
+            return _take_tail(value)
+        if _slot(node.ca.items, last, 0) is None:
+            return []
+        return _split_token(node.ca.items[last], 0, _is_block_scalar(value))
+    return []
+
+
+def _is_block_scalar(value) -> bool:
+    return isinstance(value, (LiteralScalarString, FoldedScalarString))
+
+
+def _tokens(lines: list[str], column: int) -> list[CommentToken]:
+    out, blank = [], False
+    for line in lines:
+        if not line:
+            if not blank:  # a run of blank lines becomes one
+                out.append(CommentToken("\n", CommentMark(0)))
+            blank = True
+            continue
+        out.append(CommentToken(line + "\n", CommentMark(column)))
+        blank = False
+    return out
+
+
+def _pre_lines(items, key) -> list[str]:
+    slot = _slot(items, key, 1)
+    if not slot:
+        return []
+    items[key][1] = None
+    lines: list[str] = []
+    for token in slot if isinstance(slot, list) else [slot]:
+        if token is not None:
+            lines += _lines_of(token.value)
+    return lines
+
+
+def _set_pre(mapping: CommentedMap, key, lines: list[str], column: int) -> None:
+    tokens = _tokens(lines, column)
+    if not tokens:
+        return
+    entry = mapping.ca.items.setdefault(key, [None, None, None, None])
+    entry[1] = tokens
+
+
+def _comments_to_keys(mapping: CommentedMap, depth: int, top: bool = False) -> None:
+    """Every full-line comment becomes a comment *before* the key it stands above."""
+    if mapping.fa.flow_style():
+        return
+    keys = list(mapping)
+    column = depth * INDENT
+    leading: dict = {}
+    for i, key in enumerate(keys):
+        lines: list[str] = []
+        if i == 0 and not top:  # a comment between `parent:` and the first key is stored on the map
+            if mapping.ca.comment and len(mapping.ca.comment) > 1 and mapping.ca.comment[1]:
+                for token in mapping.ca.comment[1]:
+                    lines += _lines_of(token.value)
+                mapping.ca.comment[1] = None
+        if i > 0:
+            lines += _take_tail_of_value(mapping, keys[i - 1])
+        lines += _pre_lines(mapping.ca.items, key)
+        leading[key] = lines
+    for key, lines in leading.items():
+        while lines and not lines[0] and key == keys[0]:
+            lines = lines[1:]
+        _set_pre(mapping, key, lines, column)
+    for key in keys:
+        value = mapping[key]
+        if isinstance(value, CommentedMap) and _is_block(value):
+            entry = mapping.ca.items.get(key)
+            if entry and len(entry) > 3 and entry[3]:  # the same comment, seen from the parent
+                entry[3] = None
+            _comments_to_keys(value, depth + 1)
+        elif isinstance(value, CommentedSeq):
+            for item in value:
+                if isinstance(item, CommentedMap):
+                    _comments_to_keys(item, depth + 2)
+
+
+def _take_tail_of_value(mapping: CommentedMap, key) -> list[str]:
+    value = mapping[key]
+    if _is_block(value):
+        return _take_tail(value)
+    if _slot(mapping.ca.items, key, 2) is None:
+        return []
+    return _split_token(mapping.ca.items[key], 2, _is_block_scalar(value))
+
+
+def _put_tail(doc: CommentedMap, lines: list[str]) -> None:
+    """Comments at the end of the file stay at the end of the file."""
+    tokens = _tokens(lines, 0)
+    if tokens:
+        doc.ca.end = tokens
+
+
+# ---------------------------------------------------------------- order
+
+
 def _reorder(mapping: CommentedMap, order: tuple[str, ...]) -> None:
-    """Move known keys into `order` (unknown keys keep their place after them); comments follow keys."""
+    """Known keys in `order`, then unknown keys in their own order; comments travel with keys."""
     for key in [k for k in order if k in mapping] + [k for k in list(mapping) if k not in order]:
         mapping.move_to_end(key)
 
 
-def format_text(text: str, path: str = "<policy>") -> str:
-    y = _yaml()
-    try:
-        doc = y.load(text)
-    except Exception as exc:  # ruamel's errors carry a mark; the loader gives the better message
-        raise PolicyError(f"cannot format: {str(exc).splitlines()[0]}", Location(file=path),
-                          "run villkor validate on the file first") from None
-    if not isinstance(doc, CommentedMap):
-        raise PolicyError("a policy file must be a mapping", Location(file=path))
-    _reorder(doc, TOP)
+def _reorder_all(doc: CommentedMap) -> None:
+    _reorder(doc, TOP)  # the file's header comment stays on top, whatever key comes first
+    if isinstance(doc.get("valid"), CommentedMap):
+        _reorder(doc["valid"], VALID_ORDER)
     for section, order in ENTRY_ORDER.items():
         entries = doc.get(section)
-        if isinstance(entries, CommentedMap):
-            for entry in entries.values():
-                if isinstance(entry, CommentedMap):
-                    _reorder(entry, order)
-                    columns = entry.get("columns") if section == "inputs" else None
-                    if isinstance(columns, CommentedMap):
-                        for col in columns.values():
-                            if isinstance(col, CommentedMap):
-                                _reorder(col, COLUMN_ORDER)
-    _unfold_long_lists(doc)
-    out = io.StringIO()
-    y.dump(doc, out)
-    return out.getvalue()
+        if not isinstance(entries, CommentedMap):
+            continue
+        for entry in entries.values():
+            if not isinstance(entry, CommentedMap):
+                continue
+            _reorder(entry, order)
+            if isinstance(entry.get("source"), CommentedMap):
+                _reorder(entry["source"], REF_ORDER)
+            columns = entry.get("columns") if section == "inputs" else None
+            if isinstance(columns, CommentedMap):
+                for col in columns.values():
+                    if isinstance(col, CommentedMap):
+                        _reorder(col, COLUMN_ORDER)
 
 
-def _unfold_long_lists(node) -> None:
-    """Long [a, b, c, …] lists (regions, outputs) become one item per line."""
+# ---------------------------------------------------------------- scalars
+
+
+def plain_is_safe(text: str, flow: bool = False) -> bool:
+    """Does `text` read back as this very string when written without quotes, in YAML 1.1
+    (PyYAML: `yes`, `1:30`, `1_000` are not strings there) and in YAML 1.2 (ruamel)? With
+    `flow`, also inside `{…}` and `[…]`, where PyYAML refuses more (`,`, `?`, `[]{}`)."""
+    if not text or text != text.strip() or "\n" in text or "\t" in text:
+        return False
+    docs = [f"k: {text}\n"] + ([f"{{k: {text}}}\n", f"[{text}]\n"] if flow else [])
+    for doc in docs:
+        try:
+            value = yaml.safe_load(doc)
+        except yaml.YAMLError:
+            return False
+        got = value[0] if isinstance(value, list) else value.get("k") if isinstance(value, dict) else None
+        if not isinstance(value, (list, dict)) or len(value) != 1 or got != text or not isinstance(got, str):
+            return False
+        try:
+            rt = YAML(typ="safe", pure=True).load(doc)
+        except Exception:
+            return False
+        got = rt[0] if isinstance(rt, list) else rt.get("k") if isinstance(rt, dict) else None
+        if got != text:
+            return False
+    return True
+
+
+def _canonical_scalar(value, key, indent: int, flow: bool = False):
+    if isinstance(value, (LiteralScalarString, FoldedScalarString)):
+        return value
+    if isinstance(value, str):
+        text = str(value)
+        if key == "expr":
+            wrapped = wrap_expression(text, indent)
+            if wrapped is not None:
+                return LiteralScalarString(wrapped)
+        return text if plain_is_safe(text, flow) else DoubleQuotedScalarString(text)
+    if isinstance(value, ScalarInt) and not isinstance(value, bool) and getattr(value, "_underscore", None):
+        return int(value)
+    if isinstance(value, ScalarFloat) and getattr(value, "_underscore", None):
+        return value  # kept: rewriting a float's digits risks its exact text
+    return value
+
+
+def _canonical_scalars(node, key, depth: int, flow: bool = False) -> None:
+    flow = flow or (isinstance(node, (CommentedMap, CommentedSeq)) and bool(node.fa.flow_style()))
     if isinstance(node, CommentedMap):
-        for value in node.values():
-            _unfold_long_lists(value)
+        for k in list(node):
+            v = node[k]
+            if isinstance(v, (CommentedMap, CommentedSeq)):
+                _canonical_scalars(v, k, depth + 1, flow)
+            else:
+                new = _canonical_scalar(v, k, depth * INDENT, flow)
+                if new is not v:
+                    node[k] = new
     elif isinstance(node, CommentedSeq):
-        if node.fa.flow_style() and len(", ".join(map(str, node))) + 2 > MAX_FLOW:
-            node.fa.set_block_style()
+        for i, v in enumerate(node):
+            if isinstance(v, (CommentedMap, CommentedSeq)):
+                _canonical_scalars(v, None, depth + 1, flow)
+            else:
+                new = _canonical_scalar(v, None, depth * INDENT, flow)
+                if new is not v:
+                    node[i] = new
+
+
+_TOKEN = re.compile(r'(?:"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|[^\s"\'])+')
+_KEYWORDS = {"and", "or", "then", "else", "if", "in", "between", "not"}
+_BREAK_RANK = {"and": 0, "or": 0, "then": 0, "else": 0, "+": 1, "-": 1, "*": 1, "/": 1, "**": 1,
+               "=": 3, "!=": 3, "<": 3, "<=": 3, ">": 3, ">=": 3}
+
+
+def _depths(words: list[str]) -> list[int]:
+    """Bracket depth at the start of each word (string literals skipped)."""
+    out, depth = [], 0
+    for word in words:
+        out.append(depth)
+        for part in re.split(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'', word):
+            depth += sum(part.count(c) for c in "([{") - sum(part.count(c) for c in ")]}")
+    return out
+
+
+def _can_break_before(words: list[str], i: int) -> bool:
+    """Not inside a multi-word name such as `string length` or `day of week`."""
+    prev, word = words[i - 1], words[i]
+    if word in _KEYWORDS or prev in _KEYWORDS:
+        return True
+    return not (re.search(r"\w$", prev) and re.match(r"[A-Za-z_]", word))
+
+
+def wrap_expression(text: str, indent: int) -> str | None:
+    """A one-line expression too long for `expr: ` at this indentation, wrapped into lines for a
+    literal block; None when it fits (or cannot be wrapped without changing its syntax tree).
+
+    Lines break between tokens, never inside a string literal or a multi-word name: at the
+    shallowest bracket depth that fits, preferably before `and`/`or`/`then`/`else`, then before
+    an arithmetic operator, never before a comparison if there is another choice; continuation
+    lines are indented two more."""
+    if "\n" in text or indent + len("expr: ") + len(text) <= WIDTH:
+        return None
+    body = WIDTH - indent - INDENT  # the block's text starts one level in
+    words = [m.group(0) for m in _TOKEN.finditer(text)]
+    depths = _depths(words)
+    lines: list[str] = []
+    start = 0
+    while start < len(words):
+        limit = body - (INDENT if lines else 0)
+        end, width = start + 1, len(words[start])
+        while end < len(words) and width + 1 + len(words[end]) <= limit:
+            width += 1 + len(words[end])
+            end += 1
+        if end == len(words):
+            lines.append(" ".join(words[start:]))
+            break
+        candidates = [k for k in range(start + 1, end + 1) if _can_break_before(words, k)]
+        if not candidates:
+            candidates = [end]
+        cut = min(candidates, key=lambda k: (depths[k], _BREAK_RANK.get(words[k], 2), -k))
+        lines.append(" ".join(words[start:cut]))
+        start = cut
+    if len(lines) == 1:
+        return None
+    wrapped = "\n".join([lines[0]] + [" " * INDENT + line for line in lines[1:]])
+    return wrapped if _same_tree(text, wrapped) else None
+
+
+def _same_tree(a: str, b: str) -> bool:
+    from ..lang import parse
+    try:
+        return parse(a) == parse(b)
+    except Exception:
+        return False
+
+
+def _unfold_long(node, depth: int) -> None:
+    """Flow lists longer than a line become blocks (one item per line). Flow mappings stay: a
+    citation `{ref: …, passage: …}` reads as one unit however long its passage."""
+    if isinstance(node, CommentedMap):
+        for key, value in node.items():
+            if isinstance(value, CommentedSeq) and value.fa.flow_style():
+                if depth * INDENT + len(str(key)) + 2 + _flow_length(value) > WIDTH:
+                    value.fa.set_block_style()
+            _unfold_long(value, depth + 1)
+    elif isinstance(node, CommentedSeq):
         for value in node:
-            _unfold_long_lists(value)
+            _unfold_long(value, depth + 1)
+
+
+def _flow_length(node) -> int:
+    if isinstance(node, CommentedMap):
+        return 2 + sum(len(str(k)) + 2 + _flow_length(v) + 2 for k, v in node.items())
+    if isinstance(node, CommentedSeq):
+        return 2 + sum(_flow_length(v) + 2 for v in node)
+    text = str(node)
+    return len(text) + (0 if isinstance(node, str) and plain_is_safe(text) else 2)
+
+
+# ---------------------------------------------------------------- safety net
+
+
+def _plain(tree, key=None):
+    """A loaded tree with expressions compared by meaning (block wrapping changes their text)."""
+    if isinstance(tree, dict):
+        return {k: _plain(v, k) for k, v in tree.items()}
+    if isinstance(tree, list):
+        return [_plain(v) for v in tree]
+    if key == "expr" and isinstance(tree, str):
+        return ("expr", " ".join(tree.split()))
+    return tree
+
+
+def _same_values(before: str, after: str, path: str) -> None:
+    try:
+        a = yaml.safe_load(before)
+        b = yaml.safe_load(after)
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"cannot format: the result does not read back ({exc})", Location(file=path),
+                          "this is a bug in villkor fmt; the file was not changed") from None
+    if _plain(a) != _plain(b):
+        raise PolicyError("cannot format: formatting would change a value", Location(file=path),
+                          "this is a bug in villkor fmt; the file was not changed")

@@ -1,21 +1,36 @@
 """`villkor lint`: things that are valid but likely wrong, each with a code and a place.
 
-VK101  rule without a source citation                                   warning
-VK102  parameter never used by any rule or check                        warning
-VK103  illustrative parameter (not an official figure)                  warning
-VK104  output without an explanation template                           warning
-VK105  a date or year that does not fit the validity window:            warning
-       a date parameter before valid.from or after valid.to, a year
-       parameter outside the window's years, or a list of years
-       (a `*_years` parameter) that includes a `*_year` parameter
-VK106  parameter table declared complete: false that misses members     warning
-VK107  division by a value that can be zero (a rule, a parameter whose  warning
-       value is or contains 0, or an aggregate such as sum or count)
+code   finding                                                               severity
+VK100  the policy cannot be loaded or planned (the `validate` error)          error
+VK101  a rule or check cites no source                                        warning
+VK102  a parameter no rule, check or explanation template uses                warning
+VK103  an illustrative parameter (a stand-in, not an official figure)         warning
+VK104  an output rule without an explanation template (`explain`)             warning
+VK105  a date or year that does not fit the validity window:                  warning
+       - a date parameter before `valid.from` or after `valid.to`
+         (e.g. a deadline left at last year's date);
+       - a year parameter (`unit: year`, a whole number) outside the years the
+         window touches (`valid.from.year` .. `valid.to.year`);
+       - a list of years (`unit: year` or an id ending in `_years`) that
+         contains the value of a `*_year` parameter (e.g. a baseline window
+         that overlaps the measurement year after only one of them was moved).
+       The last two are heuristics on names and units: name year parameters
+       `*_year` and year lists `*_years` (or give them `unit: year`) for the
+       check to see them.
+VK106  a table parameter declared `complete: false` that lacks members        warning
+VK107  a division whose divisor can be zero and is not guarded by an          warning
+       enclosing `if d = 0 then … else …` (or `d != 0`, `d > 0`): a rule,      (error when the
+       an aggregate (`sum`, `count` of rows, …), a parameter whose value is    divisor is certainly
+       or contains 0, arithmetic on those. A literal non-zero number, a        zero: a literal 0 or a
+       non-empty list's `count`, `max(positive literal, …)` are non-zero.      scalar parameter = 0)
+
+Warnings leave the exit code 0 unless `--strict`; errors always give 1.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -23,97 +38,182 @@ from ..errors import Location
 from ..lang import ast
 from ..plan import Plan
 
+CODES = {
+    "VK100": "the policy cannot be loaded",
+    "VK101": "rule or check without a source citation",
+    "VK102": "parameter never used",
+    "VK103": "illustrative parameter",
+    "VK104": "output without an explanation template",
+    "VK105": "date or year outside the validity window",
+    "VK106": "table parameter missing a dimension member",
+    "VK107": "division by a value that can be zero",
+}
 
-@dataclass
+
+@dataclass(frozen=True)
 class Finding:
     code: str
     message: str
     location: Location
-    severity: str = "warning"
+    severity: str = "warning"  # warning | error
 
     def render(self) -> str:
         return f"{self.location.prefix()}: {self.code} {self.severity}: {self.message}"
 
+    def to_json(self) -> dict:
+        loc = self.location
+        return {"file": loc.file, "line": loc.line, "column": loc.column, "code": self.code,
+                "severity": self.severity, "message": self.message}
+
 
 def lint(plan: Plan) -> list[Finding]:
+    """Every finding of one planned policy, ordered by file and position."""
     policy = plan.policy
     findings: list[Finding] = []
+    findings += _sources(plan)
+    findings += _parameters(plan)
+    for rid in policy.outputs:
+        rule = policy.rules.get(rid)
+        if rule is not None and not (rule.explain or "").strip():
+            findings.append(Finding("VK104", f"output '{rid}' has no explanation template (explain:)",
+                                    rule.location))
+    findings += _dates(plan)
+    findings += _divisions(plan)
+    return sorted(set(findings), key=lambda f: (f.location.file or "", f.location.line or 0,
+                                                f.location.column or 0, f.code, f.message))
+
+
+def _sources(plan: Plan) -> list[Finding]:
+    out = []
+    for item in [*plan.policy.rules.values(), *plan.policy.checks.values()]:
+        if item.source is None:
+            kind = "rule" if item.id in plan.policy.rules else "check"
+            out.append(Finding("VK101", f"{kind} '{item.id}' cites no source (add source: {{ref: …}})",
+                               item.location))
+    return out
+
+
+def _parameters(plan: Plan) -> list[Finding]:
+    policy = plan.policy
     used: set[str] = set()
     for pr in plan.order + plan.checks:
         used |= ast.names_used(pr.checked.node)
     for rule in policy.rules.values():  # a value shown in an explanation is used too
-        used |= set(re.findall(r"{(\w+)}", rule.explain or ""))
-    for rule in policy.rules.values():
-        if rule.source is None:
-            findings.append(Finding("VK101", f"rule '{rule.id}' cites no source", rule.location))
+        used |= set(re.findall(r"{(\w+)", rule.explain or ""))
+    out = []
     for p in policy.parameters.values():
         if p.id not in used:
-            findings.append(Finding("VK102", f"parameter '{p.id}' is never used", p.location))
+            out.append(Finding("VK102", f"parameter '{p.id}' is never used by a rule, check or explanation",
+                               p.location))
         if p.status == "illustrative":
-            findings.append(Finding("VK103", f"parameter '{p.id}' is illustrative, not an official figure",
-                                    p.location))
-        if p.by and not p.complete:
-            import itertools
-            wanted = list(itertools.product(*[policy.dimensions[d].members for d in p.by]))
+            out.append(Finding("VK103", f"parameter '{p.id}' is illustrative, not an official figure",
+                               p.location))
+        if p.by and not p.complete and all(d in policy.dimensions for d in p.by):
+            wanted = itertools.product(*[policy.dimensions[d].members for d in p.by])
             missing = [k for k in wanted if k not in p.value]
             if missing:
-                findings.append(Finding("VK106", f"parameter '{p.id}' has no value for "
-                                        + ", ".join("/".join(map(str, k)) for k in missing[:5])
-                                        + (" …" if len(missing) > 5 else ""), p.location))
-    for rid in policy.outputs:
-        rule = policy.rules.get(rid)
-        if rule is not None and not rule.explain:
-            findings.append(Finding("VK104", f"output '{rid}' has no explanation template", rule.location))
-    findings += _dates(plan)
-    findings += _divisions(plan)
-    return sorted(findings, key=lambda f: (f.location.file or "", f.location.line or 0, f.code))
+                names = ", ".join("/".join(map(str, k)) for k in missing[:5])
+                more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+                out.append(Finding("VK106", f"parameter '{p.id}' (complete: false) has no value for "
+                                            f"{names}{more}", p.location))
+    return out
+
+
+# ---------------------------------------------------------------- VK105
+
+
+def _is_year_list(p) -> bool:
+    return isinstance(p.value, list) and bool(p.value) and \
+        all(isinstance(v, int) and not isinstance(v, bool) for v in p.value) and \
+        (p.unit == "year" or p.id.endswith("_years"))
 
 
 def _dates(plan: Plan) -> list[Finding]:
     policy = plan.policy
     start, end = policy.valid.start, policy.valid.end
-    years = range(start.year, end.year + 1)
+    window = f"{start} – {end}"
     out = []
     for p in policy.parameters.values():
-        if isinstance(p.value, dt.date) and not (start <= p.value <= end):
-            out.append(Finding("VK105", f"date '{p.id}' = {p.value} lies outside the validity window "
-                                        f"{start} – {end}", p.location))
-        if p.unit == "year" and isinstance(p.value, int) and p.value not in years:
-            out.append(Finding("VK105", f"year '{p.id}' = {p.value} lies outside the validity window's "
-                                        f"years {start.year}–{end.year}", p.location))
+        if isinstance(p.value, dt.date) and not p.by:
+            if p.value < start:
+                out.append(Finding("VK105", f"date '{p.id}' = {p.value} is before the validity window "
+                                            f"{window} (left from an earlier year?)", p.location))
+            elif p.value > end:
+                out.append(Finding("VK105", f"date '{p.id}' = {p.value} is after the validity window "
+                                            f"{window}", p.location))
+        if p.unit == "year" and isinstance(p.value, int) and not isinstance(p.value, bool) \
+                and not start.year <= p.value <= end.year:
+            out.append(Finding("VK105", f"year '{p.id}' = {p.value} is outside the years of the validity "
+                                        f"window {window}", p.location))
+    scalars = [q for q in policy.parameters.values()
+               if q.id.endswith("_year") and isinstance(q.value, int) and not isinstance(q.value, bool)]
     for p in policy.parameters.values():
-        if p.id.endswith("_years") and isinstance(p.value, list):
-            for q in policy.parameters.values():
-                if q.id.endswith("_year") and isinstance(q.value, int) and q.value in p.value:
-                    out.append(Finding("VK105", f"'{p.id}' includes {q.value}, which is '{q.id}'", p.location))
+        if not _is_year_list(p):
+            continue
+        for q in scalars:
+            if q.value in p.value:
+                out.append(Finding("VK105", f"'{p.id}' = [{', '.join(map(str, p.value))}] includes "
+                                            f"{q.value}, the value of '{q.id}'", p.location))
     return out
+
+
+# ---------------------------------------------------------------- VK107
 
 
 def _divisions(plan: Plan) -> list[Finding]:
     policy = plan.policy
     out = []
     for pr in plan.order + plan.checks:
+        item = pr.rule
         for node in _unguarded_divisions(pr.checked.node, frozenset()):
-            if _may_be_zero(node.right, policy):
-                loc = pr.rule.expr_location
-                out.append(Finding("VK107", f"'{pr.id}' divides by {_text(pr.rule.expr, node.right)}, which "
-                                            "can be zero", Location(file=loc.file, line=loc.line,
-                                                                    column=(loc.column or 1) + node.right.column - 1
-                                                                    if node.right.line == 1 else node.right.column,
-                                                                    rule=pr.id)))
+            verdict = _zero(node.right, policy)
+            if verdict == "no":
+                continue
+            loc = item.expr_location
+            right = node.right
+            where = Location(file=loc.file, line=(loc.line or 1) + right.line - 1,
+                             column=(loc.column or 1) + right.column - 1, rule=pr.id)
+            what = "rule" if not pr.is_check else "check"
+            text = _text(item.expr, right)
+            if verdict == "yes":
+                out.append(Finding("VK107", f"{what} '{pr.id}' divides by {text}, which is zero", where, "error"))
+            else:
+                out.append(Finding("VK107", f"{what} '{pr.id}' divides by {text}, which can be zero; guard it "
+                                            f"with if {text} = 0 then … else …", where))
     return out
 
 
+def _guard(cond):
+    """(divisor, then_nonzero, else_nonzero) for `d = 0`, `d != 0`, `d > 0`, `0 < d`, …"""
+    if not isinstance(cond, ast.Binary):
+        return None
+    zero = lambda n: isinstance(n, ast.Number) and n.value == 0
+    if zero(cond.right):
+        d, op = cond.left, cond.op
+    elif zero(cond.left):
+        d, op = cond.right, {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "=", "!=": "!="}.get(cond.op)
+    else:
+        return None
+    if op == "=":
+        return d, False, True
+    if op in ("!=", ">", "<"):
+        return d, True, False
+    if op in ("<=", ">="):  # `d <= 0 then … else x / d`: the else side has d ≠ 0
+        return d, False, True
+    return None
+
+
 def _unguarded_divisions(node, nonzero: frozenset):
-    """Divisions whose divisor is not known non-zero by an enclosing `if d = 0 then … else …`
-    (or `if d != 0 then …`). Guards compare syntax trees, so `key_total` guards `key_total`."""
+    """Divisions whose divisor an enclosing `if` does not prove non-zero. Guards compare syntax
+    trees, so `if key_total = 0 then 0 else x / key_total` guards `key_total`."""
     if isinstance(node, ast.If):
-        c = node.cond
-        zero_test = isinstance(c, ast.Binary) and c.op in ("=", "!=") and \
-            isinstance(c.right, ast.Number) and c.right.value == 0
-        yield from _unguarded_divisions(c, nonzero)
-        then_nz = nonzero | {c.left} if zero_test and c.op == "!=" else nonzero
-        else_nz = nonzero | {c.left} if zero_test and c.op == "=" else nonzero
+        yield from _unguarded_divisions(node.cond, nonzero)
+        guard = _guard(node.cond)
+        then_nz = else_nz = nonzero
+        if guard:
+            d, in_then, in_else = guard
+            then_nz = nonzero | {d} if in_then else nonzero
+            else_nz = nonzero | {d} if in_else else nonzero
         yield from _unguarded_divisions(node.then, then_nz)
         yield from _unguarded_divisions(node.other, else_nz)
         return
@@ -123,23 +223,53 @@ def _unguarded_divisions(node, nonzero: frozenset):
         yield from _unguarded_divisions(child, nonzero)
 
 
-def _may_be_zero(node, policy) -> bool:
+def _zero(node, policy) -> str:
+    """'yes' (certainly zero), 'maybe', or 'no' (provably non-zero)."""
     if isinstance(node, ast.Number):
-        return node.value == 0
+        return "yes" if node.value == 0 else "no"
+    if isinstance(node, ast.Unary):
+        return _zero(node.operand, policy)
     if isinstance(node, ast.Name):
         p = policy.parameters.get(node.id)
         if p is not None:
-            values = p.value.values() if p.by else (p.value if isinstance(p.value, list) else [p.value])
-            return any(v == 0 for v in values)
-        return node.id in policy.rules
+            if p.by:
+                values = list(p.value.values())
+                return "maybe" if any(v == 0 for v in values) or not p.complete else "no"
+            if isinstance(p.value, list):
+                return "maybe"
+            return "yes" if p.value == 0 else "no"
+        return "maybe"  # a rule (its value depends on the data), a column, a dimension key
+    if isinstance(node, ast.Binary):
+        left, right = _zero(node.left, policy), _zero(node.right, policy)
+        if node.op == "*":
+            return "yes" if "yes" in (left, right) else "no" if left == right == "no" else "maybe"
+        if node.op == "/":
+            return left if left != "no" else "no"
+        if node.op == "**":
+            return left if left != "no" else "no"
+        return "maybe"  # a + b, a - b: can cancel
+    if isinstance(node, ast.If):
+        a, b = _zero(node.then, policy), _zero(node.other, policy)
+        return a if a == b else "maybe"
     if isinstance(node, ast.Call):
-        if node.func == "count" and node.args and isinstance(node.args[0], ast.Name) \
-                and node.args[0].id in policy.parameters:
-            return len(policy.parameters[node.args[0].id].value or []) == 0
-        return node.func in ("sum", "count", "min", "max", "mean", "abs", "modulo", "floor", "round")
-    return not isinstance(node, (ast.String, ast.Bool))
+        if node.func == "count" and len(node.args) == 1 and isinstance(node.args[0], ast.Name):
+            p = policy.parameters.get(node.args[0].id)
+            if p is not None and not p.by:
+                return "no" if isinstance(p.value, list) and p.value else "yes"
+        if node.func == "count" and len(node.args) == 1 and isinstance(node.args[0], ast.ListExpr):
+            return "no" if node.args[0].items else "yes"
+        if node.func == "max" and any(isinstance(a, ast.Number) and a.value > 0 for a in node.args):
+            return "no"
+        return "maybe"  # sum, count of rows, min, mean, round, … of data
+    if isinstance(node, (ast.String, ast.Bool)):
+        return "no"  # a type error the checker reports; not ours
+    return "maybe"
 
 
 def _text(expr: str, node) -> str:
     lines = expr.split("\n")
-    return lines[node.line - 1][node.column - 1:node.end_column - 1] if node.line <= len(lines) else "?"
+    if not 0 < node.line <= len(lines):
+        return "?"
+    line = lines[node.line - 1]
+    end = node.end_column if node.end_column > node.column else len(line) + 1
+    return line[node.column - 1:end - 1].strip() or "?"

@@ -1,0 +1,244 @@
+"""`villkor diff`: structural changes and per-region impact, on real policy files.
+
+The expected impacts are computed by hand from tests/policies_diff/data/procedures.csv:
+
+    North: x 5, y 2 (2026)      South: x 10, y 20 (2026), x 99 (2025, another year)
+    base:    tariff x 100, y 200; cap North 1 000, South 4 000
+             compensation North 5·100 + 2·200 = 900,   South 10·100 + 20·200 = 5 000
+             payout North min(900, 1 000) = 900,        South min(5 000, 4 000) = 4 000
+    changed: tariff x 150; cap South 6 000
+             compensation North 5·150 + 2·200 = 1 150,  South 10·150 + 20·200 = 5 500
+             payout North min(1 150, 1 000) = 1 000,    South min(5 500, 6 000) = 5 500
+    drivers (each change alone on base): North payout: tariff alone 900 -> 1 000, cap alone 0;
+             South payout: tariff alone min(5 500, 4 000) = 4 000 (0), cap alone min(5 000, 6 000)
+             = 5 000 (+1 000) -> cap.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, villkor
+
+PAIRS = ROOT / "tests" / "policies_diff"
+DATA = PAIRS / "data"
+THIN = "\u2009"
+
+
+def kr(text: str) -> str:
+    """Write expectations with plain spaces; the reports group thousands with thin spaces."""
+    return re.sub(r"(?<=\d) (?=\d{3}\b)", THIN, text)
+
+
+def test_reordered_and_reformatted_is_no_change():
+    proc = villkor("diff", PAIRS / "base.yaml", PAIRS / "reordered.yaml", "--fail-on-change")
+    assert proc.returncode == 0, proc.stderr
+    assert "Inga ändringar." in proc.stdout
+
+
+def test_reordered_runs_to_identical_outcomes():
+    proc = villkor("diff", PAIRS / "base.yaml", PAIRS / "reordered.yaml", "--data", DATA, "--format", "json",
+                   "--fail-on-change")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["changes"] == []
+    assert not any(o["changed"] for o in doc["impact"])
+
+
+def test_structural_changes_exactly():
+    proc = villkor("diff", PAIRS / "base.yaml", PAIRS / "changed.yaml", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    changes = [(c["section"], c["id"], c["kind"], c["details"]) for c in json.loads(proc.stdout)["changes"]]
+    assert changes == [
+        ("policy", "version", "changed", ["1 → 2"]),
+        ("parameters", "tariff", "changed", [kr("x: 100 kr/st → 150 kr/st")]),
+        ("parameters", "cap", "changed", [kr("South: 4 000 kr → 6 000 kr")]),
+        ("inputs", "procedures", "changed", ["ny kolumn provider (string, standard public, en av public/private)"]),
+        ("rules", "compensation", "changed", ["förklaring: {region}[-:-]{+ får+} {value}"]),
+        ("checks", "payout_not_negative", "added", ["sum(payout) >= 0"]),
+    ]
+
+
+def test_structural_text_and_fail_on_change():
+    proc = villkor("diff", PAIRS / "base.yaml", PAIRS / "changed.yaml", "--fail-on-change")
+    assert proc.returncode == 1
+    assert kr("  ~ tariff: x: 100 kr/st → 150 kr/st") in proc.stdout
+    assert "  + payout_not_negative (ny): sum(payout) >= 0" in proc.stdout
+    assert "\x1b[" not in proc.stdout  # no colours when not printing to a terminal
+    assert villkor("diff", PAIRS / "base.yaml", PAIRS / "changed.yaml").returncode == 0
+
+
+def test_expression_word_diff(tmp_path):
+    old = (PAIRS / "base.yaml").read_text(encoding="utf-8")
+    new = old.replace("expr: sum(procedures[year = measurement_year].count)",
+                      "expr: sum(procedures[year = measurement_year - 1].count)")
+    (tmp_path / "old.yaml").write_text(old, encoding="utf-8")
+    (tmp_path / "new.yaml").write_text(new, encoding="utf-8")
+    doc = json.loads(villkor("diff", tmp_path / "old.yaml", tmp_path / "new.yaml", "--format", "json").stdout)
+    assert doc["changes"] == [{"section": "rules", "id": "performed", "kind": "changed",
+                               "details": ["uttryck: sum(procedures[year = measurement_year{+ - 1+}].count)"],
+                               "where": f"{tmp_path / 'new.yaml'}:34"}]
+
+
+def test_removed_and_added_parameters_and_grain(tmp_path):
+    old = (PAIRS / "base.yaml").read_text(encoding="utf-8")
+    new = old.replace("  measurement_year: {value: 2026, unit: year, source: {ref: doc}}\n",
+                      "  measurement_year: {value: 2026, unit: year, source: {ref: doc}}\n"
+                      "  deadline: {value: 2026-03-16, source: {ref: doc}}\n")
+    new = new.replace("    per: [region]\n    expr: compensation >= cap", "    per: [region]\n    expr: compensation > cap")
+    (tmp_path / "old.yaml").write_text(old, encoding="utf-8")
+    (tmp_path / "new.yaml").write_text(new, encoding="utf-8")
+    doc = json.loads(villkor("diff", tmp_path / "new.yaml", tmp_path / "old.yaml", "--format", "json").stdout)
+    got = [(c["section"], c["id"], c["kind"], c["details"]) for c in doc["changes"]]
+    assert got == [("parameters", "deadline", "removed", ["var 2026-03-16"]),
+                   ("rules", "capped", "changed", ["uttryck: compensation [->-]{+>=+} cap"])]
+
+
+def _rows(doc, rule):
+    out = next(o for o in doc["impact"] if o["rule"] == rule)
+    return {r["region"]: (r["old"], r["new"], r["difference"], r["driver"], r["flip"]) for r in out["rows"]}, out
+
+
+def test_impact_per_region_by_hand():
+    proc = villkor("diff", PAIRS / "base.yaml", PAIRS / "changed.yaml", "--data", DATA, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    payout, out = _rows(doc, "payout")
+    assert payout == {"North": (900, 1000, 100, "tariff", "compensation avgjorde → cap avgör"),
+                      "South": (4000, 5500, 1500, "cap", "cap avgjorde → compensation avgör")}
+    assert out["total"] == {"old": 4900, "new": 6500}
+    south = next(r for r in out["rows"] if r["region"] == "South")
+    assert south["driver_effect"] == 1000  # the cap alone moves South by 1 000 of the 1 500
+    compensation, out = _rows(doc, "compensation")
+    assert compensation == {"North": (900, 1150, 250, "tariff", None), "South": (5000, 5500, 500, "tariff", None)}
+    assert out["total"] == {"old": 5900, "new": 6650}
+    capped, out = _rows(doc, "capped")
+    assert capped == {"North": (False, True, None, "tariff", "nej → ja"),
+                      "South": (True, False, None, "cap", "ja → nej")}
+    assert out["total"] == {"old": 1, "new": 1}  # keys that are true
+    performed = next(o for o in doc["impact"] if o["rule"] == "performed")
+    assert performed["changed"] is False
+    assert doc["checks"] == [{"id": "payout_not_negative", "old": None, "new": True,
+                              "detail": doc["checks"][0]["detail"]}]
+
+
+def test_impact_text_table():
+    proc = villkor("diff", PAIRS / "base.yaml", PAIRS / "changed.yaml", "--data", DATA)
+    lines = proc.stdout.splitlines()
+    start = lines.index("payout — Utbetalning (kr)")
+    table = [re.sub(" +", " ", line.strip()) for line in lines[start + 1:start + 5]]
+    assert table == [
+        "region gammal ny skillnad främsta orsak vändning",
+        kr("North 900 kr 1 000 kr +100 kr tariff compensation avgjorde → cap avgör"),
+        kr("South 4 000 kr 5 500 kr +1 500 kr cap (ensam +1 000 kr) cap avgjorde → compensation avgör"),
+        kr("Riket 4 900 kr 6 500 kr +1 600 kr"),
+    ]
+    assert "Oförändrade utdata: performed" in proc.stdout
+
+
+def test_markdown_and_xlsx(tmp_path):
+    md = villkor("diff", PAIRS / "base.yaml", PAIRS / "changed.yaml", "--data", DATA, "--format", "md").stdout
+    assert "## Parametrar" in md and "### payout — Utbetalning (kr)" in md
+    assert kr("| South | 4 000 kr | 5 500 kr | +1 500 kr | cap (ensam +1 000 kr) | cap avgjorde → compensation avgör |") in md
+    out = tmp_path / "diff.xlsx"
+    proc = villkor("diff", PAIRS / "base.yaml", PAIRS / "changed.yaml", "--data", DATA, "--format", "xlsx", "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    from openpyxl import load_workbook
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["Ändringar", "compensation", "payout", "capped"]
+    rows = list(wb["payout"].values)
+    assert rows[0] == ("region", "gammal", "ny", "skillnad", "främsta orsak", "ensam effekt", "vändning")
+    assert rows[2] == ("South", 4000, 5500, 1500, "cap", 1000, "cap avgjorde → compensation avgör")
+    assert rows[3][:4] == ("Riket", 4900, 6500, 1600)
+
+
+def test_params_apply_to_both(tmp_path):
+    params = tmp_path / "p.yaml"
+    params.write_text("tariff: {x: 100}\n", encoding="utf-8")
+    doc = json.loads(villkor("diff", PAIRS / "base.yaml", PAIRS / "changed.yaml", "--data", DATA,
+                             "--params", params, "--format", "json").stdout)
+    assert [c["id"] for c in doc["changes"] if c["section"] == "parameters"] == ["cap"]
+    payout, _ = _rows(doc, "payout")
+    assert payout["South"] == (4000, 5000, 1000, "cap", "cap avgjorde → compensation avgör")
+    assert payout["North"] == (900, 900, 0, None, None)
+
+
+# ---------------------------------------------------------------- 2026 against the 2027 draft
+
+POLICY_2026 = ROOT / "policies" / "2026_performance.yaml"
+DRAFT_2027 = ROOT / "examples" / "2027_draft" / "2027_performance.yaml"
+
+
+def test_2026_vs_2027_structural():
+    proc = villkor("diff", POLICY_2026, DRAFT_2027, "--format", "json", "--fail-on-change")
+    assert proc.returncode == 1, proc.stderr
+    changes = {(c["section"], c["id"]): c for c in json.loads(proc.stdout)["changes"]}
+    assert changes[("policy", "valid")]["details"] == ["giltig 2026-01-01 – 2027-03-31 → 2027-01-01 – 2028-03-31"]
+    assert changes[("dimensions", "measure")]["details"] == ["nya medlemmar: cholecystectomy (Gallstensoperation)"]
+    assert changes[("parameters", "measurement_year")]["details"][0] == "2026 → 2027"
+    assert changes[("parameters", "baseline_years")]["details"][0] == "[2023, 2024, 2025] → [2024, 2025, 2026]"
+    assert changes[("parameters", "tariff")]["details"][:2] == [kr("cataract: 10 000 kr/st → 11 000 kr/st"),
+                                                                 kr("cholecystectomy: — → 30 000 kr/st")]
+    assert changes[("parameters", "terms_deadline")]["details"][0] == "2026-02-28 → 2027-02-28"
+    assert changes[("parameters", "final_report_due")]["details"][0] == "2027-03-31 → 2028-03-31"
+    # the baseline rule is restated for its title only: the expression is the same tree
+    assert not any(d.startswith("uttryck") for d in changes[("rules", "baseline")]["details"])
+    # inherited, untouched entries are not changes
+    assert ("parameters", "cap") not in changes and ("rules", "payout") not in changes
+
+
+def test_2026_vs_2027_impact_on_a_tiny_data_set(tmp_path):
+    """Gotland only: cataract 2026 and 2027 rows, and a cholecystectomy row only 2027 knows.
+
+    2026 policy: cataract 2026 = 30, baseline 2023–2025 = (0 + 12 + 15) / 3 = 9 -> eligible 21,
+                              rate 14 000 -> compensation = payout = 294 000 kr; cholecystectomy rows left out.
+    2027 draft:  cataract 2027 = 20, baseline 2024–2026 = (12 + 15 + 30) / 3 = 19 -> eligible 1,
+                 rate 15 000 -> 15 000; cholecystectomy 2027 = 50, baseline 0 -> 50 × 34 000
+                 = 1 700 000; compensation 1 715 000, payout 1 715 000 (cap 4 795 726).
+    """
+    data = tmp_path / "data"
+    data.mkdir()
+    rows = ["home_region,performing_region,provider,measure,year,month,count",
+            "Gotland,Gotland,public,cataract,2024,5,12", "Gotland,Gotland,public,cataract,2025,5,15",
+            "Gotland,Gotland,public,cataract,2026,5,30", "Gotland,Gotland,public,cataract,2027,5,20",
+            "Gotland,Gotland,public,cholecystectomy,2027,5,50"]
+    (data / "procedures.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    proc = villkor("diff", POLICY_2026, DRAFT_2027, "--data", data, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["notes"] == ["1 rader i procedures har medlemmar som den gamla versionen inte känner till; "
+                            "de är utelämnade ur dess körning"]
+    payout, out = _rows(doc, "payout")
+    assert payout["Gotland"][:3] == (294000, 1715000, 1421000)
+    # Each change alone on the 2026 policy: measurement_year (2027 vs 2023–2025: 20 − 9 = 11 ->
+    # 154 000) and baseline_years (2026 vs 2024–2026: 30 − 19 = 11 -> 154 000) both lower the
+    # payout; the new measure alone adds nothing (its rows are 2027, the old year is 2026); only the
+    # tariff alone raises it, the way the payout moved: 21 × 15 000 = 315 000, +21 000.
+    assert payout["Gotland"][3] == "tariff"
+    gotland = next(r for r in out["rows"] if r["region"] == "Gotland")
+    assert gotland["driver_effect"] == 21000
+    assert payout["Stockholm"] == (0, 0, 0, None, None)
+    assert out["total"] == {"old": 294000, "new": 1715000}
+    eligible = next(o for o in doc["impact"] if o["rule"] == "eligible")
+    got = {(r["region"], r["measure"]): (r["old"], r["new"], r["driver"]) for r in eligible["rows"]
+           if r["region"] == "Gotland"}
+    assert got[("Gotland", "cataract")][:2] == (21, 1)
+    assert got[("Gotland", "cholecystectomy")] == (None, 50, "ny medlem cholecystectomy")
+    rate = next(o for o in doc["impact"] if o["rule"] == "rate")
+    assert {r["measure"]: (r["old"], r["new"]) for r in rate["rows"]}["cataract"] == (14000, 15000)
+
+
+def test_2026_vs_2027_on_the_example_data_runs():
+    proc = villkor("diff", POLICY_2026, DRAFT_2027, "--data", ROOT / "examples" / "2027_draft" / "data")
+    assert proc.returncode == 0, proc.stderr
+    assert "payout — Utbetalning" in proc.stdout and "Riket" in proc.stdout
+
+
+def test_missing_file_is_a_clean_error(tmp_path):
+    proc = villkor("diff", PAIRS / "base.yaml", tmp_path / "nope.yaml")
+    assert proc.returncode == 1
+    assert "no such file" in proc.stderr and "Traceback" not in proc.stderr
