@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, villkor
+from conftest import ROOT, villkor, write
 
 PAIRS = ROOT / "tests" / "policies_diff"
 DATA = PAIRS / "data"
@@ -242,3 +242,226 @@ def test_missing_file_is_a_clean_error(tmp_path):
     proc = villkor("diff", PAIRS / "base.yaml", tmp_path / "nope.yaml")
     assert proc.returncode == 1
     assert "no such file" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# ---------------------------------------------------------------- more handmade pairs
+
+
+def _changes(doc) -> list[tuple]:
+    return [(c["section"], c["id"], c["kind"], c["details"]) for c in doc["changes"]]
+
+
+def _pair(tmp_path, old: str, new: str) -> tuple[Path, Path]:
+    (tmp_path / "old.yaml").write_text(old, encoding="utf-8")
+    (tmp_path / "new.yaml").write_text(new, encoding="utf-8")
+    return tmp_path / "old.yaml", tmp_path / "new.yaml"
+
+
+def _diff_json(*args) -> dict:
+    proc = villkor("diff", *args, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_identical_policies_no_change_and_exit_0():
+    proc = villkor("diff", PAIRS / "base.yaml", PAIRS / "base.yaml", "--fail-on-change")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == "Inga ändringar."
+    proc = villkor("diff", PAIRS / "base.yaml", PAIRS / "base.yaml", "--data", DATA, "--fail-on-change")
+    assert proc.returncode == 0, proc.stderr
+    assert "  Inget utfall ändras för någon nyckel." in proc.stdout
+    assert "Oförändrade utdata: performed, compensation, payout, capped" in proc.stdout
+    # the same pair with one change: exit 1 under --fail-on-change, 0 without it
+    assert villkor("diff", PAIRS / "base.yaml", PAIRS / "next_year.yaml", "--fail-on-change").returncode == 1
+    assert villkor("diff", PAIRS / "base.yaml", PAIRS / "next_year.yaml").returncode == 0
+
+
+def test_respaced_and_rewrapped_expressions_are_no_change(tmp_path):
+    old = (PAIRS / "base.yaml").read_text(encoding="utf-8")
+    new = (old.replace("expr: sum(procedures[year = measurement_year].count)",
+                       "expr: |\n      sum(\n        procedures[year=measurement_year].count\n      )")
+              .replace("expr: min(compensation, cap)", "expr: \"min( compensation ,cap )\"")
+              .replace("    value: {x: 100, y: 200}\n", "    value:\n      y: 200.0\n      x: 100\n"))
+    assert new != old
+    doc = _diff_json(*_pair(tmp_path, old, new), "--fail-on-change")
+    assert doc["changes"] == []
+
+
+def test_literal_year_word_diff(tmp_path):
+    old = (PAIRS / "base.yaml").read_text(encoding="utf-8").replace(
+        "sum(procedures[year = measurement_year].count)", "sum(procedures[year = 2025].count)")
+    new = old.replace("sum(procedures[year = 2025].count)", "sum(procedures[year = 2026].count)")
+    doc = _diff_json(*_pair(tmp_path, old, new))
+    assert _changes(doc) == [("rules", "performed", "changed", ["uttryck: sum(procedures[year = [-2025-]{+2026+}].count)"])]
+    text = villkor("diff", tmp_path / "old.yaml", tmp_path / "new.yaml").stdout
+    assert "  ~ performed: uttryck: sum(procedures[year = [-2025-]{+2026+}].count)" in text.splitlines()
+
+
+def test_scalar_parameter_change_with_unit(tmp_path):
+    old = (PAIRS / "base.yaml").read_text(encoding="utf-8").replace(
+        "parameters:\n", "parameters:\n  supplement: {value: 4000, unit: kr/count, source: {ref: doc}}\n").replace(
+        "expr: sum(performed * tariff)", "expr: sum(performed * (tariff + supplement))")
+    new = old.replace("supplement: {value: 4000,", "supplement: {value: 4500,")
+    doc = _diff_json(*_pair(tmp_path, old, new))
+    assert _changes(doc) == [("parameters", "supplement", "changed", [kr("4 000 kr/st → 4 500 kr/st")])]
+
+
+def test_grain_change_is_reported_and_not_compared(tmp_path):
+    old = (PAIRS / "base.yaml").read_text(encoding="utf-8").replace(
+        "outputs: [performed, compensation, payout, capped]",
+        "  price:\n    title: Pris\n    per: [measure]\n    expr: tariff\n    unit: kr/count\n"
+        "    source: {ref: doc}\n    explain: \"{value}\"\n"
+        "outputs: [performed, compensation, payout, capped, price]")
+    new = old.replace("    per: [measure]\n    expr: tariff", "    per: [region, measure]\n    expr: tariff")
+    doc = _diff_json(*_pair(tmp_path, old, new), "--data", DATA)
+    assert _changes(doc) == [("rules", "price", "changed", ["nivå: per [measure] → per [region, measure]"])]
+    assert doc["notes"] == ["price: olika nivå i de två versionerna, jämförs inte"]
+    assert "price" not in [o["rule"] for o in doc["impact"]]
+    assert not any(o["changed"] for o in doc["impact"])
+
+
+def test_next_year_pair_structural_exactly():
+    """next_year.yaml: validity, a new region, a scalar year, a table cell for the new region,
+    a removed rule (and output), an added national rule (and output)."""
+    doc = _diff_json(PAIRS / "base.yaml", PAIRS / "next_year.yaml")
+    assert _changes(doc) == [
+        ("policy", "valid", "changed", ["giltig 2026-01-01 – 2026-12-31 → 2027-01-01 – 2027-12-31"]),
+        ("dimensions", "region", "changed", ["nya medlemmar: East"]),
+        ("parameters", "measurement_year", "changed", ["2026 → 2027"]),
+        ("parameters", "cap", "changed", ["East: — → 500 kr"]),
+        ("rules", "capped", "removed", ["var: compensation >= cap"]),
+        ("rules", "total", "added", ["sum(payout)"]),
+        ("outputs", "total", "added", []),
+        ("outputs", "capped", "removed", []),
+    ]
+    where = {c["id"]: c["where"] for c in doc["changes"] if c["section"] == "rules"}
+    assert where["capped"].endswith("base.yaml:55") and where["total"].endswith("next_year.yaml:56")
+
+
+def test_next_year_pair_impact_by_hand(tmp_path):
+    """Rows: North x 5, y 2 (2026), x 8 (2027); South x 10, y 20 (2026), x 99 (2025); East y 3 (2027).
+
+    old (2026, North/South): compensation North 5·100 + 2·200 = 900, South 10·100 + 20·200 = 5 000;
+                             payout North min(900, 1 000) = 900, South min(5 000, 4 000) = 4 000.
+                             The East row is left out of the old run (the old version has no East).
+    new (2027):              compensation North 8·100 = 800, South 0, East 3·200 = 600;
+                             payout North 800, South min(0, 4 000) = 0, East min(600, 500) = 500.
+    Riket payout 900 + 4 000 = 4 900 -> 800 + 0 + 500 = 1 300.
+    """
+    data = tmp_path / "data"
+    write(data / "procedures.csv", "region,measure,year,count\nNorth,x,2026,5\nNorth,y,2026,2\nSouth,x,2026,10\n"
+          "South,y,2026,20\nSouth,x,2025,99\nNorth,x,2027,8\nEast,y,2027,3\n")
+    doc = _diff_json(PAIRS / "base.yaml", PAIRS / "next_year.yaml", "--data", data)
+    assert doc["notes"] == ["1 rader i procedures har medlemmar som den gamla versionen inte känner till; "
+                            "de är utelämnade ur dess körning"]
+    payout, out = _rows(doc, "payout")
+    assert payout == {"North": (900, 800, -100, "measurement_year", None),
+                      "South": (4000, 0, -4000, "measurement_year", "cap avgjorde → compensation avgör"),
+                      "East": (None, 500, None, "ny medlem East", None)}
+    assert out["total"] == {"old": 4900, "new": 1300}
+    compensation, out = _rows(doc, "compensation")
+    assert compensation == {"North": (900, 800, -100, "measurement_year", None),
+                            "South": (5000, 0, -5000, "measurement_year", None),
+                            "East": (None, 600, None, "ny medlem East", None)}
+    assert out["total"] == {"old": 5900, "new": 1400}
+    assert [o["rule"] for o in doc["impact"]] == ["performed", "compensation", "payout"]  # capped, total: one side
+    # text: the per-region sum of a region × measure output shows the new region as absent before
+    text = villkor("diff", PAIRS / "base.yaml", PAIRS / "next_year.yaml", "--data", data).stdout.splitlines()
+    start = text.index("performed — Utförda, summerat över measure (antal)")
+    assert [re.sub(" +", " ", line.strip()) for line in text[start + 1:start + 7]] == [
+        "6 av 6 nycklar (region × measure) ändras",
+        "region gammal ny skillnad främsta orsak vändning",
+        "North 7 8 +1 measurement_year",
+        "South 30 0 −30 measurement_year",
+        "East – 3 ny medlem East",
+        "Riket 37 11 −26",
+    ]
+
+
+# ---------------------------------------------------------------- the real pair on the 2026 example data
+
+EXAMPLE_2026 = ROOT / "examples" / "2026"
+
+
+def test_2026_vs_2027_lists_the_draft_changes_in_text():
+    out = villkor("diff", POLICY_2026, DRAFT_2027).stdout
+    lines = out.splitlines()
+    assert "  ~ measure: nya medlemmar: cholecystectomy (Gallstensoperation)" in lines
+    assert kr("      cataract: 10 000 kr/st → 11 000 kr/st") in lines
+    assert kr("      cholecystectomy: — → 30 000 kr/st") in lines
+    assert lines[lines.index("  ~ measurement_year") + 1] == "      2026 → 2027"
+    assert lines[lines.index("  ~ baseline_years") + 1] == "      [2023, 2024, 2025] → [2024, 2025, 2026]"
+
+
+@pytest.fixture(scope="module")
+def run_2026():
+    proc = villkor("run", POLICY_2026, "--data", EXAMPLE_2026, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)["outputs"]
+
+
+@pytest.fixture(scope="module")
+def diff_2026_window(tmp_path_factory, run_2026):
+    params = tmp_path_factory.mktemp("params") / "years_2026.yaml"
+    params.write_text("measurement_year: 2026\nbaseline_years: [2023, 2024, 2025]\n", encoding="utf-8")
+    proc = villkor("diff", POLICY_2026, DRAFT_2027, "--data", EXAMPLE_2026, "--params", params, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_2026_window_isolates_the_tariff_change(diff_2026_window, run_2026):
+    """With both versions measuring 2026 against 2023–2025, the only change that moves money on
+    the 2026 data is the cataract tariff (the example data has no cholecystectomy rows): every
+    region's compensation rises by exactly its eligible cataract count × 1 000 kr."""
+    doc = diff_2026_window
+    ids = [(c["section"], c["id"]) for c in doc["changes"]]
+    assert ("parameters", "tariff") in ids
+    # the years come from the parameter file in both versions: only their citation text differs
+    year_details = next(c for c in doc["changes"] if c["id"] == "measurement_year")["details"]
+    assert "2026 → 2027" not in year_details and all(d.startswith("källa:") for d in year_details)
+    eligible = {r["region"]: r["value"] for r in run_2026["eligible"] if r["measure"] == "cataract"}
+    assert len(eligible) == 21 and sum(eligible.values()) > 0
+    compensation, out = _rows(doc, "compensation")
+    assert set(compensation) == set(eligible)
+    for region, count in eligible.items():
+        old, new, difference, driver, flip = compensation[region]
+        assert old == next(r["value"] for r in run_2026["compensation"] if r["region"] == region)
+        assert difference == new - old == count * 1000, region
+        assert driver == ("tariff" if count else None), region
+    assert out["total"]["new"] - out["total"]["old"] == sum(eligible.values()) * 1000
+    rates = {r["measure"]: (r["old"], r["new"]) for r in next(o for o in doc["impact"] if o["rule"] == "rate")["rows"]}
+    assert rates["cataract"] == (14000, 15000) and rates["cholecystectomy"] == (None, 34000)
+    assert rates["hip_prosthesis"] == (94000, 94000)
+
+
+def test_2026_window_capped_regions_do_not_move(diff_2026_window, run_2026):
+    """A region paid its cap in both versions gets no more: difference 0 (and no flip); an
+    uncapped one gets the whole rise of its compensation."""
+    doc = diff_2026_window
+    payout, out = _rows(doc, "payout")
+    compensation, _ = _rows(doc, "compensation")
+    cap_reached = {r["region"]: (r["old"], r["new"]) for r in
+                   next(o for o in doc["impact"] if o["rule"] == "cap_reached")["rows"]}
+    capped = [r for r, (a, b) in cap_reached.items() if a and b]
+    assert capped == [r["region"] for r in run_2026["cap_reached"] if r["value"]]
+    assert len(capped) >= 2  # Stockholm, Uppsala, Kalmar, Gotland in the example data
+    for region in capped:
+        old, new, difference, driver, flip = payout[region]
+        assert old == new and difference == 0 and driver is None and flip is None, region
+        assert compensation[region][2] >= 0  # their compensation may still rise, above the cap
+    for region, (old, new, difference, driver, flip) in payout.items():
+        if region not in capped:
+            assert difference == compensation[region][2], region
+    assert out["total"]["new"] - out["total"]["old"] == sum(payout[r][2] for r in payout)
+
+
+def test_2026_data_under_the_2027_window_counts_nothing():
+    """examples/2026 holds 2023–2026 only: under the draft's measurement year 2027 every
+    performed count is 0, so nothing is eligible and every payout is 0, driven by measurement_year."""
+    doc = _diff_json(POLICY_2026, DRAFT_2027, "--data", EXAMPLE_2026)
+    performed = next(o for o in doc["impact"] if o["rule"] == "performed")
+    assert {r["new"] for r in performed["rows"]} == {0} and performed["total"]["new"] == 0
+    payout, out = _rows(doc, "payout")
+    assert {v[1] for v in payout.values()} == {0} and out["total"]["new"] == 0
+    assert {v[3] for v in payout.values()} == {"measurement_year"}
+    assert payout["Stockholm"][4] == "cap avgjorde → compensation avgör"

@@ -225,3 +225,114 @@ def test_unreadable_file_is_reported_and_left_alone(tmp_path):
     assert bad.read_text(encoding="utf-8") == "policy: [unclosed\n"
     assert good.read_text(encoding="utf-8") == "policy: p\ntitle: x\n"
     assert not list(tmp_path.glob(".villkor-*"))  # no temporary file left behind
+
+
+# ---------------------------------------------------------------- key order, long lists, values
+
+
+def test_rule_keys_come_out_title_per_expr(tmp_path):
+    path = write(tmp_path / "p.yaml", """\
+        policy: p
+        rules:
+          payout:
+            expr: min(compensation, cap)
+            title: Utbetalning
+            per: [region]
+        """)
+    proc = villkor("fmt", "--check", path)
+    assert proc.returncode == 1 and proc.stdout.strip() == f"would reformat {path}"
+    assert villkor("fmt", path).returncode == 0
+    assert path.read_text(encoding="utf-8") == """\
+policy: p
+rules:
+  payout:
+    title: Utbetalning
+    per: [region]
+    expr: min(compensation, cap)
+"""
+    proc = villkor("fmt", "--check", path)
+    assert proc.returncode == 0 and proc.stdout == ""
+    assert proc.stderr.strip() == "1 file already formatted"
+
+
+def test_long_flow_list_is_unfolded_and_short_one_kept(tmp_path):
+    members = ", ".join(f"region_number_{i:02d}" for i in range(1, 9))  # > 100 columns as a flow list
+    path = write(tmp_path / "p.yaml", f"policy: p\ndimensions:\n  region:\n    members: [{members}]\n"
+                                      "  measure:\n    members: [x, y]\n")
+    assert villkor("fmt", path).returncode == 0
+    out = path.read_text(encoding="utf-8")
+    assert out == ("policy: p\ndimensions:\n  region:\n    members:\n"
+                   + "".join(f"      - region_number_{i:02d}\n" for i in range(1, 9))
+                   + "  measure:\n    members: [x, y]\n")
+    assert yaml.safe_load(out)["dimensions"]["region"]["members"] == [f"region_number_{i:02d}" for i in range(1, 9)]
+    assert format_text(out) == out
+
+
+def test_committed_policies_are_already_formatted():
+    proc = villkor("fmt", "--check", *sorted(ROOT.glob("policies/*.yaml")),
+                   ROOT / "examples" / "2027_draft" / "2027_performance.yaml")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout == ""
+    assert proc.stderr.strip() == "3 files already formatted"
+
+
+def _loaded(path: Path):
+    from evaluator.policy.build import load_policy
+    p = load_policy(str(path))
+    rules = {rid: (parse(r.expr), r.per, r.unit, r.type, r.title, r.source, r.explain, r.nullable)
+             for rid, r in p.rules.items()}
+    checks = {cid: (parse(c.expr), c.per, c.title, c.source) for cid, c in p.checks.items()}
+    return p.parameters, rules, checks, p.dimensions, p.inputs, p.outputs, p.sources, (p.valid.start, p.valid.end)
+
+
+@pytest.mark.parametrize("policy", POLICY_FILES, ids=lambda p: p.name)
+def test_load_policy_reads_the_same_values_after_formatting(policy, tmp_path):
+    """Take an unformatted copy of each repo policy (keys of every entry reversed, so fmt has
+    work to do), format it, and compare what `load_policy` builds: parameters, dimensions,
+    inputs, outputs, sources and validity equal, rule and check expressions the same syntax tree."""
+    target = tmp_path / policy.relative_to(ROOT)
+    target.parent.mkdir(parents=True)
+    if policy.parent.name == "2027_draft":
+        (tmp_path / "policies").mkdir(exist_ok=True)
+        shutil.copy(ROOT / "policies" / "2026_performance.yaml", tmp_path / "policies")
+    from ruamel.yaml import YAML
+    y = YAML()
+    y.width = 4096
+    doc = y.load(policy.read_text(encoding="utf-8"))
+    for section in ("parameters", "rules", "checks"):
+        for entry in (doc.get(section) or {}).values():
+            if hasattr(entry, "keys"):
+                for key in list(entry.keys())[::-1]:
+                    entry.move_to_end(key)
+    with target.open("w", encoding="utf-8") as fh:
+        y.dump(doc, fh)
+    before = _loaded(target)
+    proc = villkor("fmt", target)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == f"reformatted {target}"
+    assert _loaded(target) == before
+
+
+def test_plain_question_mark_in_a_flow_mapping_is_quoted(tmp_path):
+    """libyaml (and so villkor) reads `passage: medel? (…)` inside `{…}`; pure-Python PyYAML
+    does not. fmt used to refuse such a file as "a bug in villkor fmt"; it now quotes the text."""
+    path = write(tmp_path / "p.yaml", """\
+        policy: p
+        parameters:
+          start:
+            source: {ref: anvisning, passage: Vad gäller medel? (bidragsåret 2026)}
+            status: official
+        """)
+    proc = villkor("fmt", path)
+    assert proc.returncode == 0, proc.stderr
+    out = path.read_text(encoding="utf-8")
+    assert out == ("policy: p\nparameters:\n  start:\n    status: official\n"
+                   "    source: {ref: anvisning, passage: \"Vad gäller medel? (bidragsåret 2026)\"}\n")
+    assert yaml.safe_load(out)["parameters"]["start"]["source"]["passage"] == "Vad gäller medel? (bidragsåret 2026)"
+
+
+def test_unreadable_yaml_is_not_blamed_on_fmt(tmp_path):
+    path = write(tmp_path / "p.yaml", "policy: p\ntitle: {unclosed: x\n")
+    proc = villkor("fmt", path)
+    assert proc.returncode == 1
+    assert "p.yaml" in proc.stderr and "bug in villkor fmt" not in proc.stderr and "Traceback" not in proc.stderr

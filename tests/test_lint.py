@@ -179,3 +179,46 @@ def test_repo_policies_lint_without_errors():
     proc = villkor("lint", *sorted(ROOT.glob("policies/*.yaml")), ROOT / "examples" / "2027_draft" / "2027_performance.yaml")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert " error" not in proc.stdout
+
+
+def test_repo_policies_give_only_illustrative_findings():
+    """The committed policies and the 2027 draft are clean except for their stand-in figures:
+    every finding is VK103 (illustrative parameter), each naming a parameter that says so."""
+    files = [*sorted(ROOT.glob("policies/*.yaml")), ROOT / "examples" / "2027_draft" / "2027_performance.yaml"]
+    proc = villkor("lint", *files, "--format", "json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["errors"] == 0 and doc["warnings"] == len(doc["findings"]) > 0
+    assert {f["code"] for f in doc["findings"]} == {"VK103"}
+    from evaluator.policy.build import load_policy
+    for f in doc["findings"]:
+        pid = f["message"].split("'")[1]
+        assert load_policy(f["file"]).parameters[pid].status == "illustrative", f
+    # --strict turns those warnings into a failing exit code
+    assert villkor("lint", "--strict", *files).returncode == 1
+
+
+def test_strict_exit_codes(tmp_path):
+    path, proc = lint(tmp_path, BASE.replace("    value: {x: 100, y: 200}\n",
+                                             "    value: {x: 100, y: 200}\n    status: illustrative\n"))
+    assert proc.returncode == 0 and proc.stderr.strip() == "0 errors, 1 warning"
+    proc = villkor("lint", "--strict", path)
+    assert proc.returncode == 1 and proc.stderr.strip() == "0 errors, 1 warning"
+    assert villkor("lint", "--strict", write(tmp_path / "clean.yaml", BASE)).returncode == 0
+
+
+def test_vk107_guarded_by_a_parameter_test_is_fine(tmp_path):
+    """`if d = 0 then 0 else x / d` with d a parameter that can be zero: not flagged; the same
+    division unguarded is."""
+    text = BASE.replace("parameters:\n", "parameters:\n  divisor:\n    by: [region]\n    value: {North: 0, South: 2}\n"
+                        "    source: {ref: doc}\n")
+    guarded = text.replace("expr: sum(performed * tariff)",
+                           "expr: if divisor = 0 then 0 else sum(performed * tariff) / divisor")
+    path, proc = lint(tmp_path, guarded, "--strict")
+    assert proc.returncode == 0, proc.stdout
+    assert proc.stdout == ""
+    unguarded = text.replace("expr: sum(performed * tariff)", "expr: sum(performed * tariff) / divisor")
+    path, proc = lint(tmp_path, unguarded, name="u.yaml")
+    assert proc.stdout.splitlines() == [
+        f"{place(path, 'expr: sum(performed * tariff) / divisor', 'divisor')}: VK107 warning: rule 'compensation' "
+        "divides by divisor, which can be zero; guard it with if divisor = 0 then … else …"]

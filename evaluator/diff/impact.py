@@ -420,9 +420,14 @@ def _summed(result: OutputImpact, old_ev, variants, up) -> OutputImpact:
     summed = OutputImpact(result.rule, result.title, (first,), result.unit, result.kind)
     summed.total_old, summed.total_new = result.total_old, result.total_new
     for member, rows in groups.items():
-        a, b = _total(r.old for r in rows), _total(r.new for r in rows)
+        # a member only one version has (a new region) has no total in the other: absent, not 0
+        a = None if all(r.old is None for r in rows) else _total(r.old for r in rows)
+        b = None if all(r.new is None for r in rows) else _total(r.new for r in rows)
         row = KeyImpact({first: member}, a, b, _difference(a, b))
-        if row.changed:
+        fresh_member = _new_members(old_ev, {first: member})
+        if row.changed and fresh_member:
+            row.driver = "ny medlem " + ", ".join(fresh_member)
+        elif row.changed:
             best, best_effect = None, (False, Decimal(0))
             for name in [n for n in variants if n in up or n == result.rule or n.startswith("ny medlem")]:
                 moved = _total(_at(variants[name], result.rule, result.dims, r.key) for r in rows)

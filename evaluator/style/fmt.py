@@ -452,9 +452,18 @@ def _plain(tree, key=None):
 
 
 def _same_values(before: str, after: str, path: str) -> None:
+    # Read both with the loader villkor reads policies with (libyaml when present): it accepts
+    # some plain scalars pure-Python PyYAML refuses (`passage: medel? (…)` inside `{…}`); such a
+    # file is valid for villkor, and its formatted form (quoted by `plain_is_safe`) reads in both.
+    from ..policy.loader import SAFE_LOADER
+
     try:
-        a = yaml.safe_load(before)
-        b = yaml.safe_load(after)
+        a = yaml.load(before, Loader=SAFE_LOADER)
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"cannot format: the file does not read as YAML ({exc})", Location(file=path),
+                          "run villkor validate on the file first; the file was not changed") from None
+    try:
+        b = yaml.load(after, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise PolicyError(f"cannot format: the result does not read back ({exc})", Location(file=path),
                           "this is a bug in villkor fmt; the file was not changed") from None
