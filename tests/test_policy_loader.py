@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import write
+from conftest import villkor, write
 from evaluator.errors import LimitError, PolicyError, render
 from evaluator.policy.loader import MAX_ALIAS_NODES, MAX_DEPTH, load_yaml
 
@@ -207,9 +207,23 @@ def test_alias_into_itself_is_refused(tmp_path):
     assert place(err) == (1, 4)
 
 
-def test_deep_nesting_is_refused_without_crashing(tmp_path):
-    depth = 100_000  # libyaml's composer would overflow the C stack on this
+def test_deep_nesting_is_refused_with_our_own_message(tmp_path):
+    depth = 150  # past MAX_DEPTH, well below any limit of the YAML library's own
     err, _ = fails(tmp_path, "a: " + "[" * depth + "]" * depth + "\n", LimitError)
     assert err.message == f"the file nests lists and mappings more than {MAX_DEPTH} levels deep"
     # the root mapping is level 1, so the 100th '[' (column 3 + 100) is level 101
     assert place(err) == (1, 103)
+
+
+def test_absurd_nesting_is_one_located_message_without_crashing(tmp_path):
+    """100 000 levels would overflow libyaml's C stack. Whichever limit stops it first (ours, or
+    the library's own in newer releases), the user sees one located message on line 1, exit 1."""
+    depth = 100_000
+    path = write(tmp_path / "deep.yaml", "a: " + "[" * depth + "]" * depth + "\n")
+    with pytest.raises(PolicyError) as info:
+        load_yaml(str(path))
+    assert info.value.location.file == str(path) and info.value.location.line == 1
+    proc = villkor("validate", path)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith(f"{path}:1:")
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr

@@ -1,17 +1,22 @@
 """The wheel is complete: built from the sources, installed into a fresh virtual environment
 outside the repository, the `villkor` command runs (grammar and schemas ship inside it).
 
-The wheel is installed with `--no-deps` into a venv that sees the system site-packages, so the
-test needs no network for the dependencies and stays fast; it checks that the code that runs
-is the installed wheel, not this checkout.
+The wheel is installed with `--no-deps` into a fresh venv that sees the dependencies of the
+environment running the tests (system Python or any venv) through a `.pth` file, so the test
+needs no network and stays fast. A `.pth` line only adds a folder to `sys.path`; the `.pth` files
+inside it (an editable install of this checkout among them) are not run, and the venv's own
+site-packages comes first, so the code that runs is the installed wheel, not this checkout —
+`test_installed_code_is_the_wheel` proves it.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import site
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -40,6 +45,17 @@ def build_wheel(src: Path, outdir: Path) -> Path:
     pytest.fail("could not build the wheel:\n" + "\n".join(attempts))
 
 
+def see_dependencies_of_this_environment(python: Path) -> None:
+    """`--system-site-packages` is not enough: inside a venv it exposes the *base* interpreter's
+    packages, not the venv's, so pandas and the rest would be missing."""
+    proc = run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=python.parent)
+    assert proc.returncode == 0, proc.stderr
+    own = Path(proc.stdout.strip())
+    folders = dict.fromkeys(p for p in (sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"],
+                                        *site.getsitepackages()) if Path(p).is_dir())
+    (own / "_dependencies_of_the_test_environment.pth").write_text("\n".join(folders) + "\n", encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):
     base = tmp_path_factory.mktemp("wheel")
@@ -47,10 +63,11 @@ def installed(tmp_path_factory):
     shutil.copytree(ROOT, src, ignore=SKIP)  # build from a copy: the checkout stays clean
     wheel = build_wheel(src, base / "dist")
     venv = base / "venv"
-    proc = run([sys.executable, "-m", "venv", "--system-site-packages", venv], cwd=base)
+    proc = run([sys.executable, "-m", "venv", venv], cwd=base)
     assert proc.returncode == 0, proc.stderr
     bindir = venv / ("Scripts" if os.name == "nt" else "bin")
     python = bindir / ("python.exe" if os.name == "nt" else "python")
+    see_dependencies_of_this_environment(python)
     proc = run([python, "-m", "pip", "install", "--no-deps", "--force-reinstall", "--no-index",
                 "--disable-pip-version-check", wheel], cwd=base)
     assert proc.returncode == 0, proc.stdout + proc.stderr
