@@ -60,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=FORMATS, default="json", help="output format (default json)")
     p.add_argument("-o", "--output", metavar="PATH", help="write here (atomically) instead of stdout")
     p.add_argument("--outputs", metavar="RULE,...", help="report only these outputs (default: the policy's outputs)")
+    p.add_argument("--scenarios", metavar="FILE",
+                   help="evaluate many what-ifs at once (YAML or CSV; see docs/scenarios.md)")
     p.set_defaults(handler=cmd_run)
 
     p = sub.add_parser("expr", help="evaluate one constant expression")
@@ -135,6 +137,9 @@ def cmd_run(args) -> int:
     from .report import render as render_report
     from .report.atomic import emit
 
+    if args.scenarios:
+        from .scenarios import cmd_run_scenarios
+        return cmd_run_scenarios(args)
     evaluation, tables = run_policy(args.policy, args.data, args.params)
     result = engine.to_result(evaluation, tables)
     if args.outputs:
