@@ -142,8 +142,9 @@ def read_scenarios(policy, path: str) -> tuple[list[Scenario], str]:
             raise PolicyError(f"scenario '{name}' gives no parameter overrides", here,
                               "e.g. tariff: {cataract: 9000}")
         changed = apply_override_values(policy, overrides, path, loaded=loaded, prefix=("scenarios", name))
-        scenarios.append(Scenario(str(name), _cells_of(policy, changed, overrides),
-                                  {str(k): v for k, v in overrides.items()}))
+        cells = _cells_of(policy, changed, overrides)
+        scenarios.append(Scenario(str(name), cells, {".".join(map(str, (pid, *key))): v
+                                                     for (pid, key), v in cells.items()}))
     grid = tree.get("grid") or {}
     if not isinstance(grid, dict):
         raise PolicyError("'grid' maps a parameter (tariff.cataract) to a list of values", loaded.location(("grid",)))

@@ -1,0 +1,101 @@
+"""`villkor run --scenarios`: hand-computed values on hand-made data, against separate --params runs."""
+
+import json
+
+from conftest import ROOT, villkor
+
+POLICY = ROOT / "policies" / "2026_performance.yaml"
+
+# Uppsala: cataract 10 in Jan 2026, 3 in each baseline year -> baseline 3, eligible 7.
+# Gotland: cataract 400 in 2026, none before -> eligible 400; cap 4 795 726 kr.
+ROWS = ["home_region,performing_region,provider,measure,year,month,count",
+        "Uppsala,Uppsala,public,cataract,2026,1,10",
+        "Uppsala,Uppsala,public,cataract,2023,2,3",
+        "Uppsala,Uppsala,public,cataract,2024,2,3",
+        "Uppsala,Uppsala,public,cataract,2025,2,3",
+        "Gotland,Gotland,public,cataract,2026,3,400"]
+
+
+def data(tmp_path):
+    d = tmp_path / "data"
+    d.mkdir(exist_ok=True)
+    (d / "procedures.csv").write_text("\n".join(ROWS) + "\n", encoding="utf-8")
+    return d
+
+
+def run(tmp_path, text, name="s.yaml", *extra):
+    f = tmp_path / name
+    f.write_text(text, encoding="utf-8")
+    return villkor("run", POLICY, "--data", data(tmp_path), "--scenarios", f, "--format", "json",
+                   "--outputs", "payout_total,payout", *extra)
+
+
+def test_grid_values_differences_and_flip(tmp_path):
+    proc = run(tmp_path, "grid:\n  tariff.cataract: [7000, 10000]\n  travel_supplement: [4000]\n")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    regions = [k[0] for k in doc["outputs"]["payout"]["keys"]]
+    up, got = regions.index("Uppsala"), regions.index("Gotland")
+    # base: Uppsala 7 × 14 000 = 98 000; Gotland min(400 × 14 000 = 5 600 000, cap 4 795 726)
+    assert doc["base"]["outputs"]["payout_total"] == 98000 + 4795726
+    first, second = doc["scenarios"]
+    assert first["name"] == "tariff.cataract=7000, travel_supplement=4000"
+    # 7000 + 4000 = 11 000 per procedure: Uppsala 77 000, Gotland 4 400 000 (below the cap now)
+    assert first["outputs"]["payout"]["value"][up] == 77000
+    assert first["outputs"]["payout"]["value"][got] == 4400000
+    assert first["outputs"]["payout_total"] == {"value": 4477000, "difference": 4477000 - 4893726}
+    assert first["outputs"]["payout"]["flips"] == [["Gotland"]]
+    assert any("Gotland" in line for line in first["flips"])
+    assert second["outputs"]["payout_total"]["difference"] == 0
+    assert "flips" not in second["outputs"]["payout"]
+
+
+def test_each_scenario_equals_a_separate_params_run(tmp_path):
+    text = ("scenarios:\n  a:\n    tariff: {cataract: 7000, hip_prosthesis: 1}\n"
+            "  b:\n    travel_supplement: 5000\n"
+            "grid:\n  tariff.cataract: [6500, 12000]\n")
+    proc = run(tmp_path, text)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    alone = {"a": "tariff: {cataract: 7000, hip_prosthesis: 1}\n", "b": "travel_supplement: 5000\n",
+             "tariff.cataract=6500": "tariff: {cataract: 6500}\n",
+             "tariff.cataract=12000": "tariff: {cataract: 12000}\n"}
+    for sc in doc["scenarios"]:
+        p = tmp_path / "p.yaml"
+        p.write_text(alone[sc["name"]], encoding="utf-8")
+        single = villkor("run", POLICY, "--data", tmp_path / "data", "--params", p, check=True)
+        outs = json.loads(single.stdout)["outputs"]
+        assert sc["outputs"]["payout_total"]["value"] == outs["payout_total"][0]["value"]
+        assert sc["outputs"]["payout"]["value"] == [r["value"] for r in outs["payout"]]
+
+
+def test_markdown_marks_the_flip(tmp_path):
+    f = tmp_path / "s.yaml"
+    f.write_text("scenarios:\n  billig:\n    tariff: {cataract: 7000}\n", encoding="utf-8")
+    proc = villkor("run", POLICY, "--data", data(tmp_path), "--scenarios", f, "--format", "md",
+                   "--outputs", "payout_total,payout")
+    assert proc.returncode == 0, proc.stderr
+    assert "| billig | 4\u2009477\u2009000 kr | \u2212416\u2009726 kr | 1 |" in proc.stdout
+    assert "4\u2009400\u2009000 kr (\u2212395\u2009726 kr) ⚑" in proc.stdout
+
+
+def test_unknown_parameter_named_with_line_and_column(tmp_path):
+    proc = run(tmp_path, "scenarios:\n  a:\n    tarif: 5\n")
+    assert proc.returncode == 1
+    assert "s.yaml:3:5: unknown parameter 'tarif'" in proc.stderr
+    assert "Traceback" not in proc.stderr and proc.stdout == ""
+
+
+def test_wrong_unit_in_grid_named_with_line_and_column(tmp_path):
+    proc = run(tmp_path, "grid:\n  tariff.cataract: [9000, {value: 10000, unit: kr}]\n")
+    assert proc.returncode == 1
+    assert "s.yaml:2:27: parameter 'tariff' is in kr/count, not kr" in proc.stderr
+
+
+def test_csv_table_values_and_bad_cell(tmp_path):
+    proc = run(tmp_path, "scenario,tariff.cataract\nbillig,7000\n", "t.csv")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["scenarios"][0]["outputs"]["payout_total"]["value"] == 4477000
+    proc = run(tmp_path, "scenario,tariff.cataract\nbillig,sju\n", "t.csv")
+    assert proc.returncode == 1
+    assert "t.csv: row 2: column 'tariff.cataract'" in proc.stderr
