@@ -374,6 +374,7 @@ class ScenarioRun:
     flips: list[Flip]
     failed_checks: list[list[str]]  # per scenario (index 0 = base): titles of failed checks
     looped: list[str]  # rules evaluated once per scenario
+    flip_counts: list[int] = field(default_factory=list)  # per scenario, every rule's flips
 
 
 def _stack_parameter(scope, p, scenarios, n: int):
@@ -621,6 +622,7 @@ def _flip_lines(run: ScenarioRun, limit: int = MAX_FLIP_LINES) -> tuple[list[lis
     policy = ev.plan.policy
     n = len(run.scenarios) + 1
     lines: list[list[str]] = [[] for _ in range(n)]
+    per = [0] * n
     count = 0
     for f in run.flips:
         pr = ev.plan.rules.get(f.rule)
@@ -631,6 +633,7 @@ def _flip_lines(run: ScenarioRun, limit: int = MAX_FLIP_LINES) -> tuple[list[lis
         word = "lägst" if f.node.func == "min" else "högst"
         for s, j in zip(*np.nonzero(w != w[0:1])):
             count += 1
+            per[s] += 1
             if count > limit:
                 continue
             where = ", ".join(str(_label(policy, d, m)) for d, m in keys[j].items())
@@ -638,6 +641,7 @@ def _flip_lines(run: ScenarioRun, limit: int = MAX_FLIP_LINES) -> tuple[list[lis
             after = _arg_title(policy, f.args[int(w[s, j])])
             lines[s].append(f"{title}{' för ' + where if where else ''}: i grundpolicyn var {before} {word}, "
                             f"nu är {after} {word}")
+    run.flip_counts = per
     return lines, count
 
 
@@ -718,7 +722,7 @@ def to_blocks(run: ScenarioRun, specs: list[OutputSpec], source: dict):
             row.append(format_value(_cell_value(o, s, 0), o.unit))
             if o.diff is not None:
                 row.append("" if s == 0 else _signed(_cell_value(o, s, 0, diff=True), o.unit))
-        row.append("" if s == 0 else str(sum(int(o.flip[s].sum()) for o in specs) if specs else 0))
+        row.append("" if s == 0 else str(run.flip_counts[s]))
         row.append(", ".join(run.failed_checks[s]))
         rows.append(row)
     numeric = [False] + [True] * (len(header) - 3) + [True, False]
@@ -764,6 +768,7 @@ def to_xlsx(run: ScenarioRun, specs: list[OutputSpec], source: dict) -> bytes:
     from .engine import policy_info, to_result
     from .report.xlsx_writer import cell_value, fixed_stamp, fixed_zip_times, number_format, sheet_title
 
+    _flip_lines(run)
     wb = Workbook()
     ws = wb.active
     ws.title = "Översikt"
@@ -782,7 +787,7 @@ def to_xlsx(run: ScenarioRun, specs: list[OutputSpec], source: dict) -> bytes:
             row.append(cell_value(_cell_value(o, s, 0)))
             if o.diff is not None:
                 row.append(cell_value(_cell_value(o, s, 0, diff=True)))
-        row += [int(sum(o.flip[s].sum() for o in specs)), ", ".join(run.failed_checks[s])]
+        row += [run.flip_counts[s], ", ".join(run.failed_checks[s])]
         ws.append(row)
     for o in [o for o in specs if o.dims]:
         sh = wb.create_sheet(sheet_title(o.rid, used))
