@@ -47,6 +47,9 @@ def test_grid_values_differences_and_flip(tmp_path):
     assert first["outputs"]["payout"]["flips"] == [["Gotland"]]
     assert any("Gotland" in line for line in first["flips"])
     assert second["outputs"]["payout_total"]["difference"] == 0
+    # only what depends on the varied parameters is recomputed; eligible is computed once
+    assert doc["recomputed"] == ["rate", "compensation", "payout", "cap_reached", "payout_total",
+                                 "compensation_total"]
     assert "flips" not in second["outputs"]["payout"]
 
 
