@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 from conftest import villkor, write
-from evaluator.errors import LimitError, PolicyError, render
+from evaluator.errors import LimitError, PolicyError, VillkorError, render
 from evaluator.policy.loader import MAX_ALIAS_NODES, MAX_DEPTH, load_yaml
 
 
@@ -220,7 +220,7 @@ def test_absurd_nesting_is_one_located_message_without_crashing(tmp_path):
     the library's own in newer releases), the user sees one located message on line 1, exit 1."""
     depth = 100_000
     path = write(tmp_path / "deep.yaml", "a: " + "[" * depth + "]" * depth + "\n")
-    with pytest.raises(PolicyError) as info:
+    with pytest.raises(VillkorError) as info:
         load_yaml(str(path))
     assert info.value.location.file == str(path) and info.value.location.line == 1
     proc = villkor("validate", path)
