@@ -91,14 +91,19 @@ def cmd_document(args) -> int:
 
 def cmd_report(args) -> int:
     from . import engine
-    from .cli import load_and_plan
     from .data import load_tables
-    from .report.followup import render_followup
+    from .plan import plan
+    from .policy.build import load_policy
+    from .policy.params import apply_overrides
+    from .report.followup import interim_policy, render_followup
 
     out_dir = args.output
     if os.path.exists(out_dir) and not os.path.isdir(out_dir):
         raise UsageError(f"-o {out_dir}: not a folder", hint="give a folder to write the report into")
-    planned = load_and_plan(args.policy, args.params)
+    policy = load_policy(args.policy)
+    if args.params:
+        policy = apply_overrides(policy, args.params)
+    planned = plan(interim_policy(policy, args.up_to_month))
     tables = load_tables(planned.policy.inputs, planned.policy.dimensions, args.data)
     evaluation = engine.evaluate(planned, tables)
     files = render_followup(evaluation, tables, args.up_to_month)  # all rendered before any is written
