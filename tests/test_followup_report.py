@@ -115,7 +115,7 @@ def test_degree_of_fulfilment(report):
 def test_html_is_self_contained_with_inline_svg(report):
     page = (report / f"{NAME}.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and '<html lang="sv">' in page
-    assert page.count("<svg") == 8  # six measures + two split charts
+    assert page.count("<svg") == 9  # six measures + three split charts (per month, per measure, per region)
     assert "<script" not in page.lower()
     assert not re.search(r'(src|href)\s*=\s*"https?://', page)
     assert "<?xml" not in page  # SVG inline, not a file pasted in
@@ -172,3 +172,28 @@ def test_rendered_page_shows_key_figures(report):
                            (report / f"{NAME}.html").as_uri()], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0
     assert swedish(jan) in proc.stdout and "Grå starr" in proc.stdout
+
+
+def test_split_per_month_nationally_and_previous_year(report):
+    def split(year, month):
+        home = other = private = 0
+        for r in rows():
+            if r["year"] != str(year) or r["month"] != str(month):
+                continue
+            n = int(r["count"])
+            if r["provider"] == "private":
+                private += n
+            elif r["performing_region"] == r["home_region"]:
+                home += n
+            else:
+                other += n
+        return [home, other, private]
+
+    table = sheet_rows(report / f"{NAME}.xlsx", "Utförare per månad")
+    assert table[0][1] == "I hemregionen, 2026" and table[0][4] == "I hemregionen, 2025"
+    assert table[1] == ["januari", *split(2026, 1), *split(2025, 1)]
+    assert table[10] == ["oktober", *split(2026, 10), *split(2025, 10)]
+    assert table[11][0] == "Summa" and len(table) == 12  # the measurement period: January–October
+    page = (report / f"{NAME}.html").read_text(encoding="utf-8")
+    jan = split(2026, 1)
+    assert f'<tr><td>januari</td><td class="num">{swedish(jan[0])}</td><td class="num">{swedish(jan[1])}</td>' in page

@@ -10,7 +10,9 @@ policies/2026_performance.yaml):
     performed_home, performed_other_region, performed_private     per region, measure
     compensation, payout                                 per region
 and the parameters measurement_year, baseline_years and cap. A policy without one of them is
-refused with a message naming it. What the report adds is presentation only: sums over
+refused with a message naming it. The split per month (for the measurement year and the year
+before) is the policy's own split rules evaluated on the grain plus `month`
+(`with_monthly_split`). What the report adds is presentation only: sums over
 regions or measures for a table's total line, the national baseline per month (the sum over
 regions of `monthly_baseline`), payout as a percentage of the cap, and the months shown.
 
@@ -91,6 +93,63 @@ def interim_policy(policy, up_to_month: int | None):
     return apply_override_values(policy, {PERIOD_PARAMETER: months}, "--up-to-month")
 
 
+# ---------------------------------------------------------------- the split per month
+
+
+def by_month_id(rid: str, previous_year: bool) -> str:
+    return f"{rid}_by_month" + ("_previous_year" if previous_year else "")
+
+
+def with_monthly_split(policy):
+    """The policy with, for each of its split rules (performed_home, performed_other_region,
+    performed_private), the same rule per month too, for the measurement year and for the year
+    before: the policy's own expression, on the grain plus `month`, with `measurement_year`
+    replaced by `measurement_year - 1` for the previous year. The policy defines the split; the
+    report only asks the engine for it month by month. A policy that already has rules with
+    these ids keeps its own; one without the split rules is returned unchanged (and refused
+    by `figures`)."""
+    import dataclasses
+
+    from ..lang import ast
+    from ..lang.parser import parse
+    from ..policy.model import Rule
+    from ..explain import expr_text
+
+    if "month" not in policy.dimensions or "measurement_year" not in policy.parameters:
+        return policy
+    rules = dict(policy.rules)
+    for rid, _ in SPLIT:
+        rule = policy.rules.get(rid)
+        if rule is None or "month" in rule.per:
+            continue
+        node = parse(rule.expr)
+        for previous in (False, True):
+            new_id = by_month_id(rid, previous)
+            if new_id in rules:
+                continue
+            expr = expr_text(_year_before(node, ast) if previous else node)
+            rules[new_id] = Rule(id=new_id, expr=expr, per=(*rule.per, "month"), unit=rule.unit,
+                                 title=rule.title, source=rule.source, location=rule.location,
+                                 expr_location=rule.expr_location)
+    return dataclasses.replace(policy, rules=rules)
+
+
+def _year_before(node, ast):
+    """`node` with every `measurement_year` read as `measurement_year - 1`."""
+    import dataclasses
+
+    if isinstance(node, ast.Name) and node.id == "measurement_year":
+        return ast.Binary("-", node, ast.Number(1, "1"))
+    changes = {}
+    for f in dataclasses.fields(node):
+        value = getattr(node, f.name)
+        if isinstance(value, ast.Node):
+            changes[f.name] = _year_before(value, ast)
+        elif isinstance(value, tuple) and value and all(isinstance(v, ast.Node) for v in value):
+            changes[f.name] = tuple(_year_before(v, ast) for v in value)
+    return dataclasses.replace(node, **changes) if changes else node
+
+
 # ---------------------------------------------------------------- the figures
 
 
@@ -114,13 +173,15 @@ def figures(evaluation, tables, up_to_month: int | None) -> dict:
 
     _require(evaluation)
     policy = evaluation.plan.policy
-    result = engine.to_result(evaluation, tables, list(RULES))
+    split_ids = [by_month_id(rid, prev) for rid, _ in SPLIT for prev in (False, True)]
+    have_split = all(rid in evaluation.values for rid in split_ids)
+    result = engine.to_result(evaluation, tables, list(RULES) + (split_ids if have_split else []))
 
     def table(rid):
         out = result.outputs[rid]
         return {tuple(row[d] for d in out.dims): row["value"] for row in out.rows}
 
-    values = {rid: table(rid) for rid in RULES}
+    values = {rid: table(rid) for rid in result.outputs}
     regions = policy.dimensions["region"].members
     measures = policy.dimensions["measure"].members
     year = int(policy.parameters["measurement_year"].value)
@@ -157,8 +218,17 @@ def figures(evaluation, tables, up_to_month: int | None) -> dict:
                            "eligible": sum(period_rows[(r, ms)]["eligible"] for ms in measures),
                            "compensation": values["compensation"][(r,)], "payout": pay, "cap": c,
                            "share": share})
+    monthly_split = []
+    if have_split:
+        for m in [m for m in months if m in period]:
+            row = {"month": m}
+            for prev in (False, True):
+                row["previous" if prev else "current"] = [
+                    sum(values[by_month_id(rid, prev)][(r, ms, m)] for r in regions for ms in measures)
+                    for rid, _ in SPLIT]
+            monthly_split.append(row)
     dim = policy.dimensions
-    return {"policy": policy, "result": result, "year": year, "previous_year": year - 1,
+    return {"monthly_split": monthly_split, "policy": policy, "result": result, "year": year, "previous_year": year - 1,
             "baseline_years": base_years, "months": months, "period": period, "up_to_month": up_to_month,
             "regions": regions, "measures": measures,
             "region_label": {r: dim["region"].label(r) for r in regions},
@@ -251,6 +321,33 @@ def split_chart(labels: list[str], parts: list[list[int]], title: str) -> str:
     return _svg(fig, plt)
 
 
+def monthly_split_chart(f: dict, title: str) -> str:
+    """Per month two stacked bars side by side: the measurement year and the year before."""
+    plt = _pyplot()
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import FuncFormatter
+
+    rows = f["monthly_split"]
+    fig, ax = plt.subplots(figsize=(6.4, 3.0))
+    xs = list(range(len(rows)))
+    for offset, key, hatch in ((-0.2, "current", None), (0.2, "previous", "//")):
+        bottom = [0.0] * len(rows)
+        for i in range(len(SPLIT)):
+            vals = [float(r[key][i]) for r in rows]
+            ax.bar([x + offset for x in xs], vals, width=0.38, bottom=bottom, color=COLOURS[i],
+                   hatch=hatch, edgecolor="white", linewidth=0.4)
+            bottom = [a + b for a, b in zip(bottom, vals)]
+    ax.set_xticks(xs, [month_name(r["month"])[:3] for r in rows])
+    ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
+    ax.set_title(title, loc="left", fontsize=10)
+    handles = [Patch(color=COLOURS[i], label=n) for i, (_, n) in enumerate(SPLIT)]
+    handles += [Patch(facecolor="#ffffff", edgecolor="#555555", label=f"{f['year']}: vänster stapel"),
+                Patch(facecolor="#ffffff", edgecolor="#555555", hatch="//", label=f"{f['previous_year']}: höger, streckad")]
+    ax.legend(handles=handles, frameon=False, ncols=2, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.grid(axis="y", color="#dddddd", lw=0.6)
+    return _svg(fig, plt)
+
+
 # ---------------------------------------------------------------- tables (shared by HTML and XLSX)
 
 
@@ -277,6 +374,13 @@ def tables_of(f: dict) -> list[dict]:
                 "title": f"Var åtgärderna utfördes, {period_text(f['period'])} {y}, alla åtgärder, per hemregion",
                 "headers": ["Hemregion", *[n for _, n in SPLIT], "Summa"],
                 "kinds": ["text", "count", "count", "count", "count"], "rows": split_rows})
+    if f["monthly_split"]:
+        sm = [[month_name(x["month"]), *x["current"], *x["previous"]] for x in f["monthly_split"]]
+        sm.append(["Summa", *[sum(row[i] for row in sm) for i in range(1, 7)]])
+        out.append({"id": "split_months", "sheet": "Utförare per månad", "section": "split",
+                    "title": f"Var åtgärderna utfördes per månad, hela riket, alla åtgärder, {y} och {py}",
+                    "headers": ["Månad", *[f"{n}, {y}" for _, n in SPLIT], *[f"{n}, {py}" for _, n in SPLIT]],
+                    "kinds": ["text"] + ["count"] * 6, "rows": sm})
     m_rows = []
     for ms in f["measures"]:
         parts = [sum(f["period_rows"][(r, ms)][k] for r in f["regions"]) for k, _ in SPLIT]
@@ -396,6 +500,10 @@ def render_html(f: dict, tables: list[dict]) -> str:
                   line_chart(f["national"][ms], f, f"{label}, hela riket: antal per månad"), "</figure>"]
         parts += _html_table(t)
     parts.append("<h2>Var åtgärderna utfördes</h2>")
+    if "split_months" in by_id:
+        t = by_id["split_months"]
+        parts += ["<figure>", monthly_split_chart(f, "Hela riket, alla åtgärder, per månad"), "</figure>"]
+        parts += _html_table(t)
     t = by_id["split_measures"]
     parts += ["<figure>", split_chart([r[0] for r in t["rows"]], [r[1:4] for r in t["rows"]], t["title"]),
               "</figure>"] + _html_table(t)
