@@ -95,7 +95,7 @@ def cmd_report(args) -> int:
     from .plan import plan
     from .policy.build import load_policy
     from .policy.params import apply_overrides
-    from .report.followup import interim_policy, render_followup, with_monthly_split
+    from .report.followup import interim_policy, render_followup, require, with_monthly_split
 
     out_dir = args.output
     if os.path.exists(out_dir) and not os.path.isdir(out_dir):
@@ -104,6 +104,7 @@ def cmd_report(args) -> int:
     if args.params:
         policy = apply_overrides(policy, args.params)
     planned = plan(with_monthly_split(interim_policy(policy, args.up_to_month)))
+    require(planned)  # before any (possibly large) data is read
     tables = load_tables(planned.policy.inputs, planned.policy.dimensions, args.data)
     evaluation = engine.evaluate(planned, tables)
     files = render_followup(evaluation, tables, args.up_to_month)  # all rendered before any is written

@@ -197,3 +197,17 @@ def test_split_per_month_nationally_and_previous_year(report):
     page = (report / f"{NAME}.html").read_text(encoding="utf-8")
     jan = split(2026, 1)
     assert f'<tr><td>januari</td><td class="num">{swedish(jan[0])}</td><td class="num">{swedish(jan[1])}</td>' in page
+
+
+def test_bad_data_names_the_file_and_writes_nothing(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    text = (ROOT / DATA / "procedures.csv").read_text(encoding="utf-8").splitlines()
+    text[5] = text[5].replace("Stockholm,", "Stockholms län,", 1)
+    (data / "procedures.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    proc = villkor("report", ROOT / POLICY, "--data", data, "-o", out)
+    assert proc.returncode == 1
+    assert "procedures.csv" in proc.stderr and "Stockholms län" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not out.exists()

@@ -153,10 +153,12 @@ def _year_before(node, ast):
 # ---------------------------------------------------------------- the figures
 
 
-def _require(evaluation) -> None:
-    policy = evaluation.plan.policy
+def require(plan, computed=None) -> None:
+    """Refuse a policy without the rules and parameters the report reads (before any data is
+    read when `computed` is None; after evaluation, also a rule that was not computed)."""
+    policy = plan.policy
     for rid in RULES:
-        if rid not in evaluation.values:
+        if rid not in plan.rules or (computed is not None and rid not in computed):
             raise PolicyError(f"the follow-up report needs the rule '{rid}' and {policy.id} has none",
                               Location(file=policy.path),
                               "the report reads the follow-up rules (P-9) of the performance policy: "
@@ -171,7 +173,7 @@ def figures(evaluation, tables, up_to_month: int | None) -> dict:
     """Every figure of the report, read from the evaluated rules, as plain data."""
     from .. import engine
 
-    _require(evaluation)
+    require(evaluation.plan, evaluation.values)
     policy = evaluation.plan.policy
     split_ids = [by_month_id(rid, prev) for rid, _ in SPLIT for prev in (False, True)]
     have_split = all(rid in evaluation.values for rid in split_ids)
