@@ -146,6 +146,12 @@ def document_blocks(policy, fixtures: list[dict]) -> list[Block]:
         blocks.append(B("p", "Illustrativa värden (inte officiella siffror; varje körning varnar för dem): "
                         + ", ".join(f"{p.title or p.id} ({Code(p.id)})" for p in illustrative) + "."))
 
+    # -- the computation in one picture
+    blocks.append(B("h2", "Beräkningen i en bild"))
+    blocks.append(B("p", "Varje regel med sitt uttryck; under den de regler den bygger på. En regel som redan "
+                         "visats hänvisar uppåt (se ovan). Regler som ingen annan regel bygger på står överst."))
+    blocks.append(B("code", dependency_picture(policy, used)))
+
     # -- overview table
     blocks.append(B("h2", "Reglerna i översikt"))
     rows = []
@@ -284,6 +290,31 @@ def document_blocks(policy, fixtures: list[dict]) -> list[Block]:
     else:
         blocks.append(B("p", "Inga fixturer hittades för policyn."))
     return blocks
+
+
+def dependency_picture(policy, used: dict[str, set[str]]) -> str:
+    """The rules as a text tree: each rule's expression, the rules it uses below it."""
+    rules = list(policy.rules)
+    users = {rid for rid in rules for other in rules if rid in used[other] and other != rid}
+    roots = [rid for rid in rules if rid not in users]
+    shown: set[str] = set()
+    lines: list[str] = []
+
+    def walk(rid: str, first: str, rest: str) -> None:
+        line = f"{first}{rid} = {_clean(policy.rules[rid].expr)}"
+        if rid in shown:
+            lines.append(f"{first}{rid} (se ovan)")
+            return
+        shown.add(rid)
+        lines.append(line)
+        kids = [k for k in rules if k in used[rid] and k != rid]
+        for i, kid in enumerate(kids):
+            last = i == len(kids) - 1
+            walk(kid, rest + ("└─ " if last else "├─ "), rest + ("   " if last else "│  "))
+
+    for rid in roots:
+        walk(rid, "", "")
+    return "\n".join(lines)
 
 
 def _param_table(p, dims) -> Block:
