@@ -211,3 +211,45 @@ def test_bad_data_names_the_file_and_writes_nothing(tmp_path):
     assert "procedures.csv" in proc.stderr and "Stockholms län" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not out.exists()
+
+
+def test_payout_needing_an_absent_optional_input_is_shown_as_not_computed(tmp_path):
+    # A payout that waits for requisitions (as P-12 reads it), from an optional input that this
+    # data folder does not have: the follow-up figures are still reported, the payout is "–".
+    policy = tmp_path / "with_requisitions.yaml"
+    policy.write_text(f"""\
+policy: with_requisitions
+title: Prestationsbaserade medel med rekvisition
+version: "test"
+valid: {{from: 2026-01-01, to: 2027-03-31}}
+extends: {ROOT / POLICY}
+inputs:
+  requisitions:
+    title: Rekvisitioner
+    optional: true
+    unique: true
+    by: {{region: region}}
+    columns:
+      region: {{type: region}}
+      received_on: {{type: date}}
+rules:
+  payout:
+    title: Utbetalning efter rekvisition
+    per: [region]
+    expr: if count(requisitions) > 0 then min(compensation, cap) else 0
+    unit: kr
+    source: {{ref: beslut}}
+""", encoding="utf-8")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "procedures.csv").write_bytes((ROOT / DATA / "procedures.csv").read_bytes())
+    out = tmp_path / "out"
+    proc = villkor("report", policy, "--data", data, "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    table = sheet_rows(out / "with_requisitions-uppfoljning.xlsx", "Måluppfyllelse")
+    gotland = next(r for r in table if r[0] == "Gotland")
+    assert gotland[3:] == [12019000, None, 4795726, None]
+    page = (out / "with_requisitions-uppfoljning.html").read_text(encoding="utf-8")
+    assert "Utbetalning efter rekvisition är inte beräknad: underlaget saknas (Rekvisitioner)." in page
+    jan = total(measure="cataract", year=2026, month=1)
+    assert f'<tr><td>januari</td><td class="num">{swedish(jan)}</td>' in page

@@ -42,6 +42,9 @@ RULES = ("monthly", "monthly_previous_year", "monthly_baseline", "national_month
          "national_monthly_previous_year", "performed", "baseline", "eligible", "previous_year_period",
          "change_from_previous_year", "performed_home", "performed_other_region", "performed_private",
          "compensation", "payout")
+# Rules that may be left uncomputed (a payout that needs an optional input the data folder
+# lacks): the report then shows "–" for them and says why, instead of refusing.
+MAY_BE_ABSENT = ("eligible", "compensation", "payout")
 PARAMETERS = ("measurement_year", "baseline_years", "cap")
 PERIOD_PARAMETER = "period_months"
 # Shown with one decimal, rounded half to even: averages over the baseline years (7,3).
@@ -158,7 +161,7 @@ def require(plan, computed=None) -> None:
     read when `computed` is None; after evaluation, also a rule that was not computed)."""
     policy = plan.policy
     for rid in RULES:
-        if rid not in plan.rules or (computed is not None and rid not in computed):
+        if rid not in plan.rules or (computed is not None and rid not in computed and rid not in MAY_BE_ABSENT):
             raise PolicyError(f"the follow-up report needs the rule '{rid}' and {policy.id} has none",
                               Location(file=policy.path),
                               "the report reads the follow-up rules (P-9) of the performance policy: "
@@ -177,13 +180,17 @@ def figures(evaluation, tables, up_to_month: int | None) -> dict:
     policy = evaluation.plan.policy
     split_ids = [by_month_id(rid, prev) for rid, _ in SPLIT for prev in (False, True)]
     have_split = all(rid in evaluation.values for rid in split_ids)
-    result = engine.to_result(evaluation, tables, list(RULES) + (split_ids if have_split else []))
+    present = [rid for rid in RULES if rid in evaluation.values]
+    result = engine.to_result(evaluation, tables, present + (split_ids if have_split else []))
 
     def table(rid):
         out = result.outputs[rid]
         return {tuple(row[d] for d in out.dims): row["value"] for row in out.rows}
 
     values = {rid: table(rid) for rid in result.outputs}
+    for rid in MAY_BE_ABSENT:
+        if rid not in values:
+            values[rid] = _Absent()
     regions = policy.dimensions["region"].members
     measures = policy.dimensions["measure"].members
     year = int(policy.parameters["measurement_year"].value)
@@ -215,9 +222,10 @@ def figures(evaluation, tables, up_to_month: int | None) -> dict:
     fulfilment = []
     for r in regions:
         pay, c = values["payout"][(r,)], cap[r]
-        share = rounded(Decimal(pay) * 100 / Decimal(c), PERCENT) if c else None
+        share = rounded(Decimal(pay) * 100 / Decimal(c), PERCENT) if c and pay is not None else None
+        eligible = [period_rows[(r, ms)]["eligible"] for ms in measures]
         fulfilment.append({"region": r, "performed": sum(period_rows[(r, ms)]["performed"] for ms in measures),
-                           "eligible": sum(period_rows[(r, ms)]["eligible"] for ms in measures),
+                           "eligible": None if None in eligible else sum(eligible),
                            "compensation": values["compensation"][(r,)], "payout": pay, "cap": c,
                            "share": share})
     monthly_split = []
@@ -237,6 +245,19 @@ def figures(evaluation, tables, up_to_month: int | None) -> dict:
             "measure_label": {ms: dim["measure"].label(ms) for ms in measures},
             "national": national, "regional": regional, "period_rows": period_rows,
             "fulfilment": fulfilment, "warnings": list(evaluation.warnings)}
+
+
+class _Absent(dict):
+    """A rule that was not computed: no value at any key."""
+
+    def __missing__(self, key):
+        return None
+
+
+def _sum(values):
+    """The total of a column, or None when some value is absent."""
+    values = list(values)
+    return None if any(v is None for v in values) else sum(values)
 
 
 def years_text(years: list[int]) -> str:
@@ -393,8 +414,9 @@ def tables_of(f: dict) -> list[dict]:
                 "kinds": ["text", "count", "count", "count", "count"], "rows": m_rows})
     fl = [[rl[x["region"]], x["performed"], x["eligible"], x["compensation"], x["payout"], x["cap"], x["share"]]
           for x in f["fulfilment"]]
-    fl.append(["Hela riket", *[sum(row[i] for row in fl) for i in (1, 2, 3, 4, 5)],
-               rounded(Decimal(sum(row[4] for row in fl)) * 100 / Decimal(sum(row[5] for row in fl)), PERCENT)])
+    sums = [_sum(row[i] for row in fl) for i in (1, 2, 3, 4, 5)]
+    fl.append(["Hela riket", *sums,
+               rounded(Decimal(sums[3]) * 100 / Decimal(sums[4]), PERCENT) if sums[3] is not None and sums[4] else None])
     out.append({"id": "fulfilment", "sheet": "Måluppfyllelse", "section": "fulfilment",
                 "title": f"Måluppfyllelse per region, {period_text(f['period'])} {y}",
                 "headers": ["Region", "Utförda åtgärder", "Ökning över jämförelsetalet (ersättningsberättigade)",
@@ -545,6 +567,11 @@ def _warning_text(warning: str, policy) -> str:
     for p in policy.parameters.values():
         if warning.startswith(f"parameter '{p.id}' is illustrative"):
             return f"{p.title or p.id} är ett illustrativt värde, inte en officiell siffra."
+    for r in policy.rules.values():
+        if warning.startswith(f"rule '{r.id}' not computed: optional input "):
+            names = warning.split("optional input ", 1)[1].removesuffix(" is absent").split(", ")
+            titles = [policy.inputs[n].title or n if n in policy.inputs else n for n in names]
+            return f"{r.title or r.id} är inte beräknad: underlaget saknas ({', '.join(titles)})."
     return warning
 
 
