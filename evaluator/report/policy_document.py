@@ -248,9 +248,9 @@ def document_blocks(policy, fixtures: list[dict]) -> list[Block]:
             if c.enum:
                 limits.append("en av " + ", ".join(c.enum))
             if c.min is not None:
-                limits.append(f"minst {format_value(c.min)}")
+                limits.append(f"minst {_limit(c, c.min)}")
             if c.max is not None:
-                limits.append(f"högst {format_value(c.max)}")
+                limits.append(f"högst {_limit(c, c.max)}")
             rows.append([Code(c.id), c.title or "–", typ, ", ".join(limits) or "–",
                          "–" if c.default is None else format_value(c.default)])
         blocks.append(B("table", headers=("Kolumn", "Innehåll", "Typ", "Tillåtna värden", "Om tom"), rows=rows))
@@ -315,6 +315,14 @@ def dependency_picture(policy, used: dict[str, set[str]]) -> str:
     for rid in roots:
         walk(rid, "", "")
     return "\n".join(lines)
+
+
+def _limit(column, value) -> str:
+    """A column's bound: an amount with thin-space thousands and kr, other numbers as written
+    (a year is 2000, not 2 000)."""
+    if column.type == "money":
+        return format_value(value, "kr")
+    return format_value(value, "year") if isinstance(value, int) else format_value(value)
 
 
 def _param_table(p, dims) -> Block:
