@@ -84,9 +84,11 @@ def _optional_commands() -> list[tuple[str, Callable]]:
     from .diff import command as diff_command
     from .fixtures import command as test_command
     from . import explain_command
+    from . import report_command  # report, document
     from .style import command as style_command
 
-    return [(m.__name__, m.attach) for m in (test_command, explain_command, diff_command, style_command)]
+    return [(m.__name__, m.attach) for m in (test_command, explain_command, diff_command, style_command,
+                                             report_command)]
 
 
 # ---------------------------------------------------------------- commands
