@@ -419,7 +419,13 @@ def _read_csv(inp: Input, path: str) -> Raw:
     def attempt(types):
         convert = pacsv.ConvertOptions(column_types=types, strings_can_be_null=True, null_values=[""],
                                        quoted_strings_can_be_null=True)
-        return pacsv.read_csv(path, read_options=read, parse_options=parse, convert_options=convert)
+        try:
+            return pacsv.read_csv(path, read_options=read, parse_options=parse, convert_options=convert)
+        except pa.ArrowInvalid as exc:
+            if "Empty CSV file" not in str(exc):
+                raise
+            # a header without a final newline and no rows: pyarrow sees no block
+            return pa.table({n: pa.array([], type=types.get(n, pa.string())) for n in header})
     try:
         try:
             table = attempt(_csv_types(inp, header))
