@@ -304,7 +304,7 @@ def _read_file(inp: Input, path: str) -> Raw:
     """The file's cells and its sha256; any reader failure becomes a located DataError."""
     try:
         if path.endswith(".parquet"):
-            raw = _read_parquet(path)
+            raw = _read_parquet(inp, path)
         elif path.endswith(".xlsx"):
             raw = _read_xlsx(inp, path)
         else:
@@ -464,11 +464,40 @@ def _csv_failure(exc, path: str, encoding: str, separator: str, width: int, skip
                      "check quoting and that every row has as many fields as the header")
 
 
-def _read_parquet(path: str) -> Raw:
+def _read_parquet(inp: Input, path: str) -> Raw:
+    """Columns as stored; nested, null-typed, NaN and too large unsigned columns are refused."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
+    schema = pq.read_schema(path)
+    _check_duplicate_header([clean_text(n).strip() for n in schema.names], path, None)
     table = pq.read_table(path)
-    _check_duplicate_header(table.column_names, path, None)
+    for name, typ in zip(table.column_names, table.schema.types):
+        col = inp.columns.get(clean_text(name).strip())
+        if col is None:
+            continue
+        where = Location(file=path, field=col.id)
+        if pa.types.is_nested(typ):
+            kind = "maps" if pa.types.is_map(typ) else "structs" if pa.types.is_struct(typ) else "lists"
+            raise DataError(f"the Parquet column holds {kind} ({typ}), not single values", where,
+                            f"write one {col.type} value per cell")
+        if pa.types.is_null(typ) and len(table) and not col.nullable:
+            raise DataError("the Parquet column has type null: every cell is empty", where,
+                            f"write the column's values as {col.type}; a default does not fill a column without values")
+        column = table.column(name)
+        if pa.types.is_floating(typ) and len(table):
+            nan = pc.is_nan(column).to_numpy(zero_copy_only=False)
+            if nan.any():
+                raise DataError("NaN is not a value", Location(file=path, row=int(np.flatnonzero(nan)[0]) + 2,
+                                                               field=col.id),
+                                "write the value, or leave the cell empty (null)")
+        if pa.types.is_uint64(typ) and len(table) and column.null_count < len(table):
+            big = pc.greater_equal(column, pa.scalar(INT64, pa.uint64())).to_numpy(zero_copy_only=False)
+            if big.any():
+                i = int(np.flatnonzero(big)[0])
+                raise DataError(f"{column[i].as_py()}: out of range", Location(file=path, row=i + 2, field=col.id),
+                                f"whole numbers must be below {INT64:,}".replace(",", " "))
     return Raw(table.to_pandas(self_destruct=True, split_blocks=True), RowMap())
 
 
@@ -479,6 +508,8 @@ def _read_xlsx(inp: Input, path: str) -> Raw:
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
         ws = _sheet(wb, inp.format.get("sheet", 0) if inp.format else 0, path)
+        xml = _sheet_xml(wb, ws)
+        _check_merged(ws, xml, path)
         header, header_row, numbers, records = None, 0, [], []
         for number, cells in enumerate(ws.iter_rows(values_only=True), start=1):
             if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
@@ -488,8 +519,12 @@ def _read_xlsx(inp: Input, path: str) -> Raw:
                 continue
             numbers.append(number)
             records.append(cells)
+        if header is not None and not any(c in inp.columns for c in map(clean_text, header)):
+            _header_elsewhere(inp, wb, ws, header_row, path)
     finally:
         wb.close()
+    if b"<f" in xml:
+        _check_formulas(path, ws.title, numbers, records)
     header = header or []
     width = max([len(header)] + [len(r) for r in records])
     header = _named_header(header, width, records, path, header_row)
@@ -497,6 +532,65 @@ def _read_xlsx(inp: Input, path: str) -> Raw:
     frame = pd.DataFrame({name: pd.Series(list(col), dtype=object)
                           for name, col in zip(header, columns) if name is not None})
     return Raw(frame, RowMap(numbers=np.asarray(numbers, dtype=np.int64)), header_row=header_row or 1)
+
+
+def _sheet_xml(wb, ws) -> bytes:
+    """The sheet's XML as stored (to see merged cells and formulas, which read-only mode hides)."""
+    import zipfile
+
+    where = getattr(ws, "_worksheet_path", None)
+    archive = getattr(wb, "_archive", None)
+    if not where or not isinstance(archive, zipfile.ZipFile):
+        return b""
+    return archive.read(where)
+
+
+def _check_merged(ws, xml: bytes, path: str) -> None:
+    """Merged cells: only the first cell holds the value, the rest would read as empty."""
+    found = re.search(rb'<mergeCell ref="([A-Z]+[0-9]+):([A-Z]+[0-9]+)"', xml)
+    if found:
+        first, last = found.group(1).decode(), found.group(2).decode()
+        raise DataError(f"sheet '{ws.title}', cells {first}:{last} are merged: the cells after {first} "
+                        "read as empty", Location(file=path, row=int(re.sub("[A-Z]", "", first))),
+                        "unmerge the cells and write the value in each of them")
+
+
+def _check_formulas(path: str, title: str, numbers: list[int], records: list) -> None:
+    """A formula without a saved result reads as empty: refuse it (the file was never recalculated)."""
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    empty_at = {(n, j) for n, cells in zip(numbers, records) for j, c in enumerate(cells) if c is None}
+    if not empty_at:
+        return
+    wb = load_workbook(path, read_only=True, data_only=False)
+    try:
+        for number, cells in enumerate(wb[title].iter_rows(values_only=True), start=1):
+            for j, c in enumerate(cells):
+                if isinstance(c, str) and c.startswith("=") and (number, j) in empty_at:
+                    raise DataError(f"sheet '{title}', cell {get_column_letter(j + 1)}{number}: the formula {c} "
+                                    "has no saved value", Location(file=path, row=number),
+                                    "open the file in Excel and save it again (so the result is stored), "
+                                    "or write the value instead of the formula")
+    finally:
+        wb.close()
+
+
+def _header_elsewhere(inp: Input, wb, ws, header_row: int, path: str) -> None:
+    """The header is not the first row with text: find it lower down or on another sheet."""
+    wanted = set(inp.columns)
+    for sheet in [ws] + [w for w in wb.worksheets if w.title != ws.title]:
+        for number, cells in enumerate(sheet.iter_rows(values_only=True, max_row=30), start=1):
+            names = {clean_text(str(c)).strip() for c in cells if c is not None}
+            if len(names & wanted) >= max(1, len(wanted) // 2) and (sheet is not ws or number != header_row):
+                if sheet is ws:
+                    raise DataError(f"sheet '{ws.title}': the header is on row {number}, below other text on "
+                                    f"row {header_row}", Location(file=path, row=header_row),
+                                    f"delete the rows above row {number} so the column names come first")
+                raise DataError(f"sheet '{ws.title}' has no columns of input '{inp.id}'; they are on sheet "
+                                f"'{sheet.title}' (row {number})", Location(file=path, row=header_row),
+                                f"move the data to the first sheet, or declare format: {{sheet: {sheet.title}}} "
+                                f"for the input")
 
 
 def _sheet(wb, sheet, path: str):

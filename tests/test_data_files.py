@@ -261,3 +261,106 @@ def test_data_from_another_year_than_the_policy_is_warned(data, tmp_path):
     assert any(w.startswith(warning) for w in json.loads(out.read_text())["warnings"])
     proc, out = run(data, tmp_path)
     assert "outside the policy's validity" not in proc.stderr
+
+
+# ---------------------------------------------------------------- Parquet and XLSX
+
+
+def followup_rows() -> list[list]:
+    import csv
+
+    with open(ROOT / "examples" / "2026" / "followup.csv", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    return [rows[0]] + [[int(x) if x.isdigit() else x for x in r] for r in rows[1:]]
+
+
+def as_parquet(data: Path, column: str, array) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = followup_rows()
+    table = pa.table({name: [r[i] for r in rows[1:]] for i, name in enumerate(rows[0])})
+    table = table.set_column(rows[0].index(column), column, array(len(table)))
+    (data / "followup.csv").unlink()
+    path = data / "followup.parquet"
+    pq.write_table(table, path)
+    return path
+
+
+def as_xlsx(data: Path, change) -> Path:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    for row in followup_rows():
+        ws.append(row)
+    change(wb, ws)
+    (data / "followup.csv").unlink()
+    path = data / "followup.xlsx"
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("array, expected", [
+    (lambda n: __import__("pyarrow").array([[1]] * n), "used: the Parquet column holds lists"),
+    (lambda n: __import__("pyarrow").array([{"a": 1}] * n), "used: the Parquet column holds structs"),
+    (lambda n: __import__("pyarrow").array([None] * n), "used: the Parquet column has type null"),
+    (lambda n: __import__("pyarrow").array([float("nan")] * n), "row 2: column 'used': NaN is not a value"),
+    (lambda n: __import__("pyarrow").array([2 ** 63 + 5] * n, __import__("pyarrow").uint64()),
+     "row 2: column 'used': 9223372036854775813: out of range"),
+    (lambda n: __import__("pyarrow").array([-3] * n), "row 2: column 'used': negative amount -3"),
+])
+def test_parquet_columns_that_cannot_be_amounts(data, tmp_path, array, expected):
+    path = as_parquet(data, "used", array)
+    assert f"{path}: {expected}" in refused(data, tmp_path)
+
+
+def test_parquet_duplicate_column_names(data, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    (data / "followup.csv").unlink()
+    pq.write_table(pa.table([pa.array(["Uppsala"]), pa.array([1]), pa.array([2])], names=["region", "used", "used"]),
+                   data / "followup.parquet")
+    assert f"{data / 'followup.parquet'}: the header repeats column 'used'" in refused(data, tmp_path)
+
+
+def test_xlsx_with_the_same_data_runs(data, tmp_path):
+    as_xlsx(data, lambda wb, ws: None)
+    proc, out = run(data, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert outputs(out, "used")["Uppsala"] == 20000000
+
+
+def test_xlsx_formula_without_a_saved_value(data, tmp_path):
+    path = as_xlsx(data, lambda wb, ws: ws.__setitem__("B3", "=C3"))
+    assert f"{path}: row 3: sheet 'Data', cell B3: the formula =C3 has no saved value" in refused(data, tmp_path)
+
+
+def test_xlsx_merged_cells(data, tmp_path):
+    path = as_xlsx(data, lambda wb, ws: ws.merge_cells("D3:D4"))
+    assert f"{path}: row 3: sheet 'Data', cells D3:D4 are merged" in refused(data, tmp_path)
+
+
+def test_xlsx_title_row_above_the_header(data, tmp_path):
+    def title(wb, ws):
+        ws.insert_rows(1)
+        ws["A1"] = "Återrapportering 2027"
+    path = as_xlsx(data, title)
+    err = refused(data, tmp_path)
+    assert f"{path}: row 1: sheet 'Data': the header is on row 2, below other text on row 1" in err
+    assert "delete the rows above row 2" in err
+
+
+def test_xlsx_data_on_another_sheet(data, tmp_path):
+    path = as_xlsx(data, lambda wb, ws: wb.create_sheet("Info", 0).__setitem__("A1", "Läs mig"))
+    err = refused(data, tmp_path)
+    assert f"{path}: row 1: sheet 'Info' has no columns of input 'followup'; they are on sheet 'Data' (row 1)" in err
+    assert "declare format: {sheet: Data}" in err
+
+
+def test_xlsx_amount_in_scientific_notation(data, tmp_path):
+    path = as_xlsx(data, lambda wb, ws: ws.__setitem__("B3", 1e16))
+    err = refused(data, tmp_path)
+    assert f"{path}: row 3: column 'used': '1e+16': a number too large or small to be a plain amount" in err
