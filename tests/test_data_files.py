@@ -364,3 +364,24 @@ def test_xlsx_amount_in_scientific_notation(data, tmp_path):
     path = as_xlsx(data, lambda wb, ws: ws.__setitem__("B3", 1e16))
     err = refused(data, tmp_path)
     assert f"{path}: row 3: column 'used': '1e+16': a number too large or small to be a plain amount" in err
+
+
+def test_renamed_column_names_the_missing_and_the_unknown(data, tmp_path):
+    edit(data / "requisitions.csv", "wants_remaining;measures_listed;", "wants_remaining;antal;")
+    err = refused(data, tmp_path)
+    assert f"{data / 'requisitions.csv'}: row 1: missing column measures_listed" in err
+    assert "unknown column 'antal'" in err
+    assert ("write the header line as: region;received_on;amount_requested;wants_remaining;measures_listed;"
+            "production_plan;separate_account") in err
+
+
+def test_whole_number_beyond_int64_is_out_of_range(data, tmp_path):
+    edit(data / "requisitions.csv", "Uppsala;2026-03-03;20 000 000,00;nej;4", "Uppsala;2026-03-03;20 000 000,00;nej;9223372036854775808")
+    err = refused(data, tmp_path)
+    assert f"{data / 'requisitions.csv'}: row 3: column 'measures_listed': '9223372036854775808': out of range" in err
+
+
+def test_negative_amount_is_named_an_amount(data, tmp_path):
+    edit(data / "requisitions.csv", "Uppsala;2026-03-03;20 000 000,00", "Uppsala;2026-03-03;-5")
+    err = refused(data, tmp_path)
+    assert f"{data / 'requisitions.csv'}: row 3: column 'amount_requested': negative amount -5" in err
