@@ -685,7 +685,7 @@ def _check_header(inp: Input, found: list[str], path: str, raw: Raw, warnings: l
                                 "declare the default that fills it when a file leaves it out")
             if row is not None:
                 warnings.append(f"{path}: optional column '{col.id}' is not in the file; "
-                                f"its default {col.default} is used on every row")
+                                f"its default {_text(col.default)} is used on every row")
     if extra:
         warnings.append(f"{path}: column{'s' if len(extra) > 1 else ''} {', '.join(extra)} "
                         f"not declared for input '{inp.id}', ignored")

@@ -135,7 +135,7 @@ def test_optional_column_left_out_uses_its_default_with_a_warning(data, tmp_path
                               for line in lines) + "\n", encoding="utf-8")
     proc, out = run(data, tmp_path, policy)
     assert proc.returncode == 0, proc.stderr
-    warning = f"{path}: optional column 'results_report' is not in the file; its default False is used on every row"
+    warning = f"{path}: optional column 'results_report' is not in the file; its default false is used on every row"
     assert f"warning: {warning}" in proc.stderr
     assert warning in json.loads(out.read_text())["warnings"]
     assert outputs(out, "missing_results_report")["Uppsala"] is True
