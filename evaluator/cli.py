@@ -127,7 +127,7 @@ def run_policy(policy_path: str, data_dir: str, params_path: str | None = None, 
     from .data import load_tables
 
     planned = load_and_plan(policy_path, params_path)
-    tables = load_tables(planned.policy.inputs, planned.policy.dimensions, data_dir)
+    tables = load_tables(planned.policy.inputs, planned.policy.dimensions, data_dir, valid=planned.policy.valid)
     evaluation = engine.evaluate(planned, tables, trace=trace)
     return evaluation, tables
 

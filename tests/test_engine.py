@@ -251,7 +251,7 @@ def test_empty_amount_takes_the_whole_allotment(tmp_path):
 def test_division_by_zero_names_the_keys(tmp_path):
     path = policy_with(tmp_path, "  ratio:\n    per: [region]\n    expr: compensation / sum(performed)\n")
     write(tmp_path / "d" / "procedures.csv",
-          "home_region,performing_region,provider,measure,year,month\nGotland,Gotland,public,hip,2026,1\n")
+          "home_region,performing_region,provider,measure,year,month,count\nGotland,Gotland,public,hip,2026,1,1\n")
     with pytest.raises(EvaluationError) as exc:
         run(path, tmp_path / "d")
     assert "region=Stockholm, region=Uppsala" in exc.value.message

@@ -191,7 +191,8 @@ class _Builder:
         for cid, c in v["columns"].items():
             columns[cid] = Column(cid, c["type"], bool(c.get("nullable", False)), c.get("default"),
                                   c.get("min"), c.get("max"), tuple(c["enum"]) if c.get("enum") else None,
-                                  c.get("title"), self.loc("inputs", iid, "columns", cid, key=True))
+                                  c.get("title"), self.loc("inputs", iid, "columns", cid, key=True),
+                                  bool(c.get("optional", False)))
         return Input(iid, columns, dict(v.get("by") or {}), bool(v.get("unique", False)),
                      bool(v.get("optional", False)), v.get("title"),
                      self.ref(v.get("source"), "inputs", iid, "source"), dict(v.get("format") or {}),

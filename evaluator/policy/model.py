@@ -100,6 +100,7 @@ class Column:
     enum: tuple[str, ...] | None = None
     title: str | None = None
     location: Location = field(default_factory=Location, compare=False)
+    optional: bool = False  # the file may leave the column out; its default then fills it (warned)
 
 
 @dataclass(frozen=True)
