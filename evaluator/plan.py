@@ -138,9 +138,11 @@ def plan(policy: Policy) -> Plan:
             errors.append(locate(err, policy, item))
     order_ids = _topological(policy, parsed, errors)
     planned: dict[str, PlannedRule] = {}
-    failed: set[str] = set()
+    failed: set[str] = {rid for rid in policy.rules if rid not in parsed}  # already reported
     for rid in order_ids:
         rule = policy.rules[rid]
+        if rid in failed:
+            continue
         deps = ast.names_used(parsed[rid]) & set(policy.rules)
         if deps & failed:
             failed.add(rid)
@@ -163,6 +165,9 @@ def plan(policy: Policy) -> Plan:
     if not errors:
         from .explain import check_templates  # explanation templates name rules and parameters too
         errors += check_templates(policy)
+    chain = list(policy.chain)
+    errors.sort(key=lambda e: (chain.index(e.location.file) if e.location.file in chain else len(chain),
+                               e.location.line or 0, e.location.column or 0))  # in file order
     raise_all(errors)
     return Plan(policy, scope, [planned[r] for r in order_ids], checks, planned)
 
@@ -205,7 +210,8 @@ def _topological(policy: Policy, parsed: dict[str, ast.Node], errors: list) -> l
             return
         state[rid] = 1
         for dep in deps.get(rid, []):
-            visit(dep, path + [rid])
+            if dep in deps:  # a rule that did not parse has been reported already
+                visit(dep, path + [rid])
         state[rid] = 2
         order.append(rid)
 

@@ -227,3 +227,10 @@ def test_absurd_nesting_is_one_located_message_without_crashing(tmp_path):
     assert proc.returncode == 1
     assert proc.stderr.startswith(f"{path}:1:")
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+
+
+def test_a_nul_byte_is_located(tmp_path):
+    err, _ = fails(tmp_path, 'policy: x\ntitle: "åä\x00b"\n')
+    assert (err.location.line, err.location.column) == (2, 11)
+    assert "control character U+0000" in err.message
+    assert "\x00" not in render(err)

@@ -214,8 +214,12 @@ class Checker:
     def comparison(self, node, op, left, right):
         (ln, a), (rn, b) = left, right
         if a.kind != b.kind and "any" not in (a.kind, b.kind):
-            raise self.type_error(node, f"cannot compare a {a.describe()} with a {b.describe()}",
-                                  self.arith_hint(a, b))
+            hint = self.arith_hint(a, b)
+            if {a.kind, b.kind} == {"date", "string"}:
+                lit = ln if isinstance(ln, ast.String) else rn if isinstance(rn, ast.String) else None
+                example = lit.value if lit is not None and parse_date(lit.value) else "2026-03-16"
+                hint = f'write the date as date("{example}")'
+            raise self.type_error(node, f"cannot compare a {a.describe()} with a {b.describe()}", hint)
         if op not in ("=", "!=") and a.kind not in ("number", "date", "duration", "string"):
             raise self.type_error(node, f"'{op}' does not order {a.kind} values")
         if a.kind == "number":

@@ -88,6 +88,16 @@ def load_yaml(path: str) -> Loaded:
         raise PolicyError(f"malformed YAML: {problem}", Location(file=path, line=line, column=col,
                                                                    source_line=src),
                           _yaml_hint(problem, src, col)) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, control)
+        # libyaml counts bytes, PyYAML characters: the first such character is the one
+        offset = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
+        offset = max(offset, 0)
+        line = text.count("\n", 0, offset) + 1
+        col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        src = loaded.lines[line - 1] if 0 < line <= len(loaded.lines) else None
+        raise PolicyError(f"the file holds the control character U+{exc.character:04X}, which YAML "
+                          "does not allow", Location(file=path, line=line, column=col, source_line=src),
+                          "delete it (it is invisible in most editors) and save the file again") from None
     except yaml.YAMLError as exc:
         raise PolicyError(f"malformed YAML: {exc}", Location(file=path)) from None
     builder = _Builder(loaded)
