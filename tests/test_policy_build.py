@@ -282,3 +282,35 @@ def test_semantic_errors_are_collected(tmp_path):
                    ("{from: 2026-01-01, to: 2026-12-31}", "{from: 2026-01-01, to: 2025-12-31}"))
     err = failure(path, ErrorList)
     assert sorted(place(e) for e in err.errors) == [(4, 8), (19, 7), (47, 22)]
+
+
+# ---------------------------------------------------------------- extends: missing parent, long chains
+
+
+def test_extends_naming_a_missing_file_says_so_before_anything_else(tmp_path):
+    path = str(write(tmp_path / "child.yaml", """\
+        policy: child
+        title: Barn
+        version: "2"
+        valid: {from: 2027-01-01, to: 2027-12-31}
+        extends: ../2026/base.yaml
+        parameters:
+          budget: {unit: kr}
+        """))
+    err = failure(path)
+    missing = os.path.normpath(os.path.join(tmp_path, "../2026/base.yaml"))
+    assert not isinstance(err, ErrorList)
+    assert err.message == f"the policy it extends does not exist: {missing}"
+    assert place(err) == (5, 10) and err.location.file == path
+
+
+def test_a_very_long_extends_chain_is_refused_with_a_message(tmp_path):
+    write(tmp_path / "p0.yaml", BASE_TEXT)
+    for i in range(1, 1201):
+        write(tmp_path / f"p{i}.yaml", f'policy: p{i}\ntitle: t\nversion: "1"\n'
+              f"valid: {{from: 2026-01-01, to: 2026-12-31}}\nextends: p{i - 1}.yaml\n")
+    err = failure(str(tmp_path / "p1200.yaml"))
+    assert "chain of `extends` is longer than 50 files" in err.message
+    assert err.location.file == str(tmp_path / "p1200.yaml") and place(err) == (5, 10)
+    # a chain within the limit loads, every level merged
+    assert load_policy(str(tmp_path / "p40.yaml")).chain[-1] == str(tmp_path / "p0.yaml")

@@ -25,30 +25,57 @@ SECTIONS = ("sources", "dimensions", "parameters", "inputs", "rules", "checks")
 BASE_TYPES = ("int", "decimal", "money", "bool", "date", "string")
 
 
+MAX_EXTENDS = 50  # files in one `extends` chain; real chains are a handful of years long
+
+
 def load_policy(path: str) -> Policy:
     """Load a policy file (and the chain it extends), validate it, and build the model."""
-    return _load(os.path.normpath(path), ())
+    return _load(os.path.normpath(path))
 
 
-def _load(path: str, seen: tuple[str, ...]) -> Policy:
-    real = os.path.realpath(path)
-    if real in seen:
-        chain = " -> ".join([*seen, real])
-        raise CycleError(f"policies extend each other in a circle: {chain}", Location(file=path),
-                         "a policy may extend an older one, never itself through others")
-    loaded = load_yaml(path)
-    raise_all(validate_tree(loaded, "policy.schema.json"))
-    tree = loaded.tree
-    parent = None
-    if tree.get("extends"):
-        parent_path = os.path.normpath(os.path.join(os.path.dirname(path), tree["extends"]))
-        if not os.path.exists(parent_path):
-            raise PolicyError(f"the policy it extends does not exist: {parent_path}",
-                              loaded.location(("extends",)), "the path is relative to this file")
-        parent = _load(parent_path, seen + (real,))
-    policy = _Builder(loaded, parent).build()
-    _check_semantics(policy, loaded)
+def _load(path: str) -> Policy:
+    """Read the chain child first (iteratively: a long chain cannot exhaust the stack), then
+    build it from the oldest policy down, each file merged over the one it extends."""
+    chain: list[Loaded] = []
+    seen: list[str] = []
+    current = path
+    while True:
+        real = os.path.realpath(current)
+        if real in seen:
+            cycle = " -> ".join([*seen, real])
+            raise CycleError(f"policies extend each other in a circle: {cycle}", Location(file=current),
+                             "a policy may extend an older one, never itself through others")
+        loaded = load_yaml(current)
+        parent_path = _parent_path(loaded)  # before the schema: a missing parent explains missing keys
+        raise_all(validate_tree(loaded, "policy.schema.json"))
+        chain.append(loaded)
+        seen.append(real)
+        if parent_path is None:
+            break
+        if len(chain) >= MAX_EXTENDS:
+            raise PolicyError(f"the chain of `extends` is longer than {MAX_EXTENDS} files "
+                              f"(the {MAX_EXTENDS}th is {current})", chain[0].location(("extends",)),
+                              "extend last year's policy directly, not a long line of drafts")
+        current = parent_path
+    policy = None
+    for loaded in reversed(chain):
+        policy = _Builder(loaded, policy).build()
+        _check_semantics(policy, loaded)
     return policy
+
+
+def _parent_path(loaded: Loaded) -> str | None:
+    """The file named by `extends` (relative to this file); it must exist."""
+    tree = loaded.tree
+    extends = tree.get("extends") if isinstance(tree, dict) else None
+    if not isinstance(extends, str) or not extends:
+        return None  # absent, or not text: the schema says so
+    parent_path = os.path.normpath(os.path.join(os.path.dirname(loaded.path), extends))
+    if not os.path.isfile(parent_path):
+        what = "is a folder, not a policy file" if os.path.isdir(parent_path) else "does not exist"
+        raise PolicyError(f"the policy it extends {what}: {parent_path}",
+                          loaded.location(("extends",)), "the path is relative to this file")
+    return parent_path
 
 
 def chain_sha256(file_sha256: dict[str, str]) -> str:
