@@ -329,7 +329,14 @@ def _kind(value) -> str:
 
 
 def _check_declared_type(p: Parameter) -> list[VillkorError]:
-    """A declared `type:` must fit the value (each cell of a table, each item of a list)."""
+    """A declared `type:` must fit the value (each cell of a table, each item of a list);
+    the items of a list are all of one kind."""
+    if isinstance(p.value, list) and p.value:
+        for i, item in enumerate(p.value):
+            if isinstance(item, (list, dict)) or _kind(item) != _kind(p.value[0]):
+                return [PolicyError(f"parameter '{p.id}': item {i + 1} of the list is {_kind(item)} "
+                                    f"({item!r}), the first is {_kind(p.value[0])}", p.location,
+                                    "every item of a list has the same kind")]
     if p.type == "list":
         if p.by or isinstance(p.value, list):
             return []

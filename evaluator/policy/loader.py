@@ -232,6 +232,8 @@ class _Builder:
         if tag == "int":
             return self.integer(node, text)
         if tag == "float":
+            if ":" in text:
+                raise self.yaml11_number(node, text)
             try:
                 value = Decimal(text.replace("_", ""))
             except InvalidOperation:
@@ -252,7 +254,25 @@ class _Builder:
             return value
         raise PolicyError(f"unsupported YAML value type {tag!r}", self.loc(node))
 
+    def yaml11_number(self, node, text: str) -> PolicyError:
+        return PolicyError(f"{text!r} would be read as the number {self.yaml11_value(node)} (a YAML 1.1 "
+                           f"{'base-60' if ':' in text else 'octal, hexadecimal or binary'} number)",
+                           self.loc(node),
+                           "write the plain decimal number without leading zeros, or quote it "
+                           f"(\"{text}\") if it is text")
+
+    def yaml11_value(self, node):
+        construct = (yaml.SafeLoader.construct_yaml_int if node.tag.endswith(":int")
+                     else yaml.SafeLoader.construct_yaml_float)
+        try:
+            return construct(yaml.SafeLoader(""), node)
+        except (ValueError, yaml.YAMLError):
+            return "?"
+
     def integer(self, node, text: str) -> int:
+        digits = text.replace("_", "").lstrip("+-")
+        if ":" in digits or (len(digits) > 1 and digits[0] == "0"):  # 010000, 0x1F, 0b11, 1:30
+            raise self.yaml11_number(node, text)
         try:
             return yaml.SafeLoader.construct_yaml_int(yaml.SafeLoader(""), node)
         except (ValueError, yaml.YAMLError):

@@ -121,6 +121,14 @@ def _override(policy: Policy, p: Parameter, raw: Any, here: Location,
             value[key] = cell
         return replace(p, value=value, status=status, note=note)
     _same_kind(p, p.value, raw, here)
+    if isinstance(p.value, list) and p.value and isinstance(raw, list):
+        inner = ("value",) if long_form else ()
+        for i, item in enumerate(raw):  # every item, not just the first
+            at = member_location(inner + (i,), False) if member_location is not None else here
+            if isinstance(item, (list, dict)) or _kind(item) != _kind(p.value[0]):
+                raise PolicyError(f"parameter '{p.id}' is a list of {_kind(p.value[0])} values; item "
+                                  f"{i + 1} is {_kind(item)} ({_shown(item)})", at,
+                                  "give every item as the policy does")
     return replace(p, value=raw, status=status, note=note)
 
 
@@ -138,6 +146,15 @@ def _cells(p: Parameter, raw, here):
         for member, sub in node.items():
             yield from walk(sub, depth + 1, key + (member,))
     yield from walk(raw, 0, ())
+
+
+def _shown(value) -> str:
+    """A value as it is written in YAML: true, "x", 2026-03-16."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value + '"'
+    return str(value)
 
 
 def _kind(value) -> str:
@@ -158,9 +175,6 @@ def _kind(value) -> str:
 
 def _same_kind(p: Parameter, old, new, here: Location) -> None:
     if old is None or _kind(old) == _kind(new):
-        if isinstance(old, list) and old and new and _kind(old[0]) != _kind(new[0]):
-            raise PolicyError(f"parameter '{p.id}' is a list of {_kind(old[0])} values, not of "
-                              f"{_kind(new[0])} values", here)
         return
     raise PolicyError(f"parameter '{p.id}' is a {_kind(old)}, not a {_kind(new)} ({new!r})", here,
                       "give a value of the same kind as in the policy")
