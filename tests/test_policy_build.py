@@ -314,3 +314,52 @@ def test_a_very_long_extends_chain_is_refused_with_a_message(tmp_path):
     assert err.location.file == str(tmp_path / "p1200.yaml") and place(err) == (5, 10)
     # a chain within the limit loads, every level merged
     assert load_policy(str(tmp_path / "p40.yaml")).chain[-1] == str(tmp_path / "p0.yaml")
+
+
+# ---------------------------------------------------------------- value-only overrides in a child
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_a_value_only_override_keeps_every_other_field_of_the_parent(tmp_path):
+    capacity = ROOT / "policies" / "2026_capacity.yaml"
+    path = str(write(tmp_path / "child.yaml", f"""\
+        policy: capacity_2027
+        title: Kapacitet 2027
+        version: "2027.0"
+        valid: {{from: 2027-01-01, to: 2028-12-31}}
+        extends: {capacity}
+        parameters:
+          total: 5500000000
+          allocation_key: {{value: {{Gotland: 62000}}}}
+          recommended_max_measures: {{value: 12}}
+        """))
+    child = load_policy(path)
+    parent = load_policy(str(capacity))
+    total = child.parameters["total"]
+    assert total.value == 5500000000
+    assert (total.unit, total.title, total.status, total.source) == ("kr", "Statsbidraget totalt (C-1)",
+                                                                    "official", parent.parameters["total"].source)
+    assert place(total) == (7, 3) and total.location.file == path
+    key = child.parameters["allocation_key"]
+    assert key.status == "illustrative"  # an illustrative figure does not become official by a new value
+    assert key.value[("Gotland",)] == 62000
+    assert key.value[("Stockholm",)] == 2454000  # the other cells are kept
+    assert child.parameters["recommended_max_measures"].status == "illustrative"
+    assert child.parameters["recommended_max_measures"].note == parent.parameters["recommended_max_measures"].note
+
+
+def test_a_value_only_override_of_the_wrong_kind_points_into_the_child(tmp_path):
+    path = str(write(tmp_path / "child.yaml", f"""\
+        policy: capacity_2027
+        title: Kapacitet 2027
+        version: "2027.0"
+        valid: {{from: 2027-01-01, to: 2028-12-31}}
+        extends: {ROOT / "policies" / "2026_capacity.yaml"}
+        parameters:
+          min_measures: "one"
+          allocation_key: {{value: {{Gotlnd: 62000}}}}
+        """))
+    err = failure(path, ErrorList)
+    assert [(e.location.file, place(e)) for e in err.errors] == [(path, (7, 18)), (path, (8, 28))]
+    assert "'Gotlnd' is not a member of 'region'" in err.errors[1].message

@@ -13,10 +13,12 @@ import datetime as dt
 import hashlib
 import itertools
 import os
+from dataclasses import replace
 from decimal import Decimal
 
 from ..errors import CycleError, Location, PolicyError, VillkorError, did_you_mean, raise_all
 from .loader import Loaded, load_yaml
+from .params import _override
 from .model import (Check, Column, Dimension, Input, Parameter, Policy, Rule, Source, SourceRef,
                     Validity)
 from .schema import validate_tree
@@ -47,6 +49,8 @@ def _load(path: str) -> Policy:
                              "a policy may extend an older one, never itself through others")
         loaded = load_yaml(current)
         parent_path = _parent_path(loaded)  # before the schema: a missing parent explains missing keys
+        if parent_path is not None:
+            _bare_values_to_entries(loaded)
         raise_all(validate_tree(loaded, "policy.schema.json"))
         chain.append(loaded)
         seen.append(real)
@@ -62,6 +66,28 @@ def _load(path: str) -> Policy:
         policy = _Builder(loaded, policy).build()
         _check_semantics(policy, loaded)
     return policy
+
+
+def _bare_values_to_entries(loaded: Loaded) -> None:
+    """In a policy that extends another, `total: 5500000000` means `total: {value: 5500000000}`."""
+    params = loaded.tree.get("parameters")
+    if not isinstance(params, dict):
+        return
+    for pid, entry in params.items():
+        if not isinstance(entry, dict):
+            params[pid] = {"value": entry}
+            path = ("parameters", pid)
+            for marks in (loaded.marks, loaded.key_marks):
+                moved = {k[:2] + ("value",) + k[2:]: v for k, v in marks.items() if k[:2] == path and k != path}
+                for k in [k for k in marks if k[:2] == path and k != path]:
+                    del marks[k]
+                marks.update(moved)
+            loaded.marks[path + ("value",)] = loaded.marks.get(path, (1, 1))
+            loaded.key_marks[path + ("value",)] = loaded.marks.get(path, (1, 1))
+
+
+def _value_only(entry) -> bool:
+    return isinstance(entry, dict) and set(entry) == {"value"}
 
 
 def _parent_path(loaded: Loaded) -> str | None:
@@ -100,7 +126,8 @@ class _Builder:
         own = {
             "sources": {k: self.source(k, v) for k, v in (t.get("sources") or {}).items()},
             "dimensions": {k: self.dimension(k, v) for k, v in (t.get("dimensions") or {}).items()},
-            "parameters": {k: self.parameter(k, v) for k, v in (t.get("parameters") or {}).items()},
+            "parameters": {k: self.parameter(k, v) for k, v in (t.get("parameters") or {}).items()
+                           if k not in self.value_overrides()},
             "inputs": {k: self.input(k, v) for k, v in (t.get("inputs") or {}).items()},
             "rules": {k: self.rule(k, v) for k, v in (t.get("rules") or {}).items()},
             "checks": {k: self.check(k, v) for k, v in (t.get("checks") or {}).items()},
@@ -121,6 +148,13 @@ class _Builder:
         elif "outputs" not in t:
             policy.outputs = tuple(policy.rules)
         return policy
+
+    def value_overrides(self) -> dict:
+        """Inherited parameters the child gives only a new value: every other field is kept."""
+        if self.parent is None:
+            return {}
+        return {k: v["value"] for k, v in (self.tree.get("parameters") or {}).items()
+                if _value_only(v) and k in self.parent.parameters}
 
     def merge(self, child: Policy) -> Policy:
         parent = self.parent
@@ -146,6 +180,16 @@ class _Builder:
                                   self.loc("remove", i), did_you_mean(rid, known))
         for section in SECTIONS:
             setattr(child, section, merged[section])
+        errors: list[VillkorError] = []
+        for pid, raw in self.value_overrides().items():
+            try:
+                child.parameters[pid] = replace(_override(
+                    child, parent.parameters[pid], raw, self.loc("parameters", pid, "value"),
+                    lambda sub, key=True, pid=pid: self.loc("parameters", pid, "value", *sub, key=key)),
+                    location=self.loc("parameters", pid, key=True))  # the value is written here now
+            except VillkorError as err:
+                errors.append(err)
+        raise_all(errors)
         child.outputs = tuple(o for o in outputs)
         child.chain = (self.loaded.path,) + parent.chain
         child.file_lines = {**parent.file_lines, **child.file_lines}
