@@ -94,7 +94,7 @@ class StaticScope(Scope):
             members = self.policy.dimensions[col.type].members
             kind = "number" if members and all(isinstance(m, int) for m in members) else "string"
             return T.Type(kind, member=col.type, rows=table, nullable=col.nullable)
-        unit = T.Unit.parse("kr") if col.type == "money" else None
+        unit = T.Unit.parse("kr") if col.type == "money" else T.Unit.parse(col.unit, col.location)
         return T.Type(kind, unit=unit, rows=table, nullable=col.nullable)
 
     def _table_info(self, inp: Input) -> TableInfo:
@@ -124,6 +124,10 @@ class StaticScope(Scope):
 
     def names(self):
         return [*self.policy.rules, *self.param_types, *self.tables, *self.policy.dimensions]
+
+    def constant(self, name):
+        p = self.policy.parameters.get(name)
+        return p.value if p is not None and not p.by and name not in self.rule_types else None
 
 
 def plan(policy: Policy) -> Plan:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import write
-from evaluator.errors import CycleError, ErrorList, PolicyError, render
+from evaluator.errors import CycleError, ErrorList, PolicyError, VillkorError, render
 from evaluator.policy.build import load_policy
 from evaluator.policy.model import Check, Column, Input, Parameter, Policy, Rule, SourceRef
 
@@ -363,3 +363,46 @@ def test_a_value_only_override_of_the_wrong_kind_points_into_the_child(tmp_path)
     err = failure(path, ErrorList)
     assert [(e.location.file, place(e)) for e in err.errors] == [(path, (7, 18)), (path, (8, 28))]
     assert "'Gotlnd' is not a member of 'region'" in err.errors[1].message
+
+
+# ---------------------------------------------------------------- refused before anything is run
+
+PERFORMANCE = (ROOT / "policies" / "2026_performance.yaml").read_text(encoding="utf-8")
+CAPACITY = (ROOT / "policies" / "2026_capacity.yaml").read_text(encoding="utf-8")
+
+
+def real_variant(tmp_path, text, old, new):
+    assert text.count(old) == 1, old
+    line = text[:text.index(old)].count("\n") + 1
+    return str(write(tmp_path / "p.yaml", text.replace(old, new))), line
+
+
+@pytest.mark.parametrize("text, old, new, message", [
+    (PERFORMANCE, "      Gotland: 4795726\n", "      Gotland: -4795726\n",
+     "parameter 'cap' at Gotland is -4795726, below its minimum 0"),
+    (PERFORMANCE, "    value: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n", "    value: [1, 2, 3, 4, 5, 6, 7, 8, 9, 13]\n",
+     "parameter 'period_months' (item 10) is 13, above its maximum 12"),
+    (CAPACITY, "    value: 5042500200\n", "    value: -1\n", "parameter 'total' is -1, below its minimum 0"),
+    (CAPACITY, "    max: 1\n", "    max: -1\n", "parameter 'undocumented_claim_share': min 0 is larger than max -1"),
+    (PERFORMANCE, "year: {type: int, title: År, min: 2000, max: 2100,",
+     "year: {type: int, title: År, min: 2100, max: 2000,",
+     "input 'procedures', column 'year': min 2100 is larger than max 2000"),
+    (PERFORMANCE, "year: {type: int, title: År,", "year: {type: int, enum: [a], title: År,",
+     "input 'procedures', column 'year': 'enum' applies to string columns only, and this one is int"),
+    (CAPACITY, "received_on: {type: date,", "received_on: {type: date, min: 0,",
+     "input 'requisitions', column 'received_on': min and max apply to number columns (int, decimal, money) "
+     "only, and this one is date"),
+    (PERFORMANCE, "    per: [region, measure]\n    expr: sum(procedures[year = measurement_year and month",
+     "    per: [region, region]\n    expr: sum(procedures[year = measurement_year and month",
+     "rule 'performed' is per region twice"),
+    (CAPACITY, "measures_listed: {type: int,", "measures_listed: {type: date,",
+     "input 'requisitions', column 'measures_listed': a unit applies to number columns (int, decimal, money) "
+     "only, and this one is date"),
+])
+def test_what_would_fail_or_be_ignored_later_is_refused(tmp_path, text, old, new, message):
+    path, line = real_variant(tmp_path, text, old, new)
+    with pytest.raises(VillkorError) as info:
+        load_policy(path)
+    errors = info.value.errors if isinstance(info.value, ErrorList) else [info.value]
+    assert [e.message for e in errors] == [message]
+    assert errors[0].location.file == path and errors[0].location.line is not None

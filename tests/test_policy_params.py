@@ -226,3 +226,32 @@ def test_yaml_1_1_numbers_are_refused_not_reinterpreted(tmp_path, written, read_
     with pytest.raises(PolicyError) as info:
         load_policy(str(policy))
     assert f"'{written}' would be read as the number {read_as}" in info.value.message
+
+
+def test_a_value_only_long_form_keeps_unit_title_source_and_status():
+    policy = load_policy(str(ROOT / "policies" / "2026_capacity.yaml"))
+    for text in ("recommended_max_measures: {value: 12}\n", "recommended_max_measures: 12\n"):
+        import tempfile
+        with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as fh:
+            fh.write(text)
+        new = apply_overrides(policy, fh.name).parameters["recommended_max_measures"]
+        old = policy.parameters["recommended_max_measures"]
+        assert new.value == 12
+        assert (new.unit, new.title, new.source, new.status, new.note) == \
+            (old.unit, old.title, old.source, "illustrative", old.note)
+
+
+def test_an_override_outside_the_parameters_bounds_is_refused_at_its_place(tmp_path):
+    params = write(tmp_path / "what_if.yaml", "budget: 750000000\ncap:\n  Gotland: -5000000\n")
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = main(["run", str(ROOT / "policies" / "2026_performance.yaml"), "--data",
+                     str(ROOT / "examples" / "nonexistent"), "--params", str(params)])
+    assert code == 1  # refused before the (missing) data folder is read
+    assert err.getvalue().splitlines()[0] == (f"{params}:3:12: parameter 'cap' at Gotland is -5000000, "
+                                              "below its minimum 0")
+    params = write(tmp_path / "share.yaml", "undocumented_claim_share: 1.5\n")
+    with pytest.raises(PolicyError) as info:
+        apply_overrides(load_policy(str(ROOT / "policies" / "2026_capacity.yaml")), str(params))
+    assert info.value.message == "parameter 'undocumented_claim_share' is 1.5, above its maximum 1"
+    assert place(info.value) == (1, 27)

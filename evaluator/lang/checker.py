@@ -454,10 +454,14 @@ class Checker:
         self.whole(node, 1, args[1])
         self.expect(node, 2, args[2], ("string",), "a rounding mode")
         mode = node.args[2]
+        hint = "modes: " + ", ".join(f'"{m}"' for m in ROUNDING_MODES)
         if isinstance(mode, ast.String) and mode.value not in ROUNDING_MODES:
             raise self.type_error(mode, f"unknown rounding mode {mode.value!r}",
-                                  did_you_mean(mode.value, ROUNDING_MODES) or
-                                  "modes: " + ", ".join(f'"{m}"' for m in ROUNDING_MODES))
+                                  did_you_mean(mode.value, ROUNDING_MODES) or hint)
+        value = self.scope.constant(mode.id) if isinstance(mode, ast.Name) else None
+        if isinstance(value, str) and value not in ROUNDING_MODES:  # a parameter naming the mode
+            raise self.type_error(mode, f"parameter '{mode.id}' is {value!r}, not a rounding mode",
+                                  did_you_mean(value, ROUNDING_MODES) or hint)
         return self.combine(node, self.combine(node, args[0], args[1], args[0]), args[2], args[0])
 
     def _fn_rounder(self, node, args):

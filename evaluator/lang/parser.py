@@ -49,7 +49,7 @@ def parse(text: str) -> ast.Node:
         raise ExprSyntaxError("empty expression", Location(line=1, column=1, source_line=text),
                               hint="write an expression, e.g. min(compensation, cap)")
     try:
-        tree = _lark().parse(text)
+        tree = _parse_tree(text)
     except UnexpectedInput as exc:
         raise _syntax_error(text, exc) from None
     except RecursionError:
@@ -57,6 +57,14 @@ def parse(text: str) -> ast.Node:
                          Location(line=1, column=1)) from None
     _check_depth(tree, text)
     return _Builder(text).build(tree)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_tree(text: str) -> Tree:
+    """Lark's tree of a text, kept for the next policy holding the same expression (validating a
+    policy again after one edit re-parses only what changed). The tree is only read, never changed;
+    every parse builds its own AST from it."""
+    return _lark().parse(text)
 
 
 def _syntax_error(text: str, exc: UnexpectedInput) -> ExprSyntaxError:

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from ..errors import CycleError, Location, PolicyError, VillkorError, did_you_mean, raise_all
 from .loader import Loaded, load_yaml
-from .params import _override
+from .params import _override, check_bounds
 from .model import (Check, Column, Dimension, Input, Parameter, Policy, Rule, Source, SourceRef,
                     Validity)
 from .schema import validate_tree
@@ -230,7 +230,7 @@ class _Builder:
         return Parameter(pid, value, by, v.get("unit"), v.get("type"), v.get("title"),
                          self.ref(v.get("source"), "parameters", pid, "source"),
                          v.get("status", "official"), v.get("note"), v.get("complete", True),
-                         self.loc("parameters", pid, key=True), cells)
+                         self.loc("parameters", pid, key=True), cells, v.get("min"), v.get("max"))
 
     def table(self, pid, value, by) -> tuple[dict, dict]:
         """Nested mappings, one level per dimension -> {(member, ...): value}."""
@@ -262,7 +262,8 @@ class _Builder:
         for cid, c in v["columns"].items():
             columns[cid] = Column(cid, c["type"], bool(c.get("nullable", False)), c.get("default"),
                                   c.get("min"), c.get("max"), tuple(c["enum"]) if c.get("enum") else None,
-                                  c.get("title"), self.loc("inputs", iid, "columns", cid, key=True))
+                                  c.get("title"), self.loc("inputs", iid, "columns", cid, key=True),
+                                  c.get("unit"))
         return Input(iid, columns, dict(v.get("by") or {}), bool(v.get("unique", False)),
                      bool(v.get("optional", False)), v.get("title"),
                      self.ref(v.get("source"), "inputs", iid, "source"), dict(v.get("format") or {}),
@@ -299,6 +300,8 @@ def _check_semantics(policy: Policy, loaded: Loaded) -> None:
                                   loaded.location(("valid",))))
     for p in policy.parameters.values():
         errors += _check_dims(p.by, dims, p.location, f"parameter '{p.id}'")
+        errors += _check_twice(p.by, p.location, f"parameter '{p.id}' is by")
+        errors += check_bounds(p, p.value, lambda key, p=p: p.value_locations.get(key, p.location))
         errors += _check_declared_type(p)
         if p.by and all(d in dims for d in p.by):
             errors += _check_table(p, dims)
@@ -309,6 +312,7 @@ def _check_semantics(policy: Policy, loaded: Loaded) -> None:
     for item in [*policy.rules.values(), *policy.checks.values()]:
         what = f"rule '{item.id}'" if isinstance(item, Rule) else f"check '{item.id}'"
         errors += _check_dims(item.per, dims, item.location, what)
+        errors += _check_twice(item.per, item.location, f"{what} is per")
         errors += _check_ref(policy, item.source, what)
     for i, rid in enumerate(policy.outputs):
         if rid not in policy.rules:
@@ -321,6 +325,11 @@ def _check_dims(names, dims, location, what) -> list[VillkorError]:
     return [PolicyError(f"{what} names an unknown dimension '{d}'", location,
                         did_you_mean(d, dims) or f"dimensions: {', '.join(dims) or 'none declared'}")
             for d in names if d not in dims]
+
+
+def _check_twice(names, location, what) -> list[VillkorError]:
+    twice = sorted({d for d in names if list(names).count(d) > 1})
+    return [PolicyError(f"{what} {d} twice", location, "name each dimension once") for d in twice]
 
 
 def _check_ref(policy: Policy, ref: SourceRef | None, what: str) -> list[VillkorError]:
@@ -387,6 +396,9 @@ def _check_declared_type(p: Parameter) -> list[VillkorError]:
         return [PolicyError(f"parameter '{p.id}' is declared a list but its value is {_kind(p.value)}",
                             p.location, "write the value as a list, e.g. value: [2023, 2024]")]
     wanted = KIND_OF_TYPE.get(p.type or "")
+    if wanted is None and p.type is None and (p.unit or p.min is not None or p.max is not None):
+        wanted = "a number"  # a unit or bounds make it a number
+        p = replace(p, type="number (it has a unit or bounds)")
     if wanted is None:  # no type, or duration (written as a number with a unit)
         return []
     if p.by:
@@ -400,6 +412,8 @@ def _check_declared_type(p: Parameter) -> list[VillkorError]:
             at = f" at {', '.join(map(str, key))}" if key and p.by else ""
             return [PolicyError(f"parameter '{p.id}' is declared {p.type} but its value{at} is "
                                 f"{_kind(value)} ({value!r})", p.location,
+                                f"write the number without quotes: {value}" if wanted == "a number"
+                                and isinstance(value, str) else
                                 "dates are written YYYY-MM-DD, text that looks like a number is quoted")]
     return []
 
@@ -411,6 +425,25 @@ def _check_input(inp: Input, dims) -> list[VillkorError]:
             errors.append(PolicyError(f"input '{inp.id}', column '{col.id}': unknown type '{col.type}'",
                                       col.location, did_you_mean(col.type, [*BASE_TYPES, *dims]) or
                                       f"types: {', '.join(BASE_TYPES)} or a dimension id"))
+        elif col.unit is not None and col.type not in ("int", "decimal", "money"):
+            errors.append(PolicyError(f"input '{inp.id}', column '{col.id}': a unit applies to number "
+                                      f"columns (int, decimal, money) only, and this one is {col.type}",
+                                      col.location, "remove the unit"))
+        elif col.type == "money" and col.unit not in (None, "kr"):
+            errors.append(PolicyError(f"input '{inp.id}', column '{col.id}': a money column is in kr, "
+                                      f"not {col.unit}", col.location,
+                                      "use type: decimal or int for other units"))
+        elif col.enum and col.type != "string":
+            errors.append(PolicyError(f"input '{inp.id}', column '{col.id}': 'enum' applies to string "
+                                      f"columns only, and this one is {col.type}", col.location,
+                                      "use min and max for numbers; a dimension's members are its enum"))
+        elif (col.min is not None or col.max is not None) and col.type not in ("int", "decimal", "money"):
+            errors.append(PolicyError(f"input '{inp.id}', column '{col.id}': min and max apply to number "
+                                      f"columns (int, decimal, money) only, and this one is {col.type}",
+                                      col.location, "remove them; a date or text column is not checked by them"))
+        elif col.min is not None and col.max is not None and col.min > col.max:
+            errors.append(PolicyError(f"input '{inp.id}', column '{col.id}': min {col.min} is larger than "
+                                      f"max {col.max}", col.location, "swap them, or correct one"))
         elif col.default is not None and not _default_fits(col, dims):
             errors.append(PolicyError(f"input '{inp.id}', column '{col.id}': default {col.default!r} "
                                       f"is not a {col.type}", col.location))
