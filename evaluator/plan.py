@@ -142,7 +142,8 @@ def plan(policy: Policy) -> Plan:
             errors.append(locate(err, policy, item))
     order_ids = _topological(policy, parsed, errors)
     planned: dict[str, PlannedRule] = {}
-    failed: set[str] = {rid for rid in policy.rules if rid not in parsed}  # already reported
+    # not parsed, or in a cycle: already reported; rules using them are skipped, not misreported
+    failed: set[str] = {rid for rid in policy.rules if rid not in parsed or rid not in order_ids}
     for rid in order_ids:
         rule = policy.rules[rid]
         if rid in failed:

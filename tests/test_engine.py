@@ -293,3 +293,10 @@ def test_an_unknown_rounding_mode_in_a_parameter_is_refused(tmp_path):
         plan(load_policy(path))
     assert info.value.message == "parameter 'eligible_rounding' is 'flor', not a rounding mode"
     assert info.value.hint == "did you mean 'floor'?" and info.value.location.rule == "eligible"
+
+
+def test_a_rule_using_a_rule_in_a_cycle_is_not_reported_as_an_unknown_name(tmp_path):
+    path = policy_with(tmp_path, "  a:\n    expr: b + 1\n  b:\n    expr: a + 1\n  c:\n    expr: a * 2\n")
+    with pytest.raises(CycleError) as exc:  # the one problem, not also "unknown name 'a'" in c
+        plan(load_policy(str(path)))
+    assert "a -> b -> a" in exc.value.message

@@ -406,3 +406,18 @@ def test_what_would_fail_or_be_ignored_later_is_refused(tmp_path, text, old, new
     errors = info.value.errors if isinstance(info.value, ErrorList) else [info.value]
     assert [e.message for e in errors] == [message]
     assert errors[0].location.file == path and errors[0].location.line is not None
+
+
+def test_a_bare_value_for_a_parameter_the_parent_does_not_have_is_refused(tmp_path):
+    path = str(write(tmp_path / "child.yaml", f"""\
+        policy: capacity_2027
+        title: Kapacitet 2027
+        version: "2027.0"
+        valid: {{from: 2027-01-01, to: 2028-12-31}}
+        extends: {ROOT / "policies" / "2026_capacity.yaml"}
+        parameters:
+          totl: 5500000000
+        """))
+    err = failure(path)
+    assert err.message == "parameter 'totl' is not inherited, so a bare value cannot override it"
+    assert place(err) == (7, 3) and err.hint == "did you mean 'total'?"

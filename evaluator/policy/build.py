@@ -50,7 +50,7 @@ def _load(path: str) -> Policy:
         loaded = load_yaml(current)
         parent_path = _parent_path(loaded)  # before the schema: a missing parent explains missing keys
         if parent_path is not None:
-            _bare_values_to_entries(loaded)
+            loaded.bare = _bare_values_to_entries(loaded)
         raise_all(validate_tree(loaded, "policy.schema.json"))
         chain.append(loaded)
         seen.append(real)
@@ -68,13 +68,16 @@ def _load(path: str) -> Policy:
     return policy
 
 
-def _bare_values_to_entries(loaded: Loaded) -> None:
-    """In a policy that extends another, `total: 5500000000` means `total: {value: 5500000000}`."""
+def _bare_values_to_entries(loaded: Loaded) -> set:
+    """In a policy that extends another, `total: 5500000000` means `total: {value: 5500000000}`.
+    Returns the ids so written (each must name an inherited parameter)."""
     params = loaded.tree.get("parameters")
+    bare: set = set()
     if not isinstance(params, dict):
-        return
+        return bare
     for pid, entry in params.items():
         if not isinstance(entry, dict):
+            bare.add(pid)
             params[pid] = {"value": entry}
             path = ("parameters", pid)
             for marks in (loaded.marks, loaded.key_marks):
@@ -84,6 +87,7 @@ def _bare_values_to_entries(loaded: Loaded) -> None:
                 marks.update(moved)
             loaded.marks[path + ("value",)] = loaded.marks.get(path, (1, 1))
             loaded.key_marks[path + ("value",)] = loaded.marks.get(path, (1, 1))
+    return bare
 
 
 def _value_only(entry) -> bool:
@@ -180,7 +184,12 @@ class _Builder:
                                   self.loc("remove", i), did_you_mean(rid, known))
         for section in SECTIONS:
             setattr(child, section, merged[section])
-        errors: list[VillkorError] = []
+        errors: list[VillkorError] = [
+            PolicyError(f"parameter '{pid}' is not inherited, so a bare value cannot override it",
+                        self.loc("parameters", pid, key=True),
+                        did_you_mean(str(pid), parent.parameters) or
+                        "a new parameter is written in full: {value: ..., unit: ..., source: ...}")
+            for pid in sorted(self.loaded.bare, key=str) if pid not in parent.parameters]
         for pid, raw in self.value_overrides().items():
             try:
                 child.parameters[pid] = replace(_override(

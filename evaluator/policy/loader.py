@@ -39,6 +39,7 @@ class Loaded:
     key_marks: dict[Path, tuple[int, int]] = field(default_factory=dict)  # key start
     lines: list[str] = field(default_factory=list)
     sha256: str = ""
+    bare: set = field(default_factory=set)  # parameters a child policy gives as a bare value
 
     def location(self, path: Path, key: bool = False) -> Location:
         """The place of `path`, or of its nearest parent that has one."""
