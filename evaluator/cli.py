@@ -20,7 +20,7 @@ FORMATS = ("json", "csv", "xlsx", "md", "html")
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_expr_text_first(sys.argv[1:] if argv is None else list(argv)))
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return 2
@@ -70,6 +70,18 @@ def build_parser() -> argparse.ArgumentParser:
     for name, attach in _optional_commands():
         attach(sub)
     return parser
+
+
+def _expr_text_first(argv: list[str]) -> list[str]:
+    """`villkor expr '-(1)'`: an argument of `expr` that starts with '-' but is no option of it
+    is the expression, not an unknown option."""
+    if not argv or argv[0] != "expr" or "--" in argv:
+        return argv
+    options = ("-h", "--help", "--json")
+    texts = [a for a in argv[1:] if a not in options]
+    if len(texts) == 1 and texts[0].startswith("-"):
+        return [argv[0], *[a for a in argv[1:] if a in options], "--", texts[0]]
+    return argv
 
 
 def _policy_data_args(p: argparse.ArgumentParser, data_required: bool = True) -> None:

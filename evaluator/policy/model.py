@@ -77,6 +77,8 @@ class Parameter:
     complete: bool = True  # a table must have a value for every member of its dimensions
     location: Location = field(default_factory=Location, compare=False)
     value_locations: dict[Any, Location] = field(default_factory=dict, compare=False)
+    min: int | Decimal | None = None  # bounds of every number of the value (items, cells)
+    max: int | Decimal | None = None
 
     @property
     def is_table(self) -> bool:
@@ -101,6 +103,7 @@ class Column:
     title: str | None = None
     location: Location = field(default_factory=Location, compare=False)
     optional: bool = False  # the file may leave the column out; its default then fills it (warned)
+    unit: str | None = None  # kr for money; count, kr/count, year, month, day when declared
 
 
 @dataclass(frozen=True)
