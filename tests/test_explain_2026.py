@@ -14,8 +14,9 @@ Capacity (C-1, C-3, C-7, C-8):
   - Gotland received 2026-03-17, a day after the deadline -> C-3 (a) fails, payout 0;
   - Kronoberg lists no measures -> C-3 (b) fails; Blekinge has no production plan -> C-3 (c);
   - Östergötland asks for its whole allotment (amount empty), does not want remaining funds,
-    used 225 133 000 kr and documented 224 333 000 kr -> undocumented 800 000 kr, unused
-    allotment − used, repayment = min(unused + undocumented, payout).
+    used 225 133 000 kr and documented 224 333 000 kr -> undocumented = min(used, payout) −
+    documented = 800 000 kr, unused = payout − used, repayment = unused + undocumented (C-8);
+  - Norrbotten was paid but has no follow-up row -> repayment not determined (null, C-9).
 """
 
 from __future__ import annotations
@@ -173,26 +174,46 @@ def test_other_c3_failures(region, failed, capsys):
     assert tree["decisions"][0]["chosen"] == failed
 
 
+def followup() -> dict[str, dict]:
+    with open(DATA / "followup.csv", encoding="utf-8", newline="") as fh:
+        return {r["region"]: r for r in csv.DictReader(fh)}
+
+
 def test_repayment_ostergotland(capsys):
     row = requisitions()["Östergötland"]
     assert row["amount_requested"] == "" and row["wants_remaining"] == "nej"
-    allotment = allotments()["Östergötland"]
-    used, documented = 225133000, 224333000  # followup.csv
+    allotment = allotments()["Östergötland"]  # the payout: whole allotment, no redistribution
+    used, documented = int(followup()["Östergötland"]["used"]), int(followup()["Östergötland"]["documented"])
     unused = max(0, allotment - used)
-    undocumented = used - documented
-    repayment = min(unused + undocumented, allotment)
+    undocumented = max(0, min(used, allotment) - documented)  # C-8: only use of the grant
+    repayment = unused + undocumented
     assert undocumented == 800000
     doc = explain_json(capsys, CAPACITY, DATA, "repayment", "region=Östergötland")
     (tree,) = doc["explanations"]
     assert tree["value"] == repayment and tree["formatted"] == kr(repayment)
-    (d,) = tree["decisions"]
-    assert d["kind"] == "min" and d["chosen"] == ["unused + undocumented"]
-    assert d["text"] == (f"unused + undocumented = {kr(repayment)} bestämmer värdet "
-                         f"(lägre än payout = {kr(allotment)})")
-    assert child(tree, "payout")["value"] == allotment
+    assert tree["expression"] == "unused + undocumented"
     assert child(tree, "undocumented")["value"] == undocumented
     assert child(tree, "unused")["value"] == unused
+    assert child(child(tree, "unused"), "payout")["value"] == allotment
     assert kr(repayment) in tree["headline"]
+
+
+def test_region_without_followup_is_not_determined(capsys):
+    """C-9: Norrbotten was paid (it requisitioned in time) but has no follow-up row: its
+    repayment is null, with the reason in Swedish, not its whole payout."""
+    assert "Norrbotten" in requisitions() and "Norrbotten" not in followup()
+    doc = explain_json(capsys, CAPACITY, DATA, "repayment", "region=Norrbotten")
+    (tree,) = doc["explanations"]
+    assert tree["value"] is None
+    assert "ingen återrapportering har kommit in" in tree["headline"]
+    assert child(tree, "unused")["value"] is None
+    code, out, err = cli(capsys, "run", CAPACITY, "--data", DATA, "--format", "json",
+                         "--outputs", "repayment,missing_followup")
+    assert code == 0, err
+    import json
+    result = json.loads(out)["outputs"]
+    assert {"region": "Norrbotten", "value": None} in result["repayment"]
+    assert {"region": "Norrbotten", "value": True} in result["missing_followup"]
 
 
 @pytest.mark.parametrize("policy", [PERF, CAPACITY], ids=["performance", "capacity"])
