@@ -6,7 +6,7 @@ output; the caps are the ones printed in bilaga 2 (P-11).
 
 Performance (P-3..P-8): per home region and measure, performed = Σ count of 2026 Jan–Oct
 rows; baseline = Σ count of 2023–2025 Jan–Oct rows / 3; eligible = max(0, floor(performed −
-baseline)); compensation = Σ eligible × (tariff + 4 000); payout = min(compensation, cap).
+baseline)); compensation = Σ eligible × (approximate_cost_excl_supplement + 4 000); payout = min(compensation, cap).
   - Uppsala: compensation above its cap 28 007 085 kr -> capped (the cap decides);
   - Södermanland: compensation below its cap 22 493 727 kr -> paid in full;
   - Värmland grå starr: fewer than the baseline -> eligible 0 (0 decides).
@@ -65,7 +65,7 @@ def by_hand_performance(region: str) -> dict:
 
 def test_tariffs_in_the_test_are_the_policys():
     policy = yaml.safe_load(PERF.read_text(encoding="utf-8"))
-    assert policy["parameters"]["tariff"]["value"] == TARIFF
+    assert policy["parameters"]["approximate_cost_excl_supplement"]["value"] == TARIFF
     assert policy["parameters"]["travel_supplement"]["value"] == SUPPLEMENT
     for region, cap in CAPS.items():
         assert policy["parameters"]["cap"]["value"][region] == cap
@@ -97,7 +97,7 @@ def test_capped_region_uppsala(capsys):
         assert baseline["operands"][0]["rows"]["sum"] == hand["base_sum"][measure]
     rate = child(comp, "rate", measure="cataract")
     assert rate["value"] == 14000
-    assert operand(rate, "tariff")["status"] == "illustrative"
+    assert operand(rate, "approximate_cost_excl_supplement")["status"] == "illustrative"
 
 
 def test_uncapped_region_sodermanland(capsys):

@@ -291,7 +291,14 @@ def impact(old_plan: Plan, new_plan: Plan, data_dir: str, changes: list[Change])
               and tuple(new_plan.rules[rid].type.dims) == tuple(old_plan.rules[rid].type.dims)]
     for rid in new_plan.policy.outputs:
         if rid in new_plan.rules and rid in old_plan.rules and rid not in shared:
-            notes.append(f"{rid}: olika nivå i de två versionerna, jämförs inte")
+            in_old, in_new = rid in old_ev.values, rid in new_ev.values
+            if not in_old and not in_new:
+                continue  # an optional input is absent: neither run computed it (their warnings say so)
+            if in_old != in_new:
+                notes.append(f"{rid}: beräknas bara i den {'gamla' if in_old else 'nya'} versionen "
+                             "(en valfri indata saknas i den andra), jämförs inte")
+            else:
+                notes.append(f"{rid}: olika nivå i de två versionerna, jämförs inte")
     variants: dict[str, Evaluation] | None = None
     for rid in shared:
         result = _compare(old_ev, new_ev, rid)
