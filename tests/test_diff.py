@@ -126,6 +126,33 @@ def test_impact_per_region_by_hand():
                               "detail": doc["checks"][0]["detail"]}]
 
 
+def test_impact_new_rule_an_existing_rule_starts_using():
+    """new_rule_used.yaml: compensation starts using a new rule deduction = cap / 2 (North 500,
+    South 2 000), and the tariff for x rises 100 -> 150, which alone pulls the other way.
+    Data (2026): North x 5, y 2; South x 10, y 20.
+      old compensation: North 5×100 + 2×200 = 900; South 10×100 + 20×200 = 5 000.
+      new compensation: North 5×150 + 2×200 − 500 = 650 (−250); South 1 500 + 4 000 − 2 000 = 3 500 (−1 500).
+      tariff alone: North 1 150 (+250), South 5 500 (+500) — the opposite way: never the cause.
+      compensation alone (with the new rule it needs): North 900 − 500 = 400 (−500),
+        South 5 000 − 2 000 = 3 000 (−2 000) — the cause.
+      payout: North min(900, 1 000) = 900 -> min(650, 1 000) = 650; South min(5 000, 4 000) = 4 000
+        -> min(3 500, 4 000) = 3 500, the cap no longer decides. compensation alone: North 400
+        (−500), South 3 000 (−1 000)."""
+    proc = villkor("diff", PAIRS / "base.yaml", PAIRS / "new_rule_used.yaml", "--data", DATA, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    compensation, out = _rows(doc, "compensation")
+    assert compensation == {"North": (900, 650, -250, "compensation", None),
+                            "South": (5000, 3500, -1500, "compensation", None)}
+    assert [r["driver_effect"] for r in out["rows"]] == [-500, -2000]
+    payout, out = _rows(doc, "payout")
+    assert payout == {"North": (900, 650, -250, "compensation", None),
+                      "South": (4000, 3500, -500, "compensation", "cap avgjorde → compensation avgör")}
+    assert out["total"] == {"old": 4900, "new": 4150}
+    capped, _ = _rows(doc, "capped")
+    assert capped["South"] == (True, False, None, "compensation", "ja → nej")
+
+
 def test_impact_text_table():
     proc = villkor("diff", PAIRS / "base.yaml", PAIRS / "changed.yaml", "--data", DATA)
     lines = proc.stdout.splitlines()
