@@ -272,8 +272,16 @@ class Checker:
         c = self.visit(node.cond, ctx)
         if c.kind != "bool":
             raise self.type_error(node.cond, f"the condition of 'if' must be true/false, not a {c.describe()}")
-        a = self.visit(node.then, ctx)
-        b = self.visit(node.other, ctx)
+        # One branch may be the literal null (FEEL): the value is then absent at those keys.
+        if isinstance(node.then, ast.Null) and not isinstance(node.other, ast.Null):
+            b = self.visit(node.other, ctx)
+            a = self.types[id(node.then)] = b.with_(nullable=True)
+        elif isinstance(node.other, ast.Null) and not isinstance(node.then, ast.Null):
+            a = self.visit(node.then, ctx)
+            b = self.types[id(node.other)] = a.with_(nullable=True)
+        else:
+            a = self.visit(node.then, ctx)
+            b = self.visit(node.other, ctx)
         result = self.join(node, a, b, "'then' and 'else'")
         return self.combine(node, c, result, result)
 
