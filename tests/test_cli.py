@@ -343,7 +343,9 @@ def test_a_rule_that_does_not_parse_is_reported_once_without_cascading(tmp_path)
     assert text.count("    expr: min(compensation, cap)\n") == 1
     line = text[:text.index("    expr: min(compensation, cap)\n")].count("\n") + 1
     text = text.replace("    expr: min(compensation, cap)\n", "    expr: min(compensation, cap\n")
-    text = text.replace("expr: tariff + travel_supplement", "expr: tarif + travel_supplement")
+    assert "expr: approximate_cost_excl_supplement + travel_supplement" in text
+    text = text.replace("expr: approximate_cost_excl_supplement + travel_supplement",
+                        "expr: approximate_cost + travel_supplement")
     policy = write(tmp_path / "p.yaml", text)
     proc = villkor("validate", policy)
     assert proc.returncode == 1
@@ -352,7 +354,7 @@ def test_a_rule_that_does_not_parse_is_reported_once_without_cascading(tmp_path)
     # both independent problems, each once; rules using payout are not reported again
     assert len(heads) == 2
     assert heads[1].startswith(f"{policy}:{line}:") and "rule 'payout'" in heads[1]
-    assert "rule 'rate': unknown name 'tarif'" in heads[0]
+    assert "rule 'rate': unknown name 'approximate_cost'" in heads[0]
 
 
 def test_expr_starting_with_a_minus_is_the_expression():
