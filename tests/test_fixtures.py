@@ -1,0 +1,157 @@
+"""`villkor test` and the pytest plugin, through the real command line and a real pytest run."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from conftest import MINI_POLICY, ROOT, write
+from conftest import villkor as _villkor
+
+
+def villkor(*args, **kw):
+    """The real command; numbers are grouped with thin spaces, read here as plain spaces."""
+    proc = _villkor(*args, **kw)
+    proc.stdout = proc.stdout.replace("\u2009", " ")
+    return proc
+
+# Gotland: 3 hip procedures in 2026 month 1, no baseline -> eligible 3; rate hip 90 000 + 4 000
+# = 94 000; compensation 3 × 94 000 = 282 000; cap 50 000 -> payout min(282 000, 50 000) = 50 000.
+# Stockholm: 100 cataract (2026-03) + 5 (2026-04); baseline (60 + 61) / 3 = 40.33 -> eligible
+# floor(105 − 40.33) = 64; compensation 64 × 14 000 = 896 000; cap 500 000 -> payout 500 000.
+# Uppsala: nothing -> compensation 0, payout min(0, 100 000) = 0.
+ROWS = """\
+data:
+  procedures:
+    - {home_region: Gotland, performing_region: Gotland, provider: public, measure: hip, year: 2026, month: 1, count: 3}
+    - {home_region: Stockholm, performing_region: Stockholm, provider: public, measure: cataract, year: 2026, month: 3, count: 100}
+    - {home_region: Stockholm, performing_region: Uppsala, provider: private, measure: cataract, year: 2026, month: 4, count: 5}
+    - {home_region: Stockholm, performing_region: Stockholm, provider: public, measure: cataract, year: 2023, month: 3, count: 60}
+    - {home_region: Stockholm, performing_region: Stockholm, provider: public, measure: cataract, year: 2024, month: 3, count: 61}
+"""
+
+
+@pytest.fixture
+def folder(tmp_path):
+    write(tmp_path / "mini.yaml", MINI_POLICY)
+    (tmp_path / "fx").mkdir()
+    return tmp_path
+
+
+def fixture_text(expect: str, description: str = "a case") -> str:
+    return f"policy: ../mini.yaml\ndescription: {description}\n{ROWS}{expect}"
+
+
+GOOD = "expect:\n  payout: {Gotland: 50000, Stockholm: 500000, Uppsala: 0}\n"
+
+
+# ---------------------------------------------------------------- Part A: trust
+
+
+def test_a_failing_case_shows_expected_actual_and_the_explanation(folder):
+    write(folder / "fx" / "wrong.yaml", fixture_text("expect:\n  payout: {Gotland: 282000}\n"))
+    proc = villkor("test", folder / "fx")
+    assert proc.returncode == 1
+    out = proc.stdout
+    assert "FAIL" in out and "payout[region=Gotland]: expected 282 000, got 50 000" in out
+    # the Swedish explanation of the actual value: the cap decided it
+    assert "cap = 50 000 kr bestämmer värdet (lägre än compensation = 282 000 kr)" in out
+    assert "0 passed, 1 failed" in out
+
+
+def test_a_passing_folder(folder):
+    write(folder / "fx" / "good.yaml", fixture_text(GOOD))
+    proc = villkor("test", folder / "fx")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.splitlines()[-1] == "1 passed, 0 failed"
+
+
+def test_a_misspelt_key_in_a_folder_fails_with_its_place(folder):
+    write(folder / "fx" / "good.yaml", fixture_text(GOOD))
+    bad = fixture_text(GOOD).replace("expect:", "expected:")
+    write(folder / "fx" / "typo.yaml", bad)
+    line = bad.splitlines().index("expected:") + 1
+    proc = villkor("test", folder / "fx")
+    assert proc.returncode == 1
+    assert f"typo.yaml:{line}:1:" in proc.stdout
+    assert "1 passed, 1 failed" in proc.stdout
+
+
+def test_no_fixtures_is_an_error(folder):
+    proc = villkor("test", folder / "fx")
+    assert proc.returncode == 1
+    assert "no fixture files in" in proc.stderr and str(folder / "fx") in proc.stderr
+
+
+def test_a_bom_fixture_is_read(folder):
+    text = fixture_text("expect:\n  payout: {Gotland: 1}\n")
+    (folder / "fx" / "bom.yaml").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    proc = villkor("test", folder / "fx")
+    assert proc.returncode == 1
+    assert "payout[region=Gotland]: expected 1, got 50 000" in proc.stdout
+
+
+def test_a_flow_style_fixture_is_read(folder):
+    rows = [{"home_region": "Gotland", "performing_region": "Gotland", "provider": "public",
+             "measure": "hip", "year": 2026, "month": 1, "count": 3}]
+    doc = {"policy": "../mini.yaml", "data": {"procedures": rows}, "expect": {"payout": {"Gotland": 2}}}
+    (folder / "fx" / "flow.yaml").write_text(json.dumps(doc), encoding="utf-8")
+    proc = villkor("test", folder / "fx")
+    assert proc.returncode == 1
+    assert "payout[region=Gotland]: expected 2, got 50 000" in proc.stdout
+
+
+def test_a_fixture_not_in_utf8_is_refused_with_its_place(folder):
+    text = fixture_text(GOOD, description="Västra Götaland")
+    (folder / "fx" / "latin1.yaml").write_bytes(text.encode("latin-1"))
+    proc = villkor("test", folder / "fx")
+    assert proc.returncode == 1
+    assert "latin1.yaml:2: the file is not UTF-8 text" in proc.stdout
+
+
+# ---------------------------------------------------------------- the pytest plugin
+
+
+def run_pytest(project, *args):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+                          cwd=project, capture_output=True, text=True, env=env, timeout=300)
+    proc.stdout = proc.stdout.replace("\u2009", " ")
+    return proc
+
+
+def test_plugin_collects_nothing_unless_asked(folder):
+    write(folder / "fx" / "wrong.yaml", fixture_text("expect:\n  payout: {Gotland: 1}\n"))
+    write(folder / "pyproject.toml", "[tool.pytest.ini_options]\naddopts = \"\"\n")
+    proc = run_pytest(folder)
+    assert "no tests ran" in proc.stdout, proc.stdout
+
+
+def test_plugin_collects_the_configured_folder(folder):
+    write(folder / "fx" / "good.yaml", fixture_text(GOOD))
+    write(folder / "fx" / "wrong.yaml", fixture_text("expect:\n  payout: {Gotland: 1}\n"))
+    write(folder / "fx" / "typo.yaml", fixture_text(GOOD).replace("expect:", "expected:"))
+    text = fixture_text("expect:\n  payout: {Uppsala: 5}\n")
+    (folder / "fx" / "bom.yaml").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    (folder / "fx" / "latin1.yaml").write_bytes(fixture_text(GOOD, "Västerås").encode("latin-1"))
+    write(folder / "pyproject.toml", '[tool.pytest.ini_options]\nvillkor_fixtures = ["fx"]\n')
+    proc = run_pytest(folder, "-rA")
+    assert proc.returncode == 1
+    assert "4 failed, 1 passed" in proc.stdout, proc.stdout
+    assert "payout[region=Gotland]: expected 1, got 50 000" in proc.stdout
+    assert "payout[region=Uppsala]: expected 5, got 0" in proc.stdout
+    assert "typo.yaml:" in proc.stdout and "latin1.yaml:2: the file is not UTF-8 text" in proc.stdout
+
+
+def test_this_repository_collects_its_fixtures():
+    proc = run_pytest(ROOT, "--collect-only", "tests/fixtures", "examples/2027_draft/fixtures")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    collected = [l for l in proc.stdout.splitlines() if "::" in l]
+    files = {l.split("::")[0] for l in collected}
+    assert "examples/2027_draft/fixtures/window_moved.yaml" in files
+    assert "tests/fixtures/2026_capacity/c04_partial_requisition.yaml" in files
