@@ -155,3 +155,85 @@ def test_this_repository_collects_its_fixtures():
     files = {l.split("::")[0] for l in collected}
     assert "examples/2027_draft/fixtures/window_moved.yaml" in files
     assert "tests/fixtures/2026_capacity/c04_partial_requisition.yaml" in files
+
+
+# ---------------------------------------------------------------- coverage
+
+EXTRA_RULES = """\
+  over:
+    per: [region]
+    expr: if payout > 100000 then payout - 100000 else 0
+    unit: kr
+    source: {ref: doc}
+  flagged:
+    per: [region]
+    expr: payout >= cap or compensation = 0
+    source: {ref: doc}
+"""
+COVERAGE_POLICY = MINI_POLICY.replace("outputs: [", EXTRA_RULES + "outputs: [over, flagged, ")
+
+# Only Gotland has procedures: 3 hip in 2026 -> eligible 3, compensation 3 × 94 000 = 282 000,
+# payout min(282 000, cap 50 000) = 50 000 (the cap decides); Stockholm and Uppsala: eligible
+# max(0, 0) (a tie: both sides decide), compensation 0, payout min(0, cap) = 0 (compensation
+# decides). over: payout > 100 000 nowhere -> only `else` taken. flagged: Gotland payout >= cap,
+# the others compensation = 0 -> every region true, `none true` never. The check
+# sum(payout) = 50 000 <= budget 1 000 000 only passes.
+COVERAGE_FIXTURE = """\
+policy: ../mini.yaml
+description: Gotland only
+data:
+  procedures:
+    - {home_region: Gotland, performing_region: Gotland, provider: public, measure: hip, year: 2026, month: 1, count: 3}
+expect:
+  payout: {Gotland: 50000, Stockholm: 0, Uppsala: 0}
+  over: {Gotland: 0, Stockholm: 0, Uppsala: 0}
+  flagged: {Gotland: true, Stockholm: true, Uppsala: true}
+expect_decisive:
+  payout: {Gotland: cap, Stockholm: compensation}
+"""
+
+
+@pytest.fixture
+def covered(tmp_path):
+    policy = write(tmp_path / "mini.yaml", COVERAGE_POLICY)
+    write(tmp_path / "fx" / "gotland.yaml", COVERAGE_FIXTURE)
+    return tmp_path, policy
+
+
+def place(text: str, line_start: str, token: str) -> str:
+    lines = text.splitlines()
+    n = next(i for i, l in enumerate(lines) if l.startswith(line_start))
+    return f"{n + 1}:{lines[n].index(token) + 1}"
+
+
+def test_coverage_lists_exactly_the_uncovered_branches(covered):
+    folder, policy = covered
+    proc = villkor("test", folder / "fx", "--coverage", "--threshold", "80")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert f"{policy}: rules 8/8 (100%), branches 8/11 (72%)" in proc.stdout
+    over = place(COVERAGE_POLICY, "    expr: if payout", "if payout")
+    flagged = place(COVERAGE_POLICY, "    expr: payout >= cap", "payout >= cap")
+    check = place(COVERAGE_POLICY, "  within_budget:", "within_budget")
+    err = proc.stderr.splitlines()
+    assert err[0].startswith("PASS ") and err[1] == "1 passed, 0 failed"  # the cases, then the verdict
+    assert err[2] == f"{policy}: coverage below 80% (rules 100%, branches 72%); not covered:"
+    listed = [l.strip() for l in err[3:]]
+    assert listed == [
+        f"{policy}:{over}: over: if payout > 100000 then payout - 100000 else 0: then",
+        f"{policy}:{flagged}: flagged: payout >= cap or compensation = 0: none true",
+        f"{policy}:{check}: check within_budget: sum(payout) <= budget: fails",
+    ]
+
+
+def test_coverage_threshold_met_and_json(covered):
+    folder, policy = covered
+    out = folder / "cov.json"
+    proc = villkor("test", folder / "fx", "--coverage", "--threshold", "72", "--format", "json", "-o", out)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    [pol] = doc["policies"]
+    assert pol["branches"] == {"covered": 8, "total": 11, "percent": 72}
+    payout = next(p for p in pol["points"] if p["rule"] == "payout")
+    by = {a["arm"]: a["by"] for a in payout["arms"]}
+    assert by == {"compensation decides": [str(folder / "fx" / "gotland.yaml")],
+                  "cap decides": [str(folder / "fx" / "gotland.yaml")]}
