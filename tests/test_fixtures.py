@@ -237,3 +237,124 @@ def test_coverage_threshold_met_and_json(covered):
     by = {a["arm"]: a["by"] for a in payout["arms"]}
     assert by == {"compensation decides": [str(folder / "fx" / "gotland.yaml")],
                   "cap decides": [str(folder / "fx" / "gotland.yaml")]}
+
+
+# ---------------------------------------------------------------- reports for CI
+
+
+def test_junit_and_json_reports_one_entry_per_case(folder):
+    write(folder / "fx" / "good.yaml", fixture_text(GOOD))
+    write(folder / "fx" / "wrong.yaml", fixture_text("expect:\n  payout: {Uppsala: 7}\n"))
+    xml_path = folder / "out" / "report.xml"
+    (folder / "out").mkdir()
+    proc = villkor("test", folder / "fx", "--format", "junit", "-o", xml_path)
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines()[-1] == "1 passed, 1 failed"  # the text lines stay as they are
+    root = ET.parse(xml_path).getroot()
+    suite = root.find("testsuite")
+    assert (suite.get("tests"), suite.get("failures")) == ("2", "1")
+    cases = {c.get("name"): c for c in suite.findall("testcase")}
+    assert set(cases) == {str(folder / "fx" / "good.yaml"), str(folder / "fx" / "wrong.yaml")}
+    failure = cases[str(folder / "fx" / "wrong.yaml")].find("failure")
+    assert "payout[region=Uppsala]: expected 7, got 0" in failure.text.replace("\u2009", " ")
+    assert cases[str(folder / "fx" / "good.yaml")].find("failure") is None
+
+    json_path = folder / "out" / "report.json"
+    proc = villkor("test", folder / "fx", "--format", "json", "-o", json_path)
+    doc = json.loads(json_path.read_text(encoding="utf-8"))
+    assert (doc["tests"], doc["failures"]) == (2, 1)
+    assert [c["passed"] for c in doc["cases"]] == [True, False]
+
+
+def test_o_without_a_report_format_is_a_usage_error(folder):
+    write(folder / "fx" / "good.yaml", fixture_text(GOOD))
+    proc = villkor("test", folder / "fx", "-o", folder / "x.json")
+    assert proc.returncode == 2 and "--format json" in proc.stderr
+    assert not (folder / "x.json").exists()
+
+
+# ---------------------------------------------------------------- asserting the reason
+
+
+def test_expect_decisive_and_findings(folder):
+    # flagged (payout >= cap or compensation = 0): Gotland 50 000 >= 50 000 true; Stockholm
+    # 500 000 >= 500 000 true; Uppsala compensation 0 -> true. over: only Stockholm 500 000 > 100 000.
+    write(folder / "mini.yaml", COVERAGE_POLICY.replace("expr: payout >= cap or", "expr: payout > 1000000 or"))
+    ok = ("expect_decisive:\n  payout: {Gotland: cap, Stockholm: cap, Uppsala: compensation}\n"
+          "  eligible: {Gotland: {hip: \"round(performed - baseline, 0, eligible_rounding)\"}}\n"
+          "expect_findings:\n  Gotland: []\n  Uppsala: [flagged]\n")
+    write(folder / "fx" / "ok.yaml", fixture_text(ok))
+    bad = ("expect_decisive:\n  payout: {Gotland: compensation}\n"
+           "expect_findings:\n  Gotland: [flagged]\n")
+    write(folder / "fx" / "bad.yaml", fixture_text(bad))
+    proc = villkor("test", folder / "fx")
+    assert proc.returncode == 1
+    out = proc.stdout
+    assert f"PASS {folder / 'fx' / 'ok.yaml'}" in out
+    assert "payout[region=Gotland]: expected decisive operand 'compensation', got 'cap'" in out
+    assert "findings[region=Gotland]: expected findings [flagged], got [] (not true: flagged)" in out
+
+
+def test_expect_decisive_naming_no_operand_is_located(folder):
+    text = fixture_text("expect_decisive:\n  payout: {Gotland: capp}\n")
+    write(folder / "fx" / "typo.yaml", text)
+    proc = villkor("test", folder / "fx")
+    line = text.splitlines().index("  payout: {Gotland: capp}") + 1
+    assert proc.returncode == 1
+    assert f"typo.yaml:{line}:11: expect_decisive for 'payout' names 'capp', which is not an operand" in proc.stdout
+    assert "did you mean 'cap'?" in proc.stdout
+
+
+# ---------------------------------------------------------------- table-driven fixtures
+
+TABLE = """\
+policy: ../mini.yaml
+description: shared rows, three cases
+params:
+  cap: {Gotland: 100000}
+data:
+  procedures:
+    - {home_region: Gotland, performing_region: Gotland, provider: public, measure: hip, year: 2026, month: 1, count: 3}
+cases:
+  - name: shared
+    description: 3 × 94 000 = 282 000 over the cap 100 000 -> 100 000
+    expect:
+      payout: {Gotland: 100000}
+  - name: one_hip
+    description: the row's count 1 -> 94 000 under the cap 100 000
+    data:
+      procedures:
+        - {home_region: Gotland, measure: hip, count: 1}
+    expect:
+      payout: {Gotland: 94000}
+  - name: cap_raised
+    description: cap 300 000 -> 282 000
+    params:
+      cap: {Gotland: 300000}
+    expect:
+      payout: {Gotland: 282000}
+    expect_decisive:
+      payout: {Gotland: compensation}
+  - name: wrong
+    expect:
+      payout: {Gotland: 1}
+"""
+
+
+def test_table_driven_cases(folder):
+    write(folder / "fx" / "table.yaml", TABLE)
+    proc = villkor("test", folder / "fx")
+    assert proc.returncode == 1
+    out = proc.stdout
+    path = folder / "fx" / "table.yaml"
+    for name in ("shared", "one_hip", "cap_raised"):
+        assert f"PASS {path}::{name}" in out
+    assert f"FAIL {path}::wrong" in out and "payout[region=Gotland]: expected 1, got 100 000" in out
+    assert out.splitlines()[-1] == "3 passed, 1 failed"
+
+
+def test_table_cases_in_pytest(folder):
+    write(folder / "fx" / "table.yaml", TABLE)
+    write(folder / "pyproject.toml", '[tool.pytest.ini_options]\nvillkor_fixtures = ["fx"]\n')
+    proc = run_pytest(folder)
+    assert "1 failed, 3 passed" in proc.stdout, proc.stdout
