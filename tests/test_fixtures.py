@@ -358,3 +358,37 @@ def test_table_cases_in_pytest(folder):
     write(folder / "pyproject.toml", '[tool.pytest.ini_options]\nvillkor_fixtures = ["fx"]\n')
     proc = run_pytest(folder)
     assert "1 failed, 3 passed" in proc.stdout, proc.stdout
+
+
+# ---------------------------------------------------------------- recording a draft
+
+
+def test_record_writes_a_draft_that_passes(mini, tmp_path):
+    policy, data = mini
+    out = tmp_path / "drafts" / "stockholm.yaml"
+    proc = villkor("test", "--record", policy, "--data", data, "--where", "region=Stockholm", "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    import yaml
+    doc = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert doc["policy"] == "../mini.yaml"
+    assert doc["description"].startswith("RECORDED by villkor test --record")
+    assert "not hand-computed" in doc["description"]
+    # the five rows whose home region is Stockholm (the Gotland and Uppsala rows are left out)
+    assert [r["count"] for r in doc["data"]["procedures"]] == [100, 5, 60, 61, 999]
+    # performed 100 + 5 = 105 (month 11 is outside the period); baseline (60 + 61) / 3 = 40.33;
+    # eligible floor(64.67) = 64; compensation 64 × 14 000 = 896 000; payout min(896 000, 500 000)
+    assert doc["expect"]["compensation"] == {"Stockholm": 896000}
+    assert doc["expect"]["payout"] == {"Stockholm": 500000}
+    assert doc["expect"]["eligible"] == {"Stockholm": {"cataract": 64, "hip": 0}}
+    proc = villkor("test", out)
+    assert proc.returncode == 0 and proc.stdout.splitlines()[-1] == "1 passed, 0 failed"
+
+
+def test_record_needs_a_key(mini, tmp_path):
+    policy, data = mini
+    proc = villkor("test", "--record", policy, "--data", data, "-o", tmp_path / "x.yaml")
+    assert proc.returncode == 2 and "--where" in proc.stderr
+    proc = villkor("test", "--record", policy, "--data", data, "--where", "region=Stokholm",
+                   "-o", tmp_path / "x.yaml")
+    assert proc.returncode == 1 and "did you mean 'Stockholm'?" in proc.stderr
+    assert not (tmp_path / "x.yaml").exists()
