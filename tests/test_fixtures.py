@@ -280,11 +280,11 @@ def test_expect_decisive_and_findings(folder):
     # flagged (payout >= cap or compensation = 0): Gotland 50 000 >= 50 000 true; Stockholm
     # 500 000 >= 500 000 true; Uppsala compensation 0 -> true. over: only Stockholm 500 000 > 100 000.
     write(folder / "mini.yaml", COVERAGE_POLICY.replace("expr: payout >= cap or", "expr: payout > 1000000 or"))
-    ok = ("expect_decisive:\n  payout: {Gotland: cap, Stockholm: cap, Uppsala: compensation}\n"
+    ok = ("expect:\n  payout: {Gotland: 50000}\nexpect_decisive:\n  payout: {Gotland: cap, Stockholm: cap, Uppsala: compensation}\n"
           "  eligible: {Gotland: {hip: \"round(performed - baseline, 0, eligible_rounding)\"}}\n"
           "expect_findings:\n  Gotland: []\n  Uppsala: [flagged]\n")
     write(folder / "fx" / "ok.yaml", fixture_text(ok))
-    bad = ("expect_decisive:\n  payout: {Gotland: compensation}\n"
+    bad = ("expect:\n  payout: {Gotland: 50000}\nexpect_decisive:\n  payout: {Gotland: compensation}\n"
            "expect_findings:\n  Gotland: [flagged]\n")
     write(folder / "fx" / "bad.yaml", fixture_text(bad))
     proc = villkor("test", folder / "fx")
@@ -296,7 +296,7 @@ def test_expect_decisive_and_findings(folder):
 
 
 def test_expect_decisive_naming_no_operand_is_located(folder):
-    text = fixture_text("expect_decisive:\n  payout: {Gotland: capp}\n")
+    text = fixture_text("expect:\n  payout: {Gotland: 50000}\nexpect_decisive:\n  payout: {Gotland: capp}\n")
     write(folder / "fx" / "typo.yaml", text)
     proc = villkor("test", folder / "fx")
     line = text.splitlines().index("  payout: {Gotland: capp}") + 1
