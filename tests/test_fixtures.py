@@ -392,3 +392,19 @@ def test_record_needs_a_key(mini, tmp_path):
                    "-o", tmp_path / "x.yaml")
     assert proc.returncode == 1 and "did you mean 'Stockholm'?" in proc.stderr
     assert not (tmp_path / "x.yaml").exists()
+
+
+def test_a_case_expecting_nothing_is_refused(folder):
+    text = TABLE.replace("  - name: wrong\n    expect:\n      payout: {Gotland: 1}\n", "  - name: empty\n")
+    write(folder / "fx" / "table.yaml", text)
+    line = text.splitlines().index("  - name: empty") + 1
+    proc = villkor("test", folder / "fx")
+    assert proc.returncode == 1
+    assert f"table.yaml:{line}:5: case 'empty' expects nothing" in proc.stdout
+
+
+def test_a_report_that_cannot_be_written(folder):
+    write(folder / "fx" / "good.yaml", fixture_text(GOOD))
+    proc = villkor("test", folder / "fx", "--format", "junit", "-o", folder / "fx")
+    assert proc.returncode == 2
+    assert f"cannot write {folder / 'fx'}" in proc.stderr and "internal error" not in proc.stderr
