@@ -205,8 +205,30 @@ def load_and_plan(policy_path: str, params_path: str | None = None):
 
     policy = load_policy(policy_path)
     if params_path:
-        policy = apply_overrides(policy, params_path)
+        policy = with_params_info(policy, apply_overrides(policy, params_path), params_path)
     return plan(policy)
+
+
+def with_params_info(original, changed, params_path: str):
+    """`changed` recording the params file (path, sha256) and every value it changed."""
+    import dataclasses
+    import hashlib
+
+    from .result import ParamChange, ParamsInfo
+
+    changes = []
+    for pid, new in changed.parameters.items():
+        old = original.parameters[pid]
+        if new.by:
+            for key, value in new.value.items():
+                if old.value.get(key) != value:
+                    changes.append(ParamChange(pid, new.title, dict(zip(new.by, key)), old.value.get(key),
+                                               value, new.unit))
+        elif old.value != new.value:
+            changes.append(ParamChange(pid, new.title, None, old.value, new.value, new.unit))
+    with open(params_path, "rb") as fh:
+        digest = hashlib.sha256(fh.read()).hexdigest()
+    return dataclasses.replace(changed, params=ParamsInfo(params_path, digest, tuple(changes)))
 
 
 def cmd_validate(args) -> int:
@@ -272,6 +294,7 @@ def cmd_run(args) -> int:
             raise UsageError(f"--outputs names an unknown rule '{unknown[0]}'",
                              hint=did_you_mean(unknown[0], evaluation.plan.rules))
         result = engine.to_result(evaluation, tables, wanted)
+    result.params = planned.policy.params
     data = render_report(result, args.format)
     try:
         emit(data, args.output)

@@ -305,3 +305,65 @@ def test_every_command_of_the_readme_tour_runs(tmp_path):
         proc = subprocess.run([*CLI, *args], cwd=tmp_path, capture_output=True, text=True, env=ENV,
                               timeout=300)
         assert proc.returncode == 0, f"{' '.join(words)}\n{proc.stderr}"
+
+
+# ---------------------------------------------------------------- a what-if run says so
+
+
+WHAT_IF = "Beräkning med ändrade parametrar – inte ett beslut"
+
+
+def spaces(text: str) -> str:
+    """Digit groups are separated by a (narrow) no-break space: compare with plain spaces."""
+    return text.replace("\u2009", " ").replace("\u202f", " ").replace("\xa0", " ")
+
+
+def test_a_params_run_records_the_file_and_every_changed_value(mini, tmp_path):
+    import hashlib
+    policy, data = mini
+    params = write(tmp_path / "what_if.yaml", "tariff:\n  cataract: 11000\nbudget: 1000000\n")
+    proc = villkor("run", policy, "--data", data, "--params", params)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["params"] == {"path": str(params), "sha256": hashlib.sha256(params.read_bytes()).hexdigest(),
+                             "what_if": True,
+                             "changes": [{"parameter": "tariff", "key": {"measure": "cataract"},
+                                          "old": 10000, "new": 11000}]}  # budget is unchanged
+    assert "params" not in json.loads(villkor("run", policy, "--data", data).stdout)
+    for fmt in ("md", "html"):
+        text = spaces(villkor("run", policy, "--data", data, "--params", params, "--format", fmt).stdout)
+        assert WHAT_IF in text and "10 000 → 11 000" in text
+    target = tmp_path / "w.xlsx"
+    assert villkor("run", policy, "--data", data, "--params", params, "--format", "xlsx",
+                   "-o", target).returncode == 0
+    import openpyxl
+    cells = [c for row in openpyxl.load_workbook(target)["Om körningen"].iter_rows(values_only=True)
+             for c in row if isinstance(c, str)]
+    assert WHAT_IF in cells and any("10 000 → 11 000" in spaces(c) for c in cells)
+
+
+def test_decisions_from_a_params_run_say_they_are_not_a_decision(mini, tmp_path):
+    policy, data = mini
+    params = write(tmp_path / "what_if.yaml", "tariff:\n  cataract: 11000\n")
+    for fmt in ("md", "html"):
+        out = tmp_path / fmt
+        assert villkor("decisions", policy, "--data", data, "--params", params, "--format", fmt,
+                       "-o", out).returncode == 0
+        for name in os.listdir(out):
+            assert WHAT_IF in (out / name).read_text(encoding="utf-8")
+    out = tmp_path / "official"
+    assert villkor("decisions", policy, "--data", data, "-o", out).returncode == 0
+    assert all(WHAT_IF not in (out / n).read_text(encoding="utf-8") for n in os.listdir(out))
+
+
+def test_explaining_an_overridden_parameter_does_not_cite_the_policys_source(mini, tmp_path):
+    policy, data = mini
+    params = write(tmp_path / "what_if.yaml", "tariff:\n  cataract: 11000\n")
+    proc = villkor("explain", policy, "--data", data, "--params", params, "--rule", "rate",
+                   "--where", "measure=cataract")
+    assert proc.returncode == 0, proc.stderr
+    line = next(l for l in spaces(proc.stdout).splitlines() if "parameter tariff" in l)
+    assert "11 000" in line and str(params) in line and "Bilaga 1" not in line
+    hip = villkor("explain", policy, "--data", data, "--params", params, "--rule", "rate",
+                  "--where", "measure=hip").stdout
+    assert "Bilaga 1" in next(l for l in hip.splitlines() if "parameter tariff" in l)

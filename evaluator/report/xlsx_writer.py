@@ -152,6 +152,12 @@ def write_about_sheet(ws, result: RunResult, titles: dict[str, str]) -> None:
                        ("Fil", p.path)]:
         ws.append([key, value])
         bold_rows.append(ws.max_row)  # the label column of the key/value block
+    if result.params:
+        from ..result import WHAT_IF, change_text
+        section(WHAT_IF, "Fil", "sha256")
+        ws.append(["Parametrar", result.params.path, result.params.sha256])
+        for c in result.params.changes:
+            ws.append([None, change_text(c)])
     section("Indata", "Fil", "Rader", "sha256")
     for d in result.data:
         ws.append([d.table, d.path or "(rader i fixturen)", d.rows, d.sha256 or ""])
