@@ -228,7 +228,20 @@ def with_params_info(original, changed, params_path: str):
             changes.append(ParamChange(pid, new.title, None, old.value, new.value, new.unit))
     with open(params_path, "rb") as fh:
         digest = hashlib.sha256(fh.read()).hexdigest()
-    return dataclasses.replace(changed, params=ParamsInfo(params_path, digest, tuple(changes)))
+    return dataclasses.replace(changed, params=ParamsInfo(display_path(params_path), digest, tuple(changes)))
+
+
+def display_path(path: str | None) -> str | None:
+    """A file's path as outputs record it: relative to the current folder (with /) when the file
+    is inside it, however it was typed; else absolute. So the same run from the same folder
+    writes the same bytes on any machine (docs/outputs.md)."""
+    if path is None:
+        return None
+    full = os.path.abspath(path)
+    here = os.getcwd()
+    if os.path.commonpath([full, here]) == here:
+        return os.path.relpath(full, here).replace(os.sep, "/")
+    return full
 
 
 def cmd_validate(args) -> int:
@@ -279,6 +292,8 @@ def cmd_run(args) -> int:
     from .report import render as render_report
     from .report.atomic import emit
 
+    import dataclasses
+
     from .data import load_tables
 
     planned = load_and_plan(args.policy, args.params)
@@ -295,6 +310,8 @@ def cmd_run(args) -> int:
                              hint=did_you_mean(unknown[0], evaluation.plan.rules))
         result = engine.to_result(evaluation, tables, wanted)
     result.params = planned.policy.params
+    result.policy = dataclasses.replace(result.policy, path=display_path(result.policy.path))
+    result.data = [dataclasses.replace(d, path=display_path(d.path)) for d in result.data]
     data = render_report(result, args.format)
     try:
         emit(data, args.output)

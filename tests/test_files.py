@@ -367,3 +367,22 @@ def test_explaining_an_overridden_parameter_does_not_cite_the_policys_source(min
     hip = villkor("explain", policy, "--data", data, "--params", params, "--rule", "rate",
                   "--where", "measure=hip").stdout
     assert "Bilaga 1" in next(l for l in hip.splitlines() if "parameter tariff" in l)
+
+
+@pytest.mark.parametrize("fmt", ["json", "md", "html", "xlsx"])
+def test_paths_are_recorded_relative_to_the_current_folder_however_typed(mini, tmp_path, fmt):
+    policy, data = mini
+    outs = []
+    for args in (["mini.yaml", "--data", "data"], ["./mini.yaml", "--data", "./data/"],
+                 [str(policy), "--data", str(data)]):
+        target = tmp_path / f"out.{fmt}"
+        proc = villkor("run", *args, "--format", fmt, "-o", target, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        outs.append(target.read_bytes())
+        if fmt == "json":
+            doc = json.loads(outs[-1])
+            assert doc["policy"]["path"] == "mini.yaml"
+            assert doc["data"][0]["path"] == "data/procedures.csv"
+        if fmt == "xlsx":
+            time.sleep(2.1)
+    assert outs[0] == outs[1] == outs[2]
