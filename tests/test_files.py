@@ -386,3 +386,14 @@ def test_paths_are_recorded_relative_to_the_current_folder_however_typed(mini, t
         if fmt == "xlsx":
             time.sleep(2.1)
     assert outs[0] == outs[1] == outs[2]
+
+
+def test_explain_and_run_into_a_path_that_cannot_be_a_folder_are_clear_messages(mini, tmp_path):
+    policy, data = mini
+    blocker = write(tmp_path / "plain.txt", "x\n")
+    for args in (["explain", policy, "--data", data, "--rule", "payout"], ["run", policy, "--data", data]):
+        proc = villkor(*args, "-o", blocker / "out.txt")
+        assert proc.returncode == 2, proc.stderr
+        assert f"cannot write {blocker / 'out.txt'}" in proc.stderr
+        assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr
+    assert blocker.read_text() == "x\n"
