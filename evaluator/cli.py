@@ -140,8 +140,10 @@ def _main(argv: list[str] | None) -> int:
         return 1
     except StdoutError:
         raise
-    except BrokenPipeError as exc:  # our own stdout is a StdoutError; this is some other pipe
-        raise StdoutError(exc) from None
+    except BrokenPipeError as exc:  # stdout is a StdoutError: this is another pipe (-o FIFO)
+        print(f"villkor: cannot write the output: {exc.strerror or exc} (its reader went away)",
+              file=sys.stderr)
+        return 1
     except Exception as exc:  # a bug in villkor itself: say so plainly, no traceback
         if os.environ.get("VILLKOR_DEBUG"):
             raise
