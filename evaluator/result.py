@@ -29,6 +29,39 @@ class DataInfo:
     rows: int
 
 
+@dataclass(frozen=True)
+class ParamChange:
+    """One value a --params file changed: a scalar parameter (key None) or one cell of a table."""
+
+    parameter: str
+    title: str | None
+    key: dict[str, Any] | None  # {"measure": "cataract"} for a table cell
+    old: Any
+    new: Any
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class ParamsInfo:
+    """The --params file of a what-if run, and every value it changed."""
+
+    path: str
+    sha256: str
+    changes: tuple[ParamChange, ...]
+
+
+WHAT_IF = "Beräkning med ändrade parametrar – inte ett beslut"
+
+
+def change_text(c: ParamChange) -> str:
+    """One changed value for people: "Ungefärlig kostnad (cataract): 10 000 → 11 000 kr/count"."""
+    from .report.fmt import format_value
+
+    where = f" ({', '.join(str(m) for m in c.key.values())})" if c.key else ""
+    unit = f" {c.unit}" if c.unit else ""
+    return f"{c.title or c.parameter}{where}: {format_value(c.old)} → {format_value(c.new)}{unit}"
+
+
 @dataclass
 class OutputTable:
     """One output rule: a row per key of its grain, with the key columns then `value`."""
@@ -59,3 +92,4 @@ class RunResult:
     warnings: list[str]
     outputs: dict[str, OutputTable]  # in the policy's `outputs` order
     checks: list[CheckResult] = field(default_factory=list)
+    params: ParamsInfo | None = None  # set for a run with --params (a what-if, not a decision)

@@ -178,6 +178,7 @@ class Policy:
     chain: tuple[str, ...] = ()  # files read, child first
     file_lines: dict[str, list[str]] = field(default_factory=dict, compare=False)
     file_sha256: dict[str, str] = field(default_factory=dict, compare=False)  # per file of chain
+    params: Any = field(default=None, compare=False)  # --params applied: evaluator.result.ParamsInfo
 
     def cite(self, ref: SourceRef | None) -> str | None:
         return ref.cite(self.sources) if ref else None
