@@ -397,3 +397,22 @@ def test_explain_and_run_into_a_path_that_cannot_be_a_folder_are_clear_messages(
         assert f"cannot write {blocker / 'out.txt'}" in proc.stderr
         assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr
     assert blocker.read_text() == "x\n"
+
+
+def test_ctrl_c_at_any_moment_of_start_up_is_one_line_never_a_traceback():
+    """The console script's own module catches an interrupt that lands while the command modules
+    are still being imported (before `main` runs): sent at moments spread over the start-up."""
+    # the marker line says Python itself has started (an interrupt before that is Python's own)
+    script = ("import sys; sys.argv = ['villkor', 'validate', 'policies/2026_performance.yaml']; "
+              "print('started', flush=True); from evaluator.console import console; console()")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    for delay in (0.005, 0.02, 0.05, 0.08, 0.12, 0.2, 0.3):
+        proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert proc.stdout.readline() == "started\n"
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        assert "Traceback" not in err, (delay, err)
+        if proc.returncode != 0:  # it finished before the signal came, or the signal ended it
+            assert proc.returncode in (130, -signal.SIGINT), (delay, proc.returncode, err)
