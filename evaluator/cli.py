@@ -17,6 +17,7 @@ from typing import Callable
 
 from . import __version__
 from .errors import UsageError, VillkorError, render
+from .result import display_path
 
 FORMATS = ("json", "csv", "xlsx", "md", "html")
 
@@ -245,19 +246,6 @@ def with_params_info(original, changed, params_path: str):
     with open(params_path, "rb") as fh:
         digest = hashlib.sha256(fh.read()).hexdigest()
     return dataclasses.replace(changed, params=ParamsInfo(display_path(params_path), digest, tuple(changes)))
-
-
-def display_path(path: str | None) -> str | None:
-    """A file's path as outputs record it: relative to the current folder (with /) when the file
-    is inside it, however it was typed; else absolute. So the same run from the same folder
-    writes the same bytes on any machine (docs/outputs.md)."""
-    if path is None:
-        return None
-    full = os.path.abspath(path)
-    here = os.getcwd()
-    if os.path.commonpath([full, here]) == here:
-        return os.path.relpath(full, here).replace(os.sep, "/")
-    return full
 
 
 def cmd_validate(args) -> int:

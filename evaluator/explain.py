@@ -36,6 +36,7 @@ from .lang import ast
 from .lang import values as V
 from .lang.checker import AGGREGATES
 from .lang.values import ListVal, TableView, Val
+from .result import display_path
 from .policy.model import Policy, Rule
 
 FORMAT_ID = "villkor-explanation/1"
@@ -908,9 +909,9 @@ def provenance(evaluation, tables) -> dict:
     policy = evaluation.plan.policy
     data = []
     for t in sorted(tables.tables.values(), key=lambda t: list(policy.inputs).index(t.id)):
-        data.append({"table": t.id, "path": t.path, "sha256": t.sha256, "rows": int(t.rows)})
+        data.append({"table": t.id, "path": display_path(t.path), "sha256": t.sha256, "rows": int(t.rows)})
     return {"policy": {"id": policy.id, "title": policy.title, "version": policy.version,
-                       "path": policy.path, "sha256": policy.sha256},
+                       "path": display_path(policy.path), "sha256": policy.sha256},
             "data": data}
 
 

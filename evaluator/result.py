@@ -6,6 +6,7 @@ datetime.timedelta for durations, or None where a value is absent or not compute
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,3 +94,16 @@ class RunResult:
     outputs: dict[str, OutputTable]  # in the policy's `outputs` order
     checks: list[CheckResult] = field(default_factory=list)
     params: ParamsInfo | None = None  # set for a run with --params (a what-if, not a decision)
+
+
+def display_path(path: str | None) -> str | None:
+    """A file's path as outputs record it: relative to the current folder (with /) when the file
+    is inside it, however it was typed; else absolute. So the same run from the same folder
+    writes the same bytes on any machine (docs/outputs.md)."""
+    if path is None:
+        return None
+    full = os.path.abspath(path)
+    here = os.getcwd()
+    if os.path.commonpath([full, here]) == here:
+        return os.path.relpath(full, here).replace(os.sep, "/")
+    return full

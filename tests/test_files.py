@@ -388,6 +388,25 @@ def test_paths_are_recorded_relative_to_the_current_folder_however_typed(mini, t
     assert outs[0] == outs[1] == outs[2]
 
 
+def test_explain_and_decisions_record_paths_relative_to_the_current_folder(mini, tmp_path):
+    policy, data = mini
+    explained, decided = [], []
+    for n, args in enumerate((["mini.yaml", "--data", "data"], ["./mini.yaml", "--data", "./data/"],
+                              [str(policy), "--data", str(data)])):
+        proc = villkor("explain", *args, "--rule", "payout", "--format", "json", cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        doc = json.loads(proc.stdout)
+        assert (doc["policy"]["path"], doc["data"][0]["path"]) == ("mini.yaml", "data/procedures.csv")
+        explained.append(proc.stdout)
+        folder = tmp_path / f"beslut{n}"
+        proc = villkor("decisions", *args, "--format", "md", "-o", folder, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        decided.append({f.name: f.read_bytes() for f in sorted(folder.iterdir())})
+        assert str(tmp_path) not in "".join(b.decode("utf-8") for b in decided[-1].values())
+    assert explained[0] == explained[1] == explained[2]
+    assert decided[0] == decided[1] == decided[2]
+
+
 def test_explain_and_run_into_a_path_that_cannot_be_a_folder_are_clear_messages(mini, tmp_path):
     policy, data = mini
     blocker = write(tmp_path / "plain.txt", "x\n")
