@@ -55,7 +55,7 @@ this_year = (df["year"] == year) & in_period
 performed = by(this_year)
 base_sum = by(df["year"].isin(base_years) & in_period)
 eligible = np.maximum(0, (performed * n - base_sum) // n)  # floor(performed - base_sum / n), exact
-rate = pd.Series({m: par["tariff"]["value"][m] + par["travel_supplement"]["value"] for m in measures})
+rate = pd.Series({m: par["approximate_cost_excl_supplement"]["value"][m] + par["travel_supplement"]["value"] for m in measures})
 comp = (eligible * rate.reindex(eligible.index.get_level_values("measure")).to_numpy()).groupby(level=0, observed=False).sum()
 cap = pd.Series(par["cap"]["value"]).reindex(regions)
 payout = np.minimum(comp.reindex(regions).to_numpy(), cap.to_numpy())

@@ -31,7 +31,7 @@ def main() -> None:
     rng = np.random.default_rng(2027)
     base = np.array([90000, 95000, 40000, 10000, 25000, 6000])
     table = out / f"scenarios_{args.scenarios}.csv"
-    rows = ["scenario," + ",".join(f"tariff.{m}" for m in MEASURES)]
+    rows = ["scenario," + ",".join(f"approximate_cost_excl_supplement.{m}" for m in MEASURES)]
     for i in range(args.scenarios):
         t = (base * rng.uniform(0.8, 1.3, len(base))).astype(np.int64)
         rows.append(f"s{i + 1}," + ",".join(map(str, t)))

@@ -7,20 +7,127 @@ file), 2 a usage error.
 from __future__ import annotations
 
 import argparse
+import errno
+import io
 import json
 import os
+import signal
 import sys
 from typing import Callable
 
 from . import __version__
 from .errors import UsageError, VillkorError, render
+from .result import display_path
 
 FORMATS = ("json", "csv", "xlsx", "md", "html")
 
 
+class Terminated(BaseException):
+    """SIGTERM: unwinds like Ctrl-C, so a half-written temporary file is removed on the way out."""
+
+
+class StdoutError(Exception):
+    """Standard output cannot be written (closed, a full disk, a reader that went away)."""
+
+    def __init__(self, exc: OSError):
+        super().__init__(exc.strerror or str(exc))
+        self.errno = exc.errno
+
+
+class _Stdout(io.RawIOBase):
+    """File descriptor 1 as a raw stream whose failures are StdoutError, and only reported once."""
+
+    def __init__(self, closed: bool):
+        super().__init__()
+        self._gone = closed
+        self._failed = False
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return 1
+
+    def isatty(self) -> bool:
+        return not self._gone and os.isatty(1)
+
+    def write(self, data) -> int:
+        if self._failed:  # already reported: drop the rest quietly (e.g. the flush at exit)
+            return len(data)
+        try:
+            if self._gone:
+                raise OSError(errno.EBADF, "standard output is closed")
+            return os.write(1, data)
+        except OSError as exc:
+            self._failed = True
+            raise StdoutError(exc) from None
+
+
+def _fd_open(fd: int) -> bool:
+    try:
+        os.fstat(fd)
+        return True
+    except OSError:
+        return False
+
+
+def _setup_streams() -> None:
+    """Make the standard streams safe whatever the caller did with them.
+
+    A closed stderr (`2>&-`) must not send warnings to stdout (Python's print does that when
+    sys.stderr is None), and a closed fd 1 or 2 must not be reused by the next file we open;
+    so a closed descriptor is held by /dev/null. Output is UTF-8 whatever PYTHONIOENCODING
+    says (the JSON stays valid); stderr replaces what the terminal cannot show.
+    """
+    if sys.stdout is not sys.__stdout__ or sys.stderr is not sys.__stderr__:
+        return  # someone (a test harness) captures the streams: leave them alone
+    stdout_closed = not _fd_open(1)
+    for fd in (0, 1, 2):
+        if not _fd_open(fd):
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+    if sys.stderr is None:
+        sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
+    else:
+        sys.stderr.reconfigure(encoding="utf-8", errors="backslashreplace")
+    raw = _Stdout(stdout_closed)
+    tty = raw.isatty()
+    sys.stdout = io.TextIOWrapper(io.BufferedWriter(raw), encoding="utf-8", errors="strict",
+                                  line_buffering=tty, write_through=tty)
+
+
+def _terminate(signum, frame):
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
+    try:
+        _setup_streams()
+        if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, _terminate)
+        try:
+            code = _main(argv)
+        except SystemExit:  # argparse: --help, --version, a usage error
+            sys.stdout.flush()
+            raise
+        sys.stdout.flush()
+        return code
+    except StdoutError as err:
+        print(f"villkor: cannot write to standard output: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("villkor: interrupted; no output file was written", file=sys.stderr)
+        return 130
+    except Terminated:
+        print("villkor: terminated; no output file was written", file=sys.stderr)
+        return 143
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_expr_text_first(sys.argv[1:] if argv is None else list(argv)))
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return 2
@@ -32,10 +139,12 @@ def main(argv: list[str] | None = None) -> int:
     except VillkorError as err:
         print(render(err), file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:
-        return 0
+    except StdoutError:
+        raise
+    except BrokenPipeError as exc:  # stdout is a StdoutError: this is another pipe (-o FIFO)
+        print(f"villkor: cannot write the output: {exc.strerror or exc} (its reader went away)",
+              file=sys.stderr)
+        return 1
     except Exception as exc:  # a bug in villkor itself: say so plainly, no traceback
         if os.environ.get("VILLKOR_DEBUG"):
             raise
@@ -74,6 +183,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _expr_text_first(argv: list[str]) -> list[str]:
+    """`villkor expr '-(1)'`: an argument of `expr` that starts with '-' but is no option of it
+    is the expression, not an unknown option."""
+    if not argv or argv[0] != "expr" or "--" in argv:
+        return argv
+    options = ("-h", "--help", "--json")
+    texts = [a for a in argv[1:] if a not in options]
+    if len(texts) == 1 and texts[0].startswith("-"):
+        return [argv[0], *[a for a in argv[1:] if a in options], "--", texts[0]]
+    return argv
+
+
 def _policy_data_args(p: argparse.ArgumentParser, data_required: bool = True) -> None:
     p.add_argument("policy", metavar="POLICY")
     p.add_argument("--data", metavar="DIR", required=data_required,
@@ -86,9 +207,11 @@ def _optional_commands() -> list[tuple[str, Callable]]:
     from .diff import command as diff_command
     from .fixtures import command as test_command
     from . import explain_command
+    from . import report_command  # report, document
     from .style import command as style_command
 
-    return [(m.__name__, m.attach) for m in (test_command, explain_command, diff_command, style_command)]
+    return [(m.__name__, m.attach) for m in (test_command, explain_command, diff_command, style_command,
+                                             report_command)]
 
 
 # ---------------------------------------------------------------- commands
@@ -101,8 +224,30 @@ def load_and_plan(policy_path: str, params_path: str | None = None):
 
     policy = load_policy(policy_path)
     if params_path:
-        policy = apply_overrides(policy, params_path)
+        policy = with_params_info(policy, apply_overrides(policy, params_path), params_path)
     return plan(policy)
+
+
+def with_params_info(original, changed, params_path: str):
+    """`changed` recording the params file (path, sha256) and every value it changed."""
+    import dataclasses
+    import hashlib
+
+    from .result import ParamChange, ParamsInfo
+
+    changes = []
+    for pid, new in changed.parameters.items():
+        old = original.parameters[pid]
+        if new.by:
+            for key, value in new.value.items():
+                if old.value.get(key) != value:
+                    changes.append(ParamChange(pid, new.title, dict(zip(new.by, key)), old.value.get(key),
+                                               value, new.unit))
+        elif old.value != new.value:
+            changes.append(ParamChange(pid, new.title, None, old.value, new.value, new.unit))
+    with open(params_path, "rb") as fh:
+        digest = hashlib.sha256(fh.read()).hexdigest()
+    return dataclasses.replace(changed, params=ParamsInfo(display_path(params_path), digest, tuple(changes)))
 
 
 def cmd_validate(args) -> int:
@@ -121,13 +266,29 @@ def cmd_validate(args) -> int:
     return 1 if errors else 0
 
 
+def check_output(output: str | None, policy, data_dir: str | None, params_path: str | None) -> None:
+    """Refuse an -o that names one of the run's own inputs: the policy (and the files it
+    extends), the params file, or a file in the data folder. Checked before anything is read."""
+    from .report.atomic import same_file
+
+    if output is None:
+        return
+    inputs = [policy.path, *policy.chain, params_path]
+    if data_dir and os.path.isdir(data_dir):
+        inputs += [os.path.join(data_dir, name) for name in sorted(os.listdir(data_dir))]
+    clash = same_file(output, inputs)
+    if clash is not None:
+        raise UsageError(f"-o {output} is an input of this run ({clash}); it would be overwritten",
+                         hint="write the output to another file")
+
+
 def run_policy(policy_path: str, data_dir: str, params_path: str | None = None, trace: bool = False):
     """Load, plan, read data, evaluate: the whole pipeline, shared by run, explain and diff."""
     from . import engine
     from .data import load_tables
 
     planned = load_and_plan(policy_path, params_path)
-    tables = load_tables(planned.policy.inputs, planned.policy.dimensions, data_dir)
+    tables = load_tables(planned.policy.inputs, planned.policy.dimensions, data_dir, valid=planned.policy.valid)
     evaluation = engine.evaluate(planned, tables, trace=trace)
     return evaluation, tables
 
@@ -140,7 +301,14 @@ def cmd_run(args) -> int:
     if args.scenarios:
         from .scenarios import cmd_run_scenarios
         return cmd_run_scenarios(args)
-    evaluation, tables = run_policy(args.policy, args.data, args.params)
+    import dataclasses
+
+    from .data import load_tables
+
+    planned = load_and_plan(args.policy, args.params)
+    check_output(args.output, planned.policy, args.data, args.params)
+    tables = load_tables(planned.policy.inputs, planned.policy.dimensions, args.data)
+    evaluation = engine.evaluate(planned, tables)
     result = engine.to_result(evaluation, tables)
     if args.outputs:
         wanted = [o.strip() for o in args.outputs.split(",") if o.strip()]
@@ -150,6 +318,9 @@ def cmd_run(args) -> int:
             raise UsageError(f"--outputs names an unknown rule '{unknown[0]}'",
                              hint=did_you_mean(unknown[0], evaluation.plan.rules))
         result = engine.to_result(evaluation, tables, wanted)
+    result.params = planned.policy.params
+    result.policy = dataclasses.replace(result.policy, path=display_path(result.policy.path))
+    result.data = [dataclasses.replace(d, path=display_path(d.path)) for d in result.data]
     data = render_report(result, args.format)
     try:
         emit(data, args.output)

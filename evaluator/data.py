@@ -24,6 +24,8 @@ import hashlib
 import mmap
 import os
 import re
+import stat
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -37,10 +39,29 @@ EXTENSIONS = (".csv", ".parquet", ".xlsx")
 TRUE_WORDS = {"true", "ja", "1", "yes"}
 FALSE_WORDS = {"false", "nej", "0", "no"}
 SPACES = ("\u00a0", "\u2009", "\u202f", "\u2007", " ", "\t")
-NUMBER_RE = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")
-INT_RE = re.compile(r"[-+]?\d+")
-DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+NUMBER_RE = re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
+INT_RE = re.compile(r"[-+]?[0-9]+")
+DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 INT64 = 2 ** 63
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+MONEY_LIMIT = Decimal(10) ** 15  # kr: a thousand times the state budget; beyond is a typing error
+DIGITS_LIMIT = 28  # significant digits a decimal keeps exactly (the decimal context's precision)
+FIRST_YEAR, LAST_YEAR = 1900, 2199  # dates outside are typing errors (0000-01-01, 20260-01-01)
+
+
+def clean_text(text: str) -> str:
+    """Text as compared with the policy: NFC (composed å, ä, ö), zero-width characters removed."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFC", text.translate(ZERO_WIDTH))
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a cell that looks like a value is refused anyway, and how to write it."""
+
+    message: str
+    hint: str
 
 
 @dataclass
@@ -62,11 +83,20 @@ class Tables:
 # ---------------------------------------------------------------- entry points
 
 
-def load_tables(inputs: dict[str, Input], dimensions: dict[str, Dimension], data_dir: str) -> Tables:
-    """Every declared input from its file in `data_dir`, typed; optional inputs may be absent."""
+def load_tables(inputs: dict[str, Input], dimensions: dict[str, Dimension], data_dir: str,
+                valid=None) -> Tables:
+    """Every declared input from its file in `data_dir`, typed; optional inputs may be absent.
+
+    With `valid` (the policy's validity), a table whose dates and years all fall outside it is
+    warned about: the data is probably from another year than the policy."""
     if not os.path.isdir(data_dir):
         raise DataError(f"no data folder {data_dir}", Location(file=data_dir),
                         "give --data a folder holding one file per input table")
+    try:
+        os.listdir(data_dir)
+    except PermissionError:
+        raise DataError(f"permission denied: cannot list the data folder {data_dir}", Location(file=data_dir),
+                        "make the folder readable (chmod +rx) for the user running villkor") from None
     result = Tables()
     for inp in inputs.values():
         path = _find_file(inp, data_dir)
@@ -76,7 +106,39 @@ def load_tables(inputs: dict[str, Input], dimensions: dict[str, Dimension], data
         raw = _read_file(inp, path)
         frame = _typed_frame(inp, dimensions, raw, path, result.warnings)
         result.tables[inp.id] = Table(inp.id, frame, path, raw.sha256, len(frame))
+        if valid is not None:
+            _validity_warning(inp, frame, path, valid, result.warnings)
     return result
+
+
+def _validity_warning(inp: Input, frame: pd.DataFrame, path: str, valid, warnings: list[str]) -> None:
+    """Warn when no date (or `year`) of the table falls inside the policy's validity."""
+    start, end = np.datetime64(valid.start, "s"), np.datetime64(valid.end, "s")
+    low = high = None
+    inside = False
+    for col in inp.columns.values():
+        values = frame[col.id]
+        if col.type == "date":
+            arr = values.to_numpy(dtype="datetime64[s]")
+            arr = arr[~np.isnat(arr)]
+            if not len(arr):
+                continue
+            lo, hi = arr.min(), arr.max()
+            inside = inside or bool(((arr >= start) & (arr <= end)).any())
+            lo, hi = str(lo)[:10], str(hi)[:10]
+        elif col.type == "int" and col.id == "year":
+            arr = values.dropna().to_numpy(dtype=np.int64)
+            if not len(arr):
+                continue
+            inside = inside or bool(((arr >= valid.start.year) & (arr <= valid.end.year)).any())
+            lo, hi = str(arr.min()), str(arr.max())
+        else:
+            continue
+        low = lo if low is None else min(low, lo)
+        high = hi if high is None else max(high, hi)
+    if low is not None and not inside:
+        warnings.append(f"{path}: the data's dates run from {low} to {high}, outside the policy's validity "
+                        f"{valid.start.isoformat()} to {valid.end.isoformat()}; is this the policy for the data's year?")
 
 
 def _missing(inp: Input, data_dir: str, result: Tables) -> None:
@@ -152,7 +214,7 @@ class RowMap:
 
     first: int = 2
     numbers: np.ndarray | None = None
-    csv: tuple[str, str, str] | None = None  # path, encoding, separator
+    csv: tuple[str, str, str, int] | None = None  # path, encoding, separator, lines skipped
 
     def __call__(self, index: int) -> int:
         if self.numbers is not None:
@@ -167,14 +229,16 @@ def _has_blank_lines(path: str) -> bool:
         if os.fstat(fh.fileno()).st_size == 0:
             return False
         with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-            return mm.find(b"\n\n") >= 0 or mm.find(b"\n\r\n") >= 0
+            return mm.find(b"\n\n") >= 0 or mm.find(b"\n\r\n") >= 0 or mm[:1] in (b"\n", b"\r")
 
 
-def _csv_records(path: str, encoding: str, separator: str):
+def _csv_records(path: str, encoding: str, separator: str, skip: int = 0):
     """(row as a spreadsheet shows it, fields) of every non-blank record after the header."""
     with open(path, encoding=encoding, newline="") as fh:
         header = False
-        for row, fields in enumerate(csv.reader(fh, delimiter=separator), start=1):
+        for _ in range(skip):
+            fh.readline()
+        for row, fields in enumerate(csv.reader(fh, delimiter=separator), start=1 + skip):
             if not fields:
                 continue
             if header:
@@ -182,11 +246,11 @@ def _csv_records(path: str, encoding: str, separator: str):
             header = True
 
 
-def _csv_record_row(path: str, encoding: str, separator: str, index: int) -> int:
-    for i, (row, _) in enumerate(_csv_records(path, encoding, separator)):
+def _csv_record_row(path: str, encoding: str, separator: str, skip: int, index: int) -> int:
+    for i, (row, _) in enumerate(_csv_records(path, encoding, separator, skip)):
         if i == index:
             return row
-    return index + 2
+    return index + 2 + skip
 
 
 # ---------------------------------------------------------------- reading files
@@ -201,15 +265,31 @@ class Raw:
     decimal: str = "."
     sha256: str | None = None
     header_row: int | None = 1  # where the header is, for header errors (None: inline rows)
+    separator: str = ","  # for the header line a fix names
 
 
 def _find_file(inp: Input, data_dir: str) -> str | None:
     found = [os.path.join(data_dir, inp.id + ext) for ext in EXTENSIONS
-             if os.path.exists(os.path.join(data_dir, inp.id + ext))]
+             if os.path.lexists(os.path.join(data_dir, inp.id + ext))]
     if len(found) > 1:
         raise DataError(f"input '{inp.id}' has more than one file: {', '.join(found)}",
                         Location(file=data_dir), "keep exactly one of them")
-    return found[0] if found else None
+    if not found:
+        return None
+    path = found[0]
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise DataError(f"{os.path.basename(path)} is a link to {os.readlink(path)}, which does not exist",
+                        Location(file=path), "point the link at the data file, or copy the file here") from None
+    except PermissionError:
+        raise DataError("permission denied: cannot reach the file", Location(file=path),
+                        "make the file and its folder readable for the user running villkor") from None
+    if not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else "a pipe" if stat.S_ISFIFO(mode) else "not a regular file"
+        raise DataError(f"{os.path.basename(path)} is {kind}, not a data file", Location(file=path),
+                        "give a plain CSV, Parquet or XLSX file")
+    return path
 
 
 def _sha256(path: str) -> str:
@@ -224,13 +304,16 @@ def _read_file(inp: Input, path: str) -> Raw:
     """The file's cells and its sha256; any reader failure becomes a located DataError."""
     try:
         if path.endswith(".parquet"):
-            raw = _read_parquet(path)
+            raw = _read_parquet(inp, path)
         elif path.endswith(".xlsx"):
             raw = _read_xlsx(inp, path)
         else:
             raw = _read_csv(inp, path)
     except DataError:
         raise
+    except PermissionError:
+        raise DataError("permission denied: the file cannot be read", Location(file=path),
+                        "make the file readable (chmod +r) for the user running villkor") from None
     except Exception as exc:  # a file the readers cannot parse at all
         first = (str(exc).splitlines() or [type(exc).__name__])[0]
         raise DataError(f"cannot read {os.path.basename(path)}: {first}", Location(file=path),
@@ -259,8 +342,9 @@ def _first_bad_utf8_line(path: str) -> int | None:
     return None
 
 
-def _csv_dialect(inp: Input, path: str) -> tuple[str, str, str]:
-    """Encoding, separator and decimal mark: declared in the policy's `format`, or detected."""
+def _csv_dialect(inp: Input, path: str) -> tuple[str, str, str, int]:
+    """Encoding, separator, decimal mark and lines to skip: declared in the policy's `format`,
+    or detected from the first non-blank line; Excel's `sep=;` first line names the separator."""
     fmt = inp.format or {}
     with open(path, "rb") as fh:
         head = fh.read(65536)
@@ -278,14 +362,22 @@ def _csv_dialect(inp: Input, path: str) -> tuple[str, str, str]:
             raise DataError(f"unknown encoding '{encoding}' declared for input '{inp.id}'",
                             Location(file=path), "use utf-8, cp1252 or latin-1") from None
     lines = head.decode(encoding, errors="replace").lstrip("\ufeff").splitlines()
-    first = lines[0] if lines else ""
-    separator = fmt.get("separator") or max((";", ",", "\t"), key=first.count)
+    skip = 0
+    if lines and re.fullmatch(r"sep=.", lines[0].strip()):
+        skip, excel = 1, lines[0].strip()[4]
+        lines = lines[1:]
+    else:
+        excel = None
+    first = next((line for line in lines if line.strip()), "")
+    separator = fmt.get("separator") or excel or max((";", ",", "\t"), key=first.count)
     decimal = fmt.get("decimal") or ("," if separator == ";" else ".")
-    return encoding, separator, decimal
+    return encoding, separator, decimal, skip
 
 
-def _csv_header(path: str, encoding: str, separator: str) -> list[str]:
+def _csv_header(path: str, encoding: str, separator: str, skip: int = 0) -> list[str]:
     with open(path, encoding=encoding, errors="replace", newline="") as fh:
+        for _ in range(skip):
+            fh.readline()
         for fields in csv.reader(fh, delimiter=separator):
             if fields:
                 return [f.strip().lstrip("\ufeff") for f in fields]
@@ -300,7 +392,7 @@ def _csv_types(inp: Input, header: list[str]):
 
     types = {}
     for name in header:
-        col = inp.columns.get(name)
+        col = inp.columns.get(clean_text(name))
         kind = col.type if col is not None else "string"
         if kind == "int":
             types[name] = pa.int64()
@@ -315,19 +407,25 @@ def _read_csv(inp: Input, path: str) -> Raw:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    encoding, separator, decimal = _csv_dialect(inp, path)
-    header = _csv_header(path, encoding, separator)
+    encoding, separator, decimal, skip = _csv_dialect(inp, path)
+    header = _csv_header(path, encoding, separator, skip)
     if not header:
         raise DataError("the file is empty", Location(file=path),
                         f"write a header row naming the columns: {', '.join(inp.columns)}")
-    _check_duplicate_header(header, path, 1)
-    read = pacsv.ReadOptions(encoding="utf8" if encoding.startswith("utf-8") else encoding)
+    _check_duplicate_header([clean_text(h) for h in header], path, 1 + skip)
+    read = pacsv.ReadOptions(encoding="utf8" if encoding.startswith("utf-8") else encoding, skip_rows=skip)
     parse = pacsv.ParseOptions(delimiter=separator)
 
     def attempt(types):
         convert = pacsv.ConvertOptions(column_types=types, strings_can_be_null=True, null_values=[""],
                                        quoted_strings_can_be_null=True)
-        return pacsv.read_csv(path, read_options=read, parse_options=parse, convert_options=convert)
+        try:
+            return pacsv.read_csv(path, read_options=read, parse_options=parse, convert_options=convert)
+        except pa.ArrowInvalid as exc:
+            if "Empty CSV file" not in str(exc):
+                raise
+            # a header without a final newline and no rows: pyarrow sees no block
+            return pa.table({n: pa.array([], type=types.get(n, pa.string())) for n in header})
     try:
         try:
             table = attempt(_csv_types(inp, header))
@@ -337,10 +435,11 @@ def _read_csv(inp: Input, path: str) -> Raw:
             # An int column holds something else: read it as text to name the row and value.
             table = attempt({n: pa.string() for n in header})
     except pa.ArrowInvalid as exc:
-        raise _csv_failure(exc, path, encoding, separator, len(header)) from None
+        raise _csv_failure(exc, path, encoding, separator, len(header), skip) from None
     frame = table.to_pandas(types_mapper=_nullable_ints(table), self_destruct=True, split_blocks=True)
     del table
-    return Raw(frame, RowMap(csv=(path, encoding, separator)), decimal)
+    return Raw(frame, RowMap(first=2 + skip, csv=(path, encoding, separator, skip)), decimal,
+               header_row=1 + skip, separator=separator)
 
 
 def _nullable_ints(table):
@@ -352,24 +451,53 @@ def _nullable_ints(table):
     return {pa.int64(): pd.Int64Dtype()}.get if has_null else None
 
 
-def _csv_failure(exc, path: str, encoding: str, separator: str, width: int) -> DataError:
+def _csv_failure(exc, path: str, encoding: str, separator: str, width: int, skip: int = 0) -> DataError:
     """pyarrow's complaint as a located message: bad encoding, or a row of the wrong width."""
     text = str(exc)
     if "UTF8" in text:
         return _not_utf8(path, _first_bad_utf8_line(path))
     row = None
     if "columns" in text:
-        row = next((r for r, fields in _csv_records(path, encoding, separator) if len(fields) != width), None)
+        row = next((r for r, fields in _csv_records(path, encoding, separator, skip) if len(fields) != width), None)
     return DataError(f"malformed CSV: {text.splitlines()[0].removeprefix('CSV parse error: ')}",
                      Location(file=path, row=row),
                      "check quoting and that every row has as many fields as the header")
 
 
-def _read_parquet(path: str) -> Raw:
+def _read_parquet(inp: Input, path: str) -> Raw:
+    """Columns as stored; nested, null-typed, NaN and too large unsigned columns are refused."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
+    schema = pq.read_schema(path)
+    _check_duplicate_header([clean_text(n).strip() for n in schema.names], path, None)
     table = pq.read_table(path)
-    _check_duplicate_header(table.column_names, path, None)
+    for name, typ in zip(table.column_names, table.schema.types):
+        col = inp.columns.get(clean_text(name).strip())
+        if col is None:
+            continue
+        where = Location(file=path, field=col.id)
+        if pa.types.is_nested(typ):
+            kind = "maps" if pa.types.is_map(typ) else "structs" if pa.types.is_struct(typ) else "lists"
+            raise DataError(f"the Parquet column holds {kind} ({typ}), not single values", where,
+                            f"write one {col.type} value per cell")
+        if pa.types.is_null(typ) and len(table) and not col.nullable:
+            raise DataError("the Parquet column has type null: every cell is empty", where,
+                            f"write the column's values as {col.type}; a default does not fill a column without values")
+        column = table.column(name)
+        if pa.types.is_floating(typ) and len(table):
+            nan = pc.is_nan(column).to_numpy(zero_copy_only=False)
+            if nan.any():
+                raise DataError("NaN is not a value", Location(file=path, row=int(np.flatnonzero(nan)[0]) + 2,
+                                                               field=col.id),
+                                "write the value, or leave the cell empty (null)")
+        if pa.types.is_uint64(typ) and len(table) and column.null_count < len(table):
+            big = pc.greater_equal(column, pa.scalar(INT64, pa.uint64())).to_numpy(zero_copy_only=False)
+            if big.any():
+                i = int(np.flatnonzero(big)[0])
+                raise DataError(f"{column[i].as_py()}: out of range", Location(file=path, row=i + 2, field=col.id),
+                                f"whole numbers must be below {INT64:,}".replace(",", " "))
     return Raw(table.to_pandas(self_destruct=True, split_blocks=True), RowMap())
 
 
@@ -380,6 +508,8 @@ def _read_xlsx(inp: Input, path: str) -> Raw:
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
         ws = _sheet(wb, inp.format.get("sheet", 0) if inp.format else 0, path)
+        xml = _sheet_xml(wb, ws)
+        _check_merged(ws, xml, path)
         header, header_row, numbers, records = None, 0, [], []
         for number, cells in enumerate(ws.iter_rows(values_only=True), start=1):
             if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
@@ -389,8 +519,12 @@ def _read_xlsx(inp: Input, path: str) -> Raw:
                 continue
             numbers.append(number)
             records.append(cells)
+        if header is not None and not any(c in inp.columns for c in map(clean_text, header)):
+            _header_elsewhere(inp, wb, ws, header_row, path)
     finally:
         wb.close()
+    if b"<f" in xml:
+        _check_formulas(path, ws.title, numbers, records)
     header = header or []
     width = max([len(header)] + [len(r) for r in records])
     header = _named_header(header, width, records, path, header_row)
@@ -398,6 +532,65 @@ def _read_xlsx(inp: Input, path: str) -> Raw:
     frame = pd.DataFrame({name: pd.Series(list(col), dtype=object)
                           for name, col in zip(header, columns) if name is not None})
     return Raw(frame, RowMap(numbers=np.asarray(numbers, dtype=np.int64)), header_row=header_row or 1)
+
+
+def _sheet_xml(wb, ws) -> bytes:
+    """The sheet's XML as stored (to see merged cells and formulas, which read-only mode hides)."""
+    import zipfile
+
+    where = getattr(ws, "_worksheet_path", None)
+    archive = getattr(wb, "_archive", None)
+    if not where or not isinstance(archive, zipfile.ZipFile):
+        return b""
+    return archive.read(where)
+
+
+def _check_merged(ws, xml: bytes, path: str) -> None:
+    """Merged cells: only the first cell holds the value, the rest would read as empty."""
+    found = re.search(rb'<mergeCell ref="([A-Z]+[0-9]+):([A-Z]+[0-9]+)"', xml)
+    if found:
+        first, last = found.group(1).decode(), found.group(2).decode()
+        raise DataError(f"sheet '{ws.title}', cells {first}:{last} are merged: the cells after {first} "
+                        "read as empty", Location(file=path, row=int(re.sub("[A-Z]", "", first))),
+                        "unmerge the cells and write the value in each of them")
+
+
+def _check_formulas(path: str, title: str, numbers: list[int], records: list) -> None:
+    """A formula without a saved result reads as empty: refuse it (the file was never recalculated)."""
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    empty_at = {(n, j) for n, cells in zip(numbers, records) for j, c in enumerate(cells) if c is None}
+    if not empty_at:
+        return
+    wb = load_workbook(path, read_only=True, data_only=False)
+    try:
+        for number, cells in enumerate(wb[title].iter_rows(values_only=True), start=1):
+            for j, c in enumerate(cells):
+                if isinstance(c, str) and c.startswith("=") and (number, j) in empty_at:
+                    raise DataError(f"sheet '{title}', cell {get_column_letter(j + 1)}{number}: the formula {c} "
+                                    "has no saved value", Location(file=path, row=number),
+                                    "open the file in Excel and save it again (so the result is stored), "
+                                    "or write the value instead of the formula")
+    finally:
+        wb.close()
+
+
+def _header_elsewhere(inp: Input, wb, ws, header_row: int, path: str) -> None:
+    """The header is not the first row with text: find it lower down or on another sheet."""
+    wanted = set(inp.columns)
+    for sheet in [ws] + [w for w in wb.worksheets if w.title != ws.title]:
+        for number, cells in enumerate(sheet.iter_rows(values_only=True, max_row=30), start=1):
+            names = {clean_text(str(c)).strip() for c in cells if c is not None}
+            if len(names & wanted) >= max(1, len(wanted) // 2) and (sheet is not ws or number != header_row):
+                if sheet is ws:
+                    raise DataError(f"sheet '{ws.title}': the header is on row {number}, below other text on "
+                                    f"row {header_row}", Location(file=path, row=header_row),
+                                    f"delete the rows above row {number} so the column names come first")
+                raise DataError(f"sheet '{ws.title}' has no columns of input '{inp.id}'; they are on sheet "
+                                f"'{sheet.title}' (row {number})", Location(file=path, row=header_row),
+                                f"move the data to the first sheet, or declare format: {{sheet: {sheet.title}}} "
+                                f"for the input")
 
 
 def _sheet(wb, sheet, path: str):
@@ -443,9 +636,9 @@ def _typed_frame(inp: Input, dims: dict[str, Dimension], raw: Raw, path: str,
                  warnings: list[str]) -> pd.DataFrame:
     """The declared columns, typed and checked, in declaration order; extra columns dropped."""
     frame = raw.frame
-    frame.columns = [str(c).strip() for c in frame.columns]
+    frame.columns = [clean_text(str(c)).strip() for c in frame.columns]
     _check_duplicate_header(list(frame.columns), path, raw.header_row)
-    _check_header(inp, list(frame.columns), path, raw.header_row, warnings)
+    _check_header(inp, list(frame.columns), path, raw, warnings)
     out = {}
     for col in inp.columns.values():
         if col.id in frame.columns:
@@ -453,20 +646,46 @@ def _typed_frame(inp: Input, dims: dict[str, Dimension], raw: Raw, path: str,
         else:
             out[col.id] = _constant_column(col, dims, len(frame))
     typed = pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+    for name in inp.by.values():  # an empty key cell would count for no region, or the wrong one
+        values = typed.get(name)
+        if values is not None and isinstance(values.dtype, pd.CategoricalDtype):
+            empty = values.cat.codes.to_numpy() < 0
+            if empty.any():
+                i = int(np.flatnonzero(empty)[0])
+                raise DataError(f"empty cell in the key column '{name}'",
+                                Location(file=path, row=raw.rows(i), field=name),
+                                f"every row of input '{inp.id}' must name its {inp.columns[name].type}; "
+                                "fill it in or remove the row")
     if inp.unique and inp.by:
         _check_unique(inp, typed, path, raw.rows)
     return typed
 
 
-def _check_header(inp: Input, found: list[str], path: str, row: int | None, warnings: list[str]) -> None:
-    """All missing columns in one error; undeclared columns are a warning, then ignored."""
-    missing = [c.id for c in inp.columns.values() if c.id not in found and c.default is None]
-    if missing:
-        raise DataError(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}",
-                        Location(file=path, row=row),
-                        f"the file has: {', '.join(found) or 'no columns'}; "
-                        f"input '{inp.id}' needs: {', '.join(inp.columns)}")
+def _check_header(inp: Input, found: list[str], path: str, raw: Raw, warnings: list[str]) -> None:
+    """All missing columns in one error; a default never fills a missing column unless the
+    column is declared optional (then every run warns). Undeclared columns are a warning."""
+    row = raw.header_row
     extra = [c for c in found if c not in inp.columns]
+    missing = [c.id for c in inp.columns.values() if c.id not in found and not c.optional]
+    if missing and row is not None:  # inline rows (fixtures) hold every column
+        unknown = []
+        for name in extra:
+            near = did_you_mean(name, missing) or did_you_mean(name.lower(), missing)
+            unknown.append(f"'{name}' ({near})" if near else f"'{name}'")
+        hint = f"the file has: {', '.join(found) or 'no columns'}; input '{inp.id}' needs: {', '.join(inp.columns)}"
+        if unknown:
+            hint += f"; unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}"
+        hint += f"; write the header line as: {raw.separator.join(inp.columns)}"
+        raise DataError(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}",
+                        Location(file=path, row=row), hint)
+    for col in inp.columns.values():
+        if col.id not in found and col.optional:
+            if col.default is None:
+                raise DataError(f"column '{col.id}' is optional but has no default", col.location,
+                                "declare the default that fills it when a file leaves it out")
+            if row is not None:
+                warnings.append(f"{path}: optional column '{col.id}' is not in the file; "
+                                f"its default {_text(col.default)} is used on every row")
     if extra:
         warnings.append(f"{path}: column{'s' if len(extra) > 1 else ''} {', '.join(extra)} "
                         f"not declared for input '{inp.id}', ignored")
@@ -512,6 +731,12 @@ class _TypedColumn:
     def first(mask) -> int:
         return int(np.flatnonzero(np.asarray(mask))[0])
 
+    def refusal(self, index: int, parse):
+        """The Refusal for the bad cell at `index` (a reason beyond 'not a number'), or None."""
+        value = self.series.iloc[index]
+        result = parse(clean_text(value).strip() if isinstance(value, str) else value)
+        return result if isinstance(result, Refusal) else None
+
     def shown(self, index: int) -> str:
         value = self.series.iloc[index]
         return repr(value if isinstance(value, str) else str(value))
@@ -528,16 +753,16 @@ class _TypedColumn:
         else:
             codes, uniq = pd.factorize(s, use_na_sentinel=True)
             uniques = list(uniq)
-        values = [u.strip() if isinstance(u, str) else u for u in uniques]
+        values = [clean_text(u).strip() if isinstance(u, str) else u for u in uniques]
         blank = np.asarray([_is_blank(v) for v in values] + [True], dtype=bool)
         return codes, values, blank[codes]
 
     def mapped(self, parse, fill):
         """Parse each distinct value once. Returns (object value per row, bad-row mask)."""
         parsed = [parse(v) for v in self.values]
-        bad_u = np.asarray([p is BAD for p in parsed] + [False], dtype=bool)
+        bad_u = np.asarray([p is BAD or isinstance(p, Refusal) for p in parsed] + [False], dtype=bool)
         lookup = np.empty(len(parsed) + 1, dtype=object)
-        lookup[:-1] = [fill if p is BAD else p for p in parsed]
+        lookup[:-1] = [fill if p is BAD or isinstance(p, Refusal) else p for p in parsed]
         lookup[-1] = fill
         return lookup[self.codes], bad_u[self.codes] & ~self.empty
 
@@ -614,6 +839,9 @@ class _TypedColumn:
             parsed, bad = self.mapped(_parse_int, None)
             if bad.any():
                 i = self.first(bad)
+                why = self.refusal(i, _parse_int)
+                if why is not None:
+                    raise self.fail(i, f"{self.shown(i)}: {why.message}", why.hint)
                 raise self.fail(i, f"{self.shown(i)} is not a whole number", "write digits only, e.g. 12")
             values = pd.Series(pd.array(parsed, dtype="Int64"))
         if has_empty and self.col.default is not None:
@@ -641,7 +869,8 @@ class _TypedColumn:
                 f"and {col.max if col.max is not None else '∞'}")
         if low.any():
             i = self.first(low)
-            message = (f"negative count {values.iloc[i]}" if col.min == 0 and values.iloc[i] < 0 else
+            what = {"int": "count", "money": "amount"}.get(col.type, "number")
+            message = (f"negative {what} {values.iloc[i]}" if col.min == 0 and values.iloc[i] < 0 else
                        f"{values.iloc[i]} is below the minimum {col.min}")
             raise self.fail(i, message, hint)
         if high.any():
@@ -658,9 +887,19 @@ class _TypedColumn:
         """Exact Decimals parsed from the cell text; money has at most two decimals."""
         self.require()
         default = Decimal(str(self.col.default)) if self.col.default is not None else None
-        parsed, bad = self.mapped(lambda v: _parse_decimal(v, self.decimal, money), default)
+        if money and default is not None and default != default.quantize(Decimal("0.01"), rounding="ROUND_DOWN"):
+            raise DataError(f"the default {self.col.default} of money column '{self.col.id}' is finer than one öre",
+                            self.col.location if self.col.location.file else Location(file=self.path, field=self.col.id),
+                            "amounts in kr have at most two decimals; write e.g. 0 or 0.01")
+
+        def parse(v):
+            return _parse_decimal(v, self.decimal, money)
+        parsed, bad = self.mapped(parse, default)
         if bad.any():
             i = self.first(bad)
+            why = self.refusal(i, parse)
+            if why is not None:
+                raise self.fail(i, f"{self.shown(i)}: {why.message}", why.hint)
             raise self.fail(i, f"{self.shown(i)} is not {'an amount' if money else 'a number'}",
                             "write an amount like 1234,50 or 1 234,50 kr (at most two decimals)" if money
                             else "write a number like 12,5 or 12.5")
@@ -688,6 +927,9 @@ class _TypedColumn:
         parsed, bad = self.mapped(_parse_date, default)
         if bad.any():
             i = self.first(bad)
+            why = self.refusal(i, _parse_date)
+            if why is not None:
+                raise self.fail(i, f"{self.shown(i)}: {why.message}", why.hint)
             raise self.fail(i, f"{self.shown(i)} is not a date", "write dates as YYYY-MM-DD, e.g. 2026-03-16")
         return pd.Series(parsed.astype("datetime64[s]"))
 
@@ -752,15 +994,31 @@ def _parse_int(value):
     if isinstance(value, (bool, np.bool_)):
         return BAD
     if isinstance(value, (int, np.integer)):
-        return int(value)
+        return int(value) if abs(int(value)) < INT64 else _out_of_range(value)
     if isinstance(value, float):
-        return int(value) if value.is_integer() and abs(value) < INT64 else BAD
+        if value.is_integer() and abs(value) >= INT64:
+            return _out_of_range(value)
+        return int(value) if value.is_integer() else BAD
     text = str(value)
     for space in SPACES:
         text = text.replace(space, "")
-    if not INT_RE.fullmatch(text) or abs(int(text)) >= INT64:
+    if _foreign_digits(text):
+        return _foreign_digits(text)
+    if not INT_RE.fullmatch(text):
         return BAD
-    return int(text)
+    return int(text) if abs(int(text)) < INT64 else _out_of_range(text)
+
+
+def _out_of_range(value) -> Refusal:
+    return Refusal("out of range", f"whole numbers must be below {INT64:,} in size; check the cell".replace(",", " "))
+
+
+def _foreign_digits(text: str) -> Refusal | None:
+    """Digits other than 0-9 (Arabic-Indic ١٢٣, fullwidth １２３): refused, never read silently."""
+    if text.isascii() or not any(ch.isdigit() and not ch.isascii() for ch in text):
+        return None
+    return Refusal("holds digits other than 0-9",
+                   "retype the number with the digits 0-9 (the cell has e.g. Arabic-Indic or fullwidth digits)")
 
 
 def _parse_decimal(value, decimal_mark: str, money: bool):
@@ -772,7 +1030,12 @@ def _parse_decimal(value, decimal_mark: str, money: bool):
         number = Decimal(int(value)) if isinstance(value, np.integer) else Decimal(value)
     else:
         text = repr(float(value)) if isinstance(value, (float, np.floating)) else _number_text(str(value), decimal_mark)
-        if text is None or not NUMBER_RE.fullmatch(text):
+        if text is None or isinstance(text, Refusal):
+            return text if text is not None else BAD
+        if "e" in text and isinstance(value, (float, np.floating)) and np.isfinite(value):
+            return Refusal("a number too large or small to be a plain amount",
+                           "format the cell as a number with all its digits (not scientific notation)")
+        if not NUMBER_RE.fullmatch(text):
             return BAD
         try:
             number = Decimal(text)
@@ -780,12 +1043,15 @@ def _parse_decimal(value, decimal_mark: str, money: bool):
             return BAD
     if not number.is_finite():
         return BAD
+    if len(number.as_tuple().digits) > DIGITS_LIMIT or (money and abs(number) >= MONEY_LIMIT):
+        limit = "1 000 000 000 000 000 kr" if money else f"{DIGITS_LIMIT} digits"
+        return Refusal("out of range", f"{'amounts' if money else 'numbers'} must be below {limit}; check the cell")
     if money and number != number.quantize(Decimal("0.01"), rounding="ROUND_DOWN"):
         return BAD
     return number
 
 
-def _number_text(text: str, decimal_mark: str) -> str | None:
+def _number_text(text: str, decimal_mark: str) -> str | Refusal | None:
     """Normalise a written number to `-1234.5`: spaces and ' kr' dropped, one decimal mark.
 
     With both '.' and ',' the last one is the decimal mark; a mark repeated is a thousands
@@ -798,6 +1064,17 @@ def _number_text(text: str, decimal_mark: str) -> str | None:
             break
     for space in SPACES:
         text = text.replace(space, "")
+    if _foreign_digits(text):
+        return _foreign_digits(text)
+    other = "." if decimal_mark == "," else ","
+    if text.count(other) == 1 and decimal_mark not in text and re.fullmatch(r"-?[1-9][0-9]{0,2}[.,][0-9]{3}", text):
+        whole, part = text.lstrip("-").split(other)
+        sign = "-" if text.startswith("-") else ""
+        small = sign + f"{whole}.{part}".rstrip("0").rstrip(".")
+        big = sign + whole + part
+        return Refusal(f"could be {small} or {big}",
+                       f"'{other}' is not this file's decimal mark ('{decimal_mark}'): write {big} for {big}, "
+                       f"or {sign}{whole}{decimal_mark}{part} for {small}")
     if "," in text and "." in text:
         mark = "," if text.rfind(",") > text.rfind(".") else "."
         other = "." if mark == "," else ","
@@ -831,9 +1108,12 @@ def _parse_date(value):
     if not DATE_RE.fullmatch(value):
         return BAD
     try:
-        return np.datetime64(value, "s")
+        day = np.datetime64(value, "s")
     except ValueError:
         return BAD
+    if not FIRST_YEAR <= int(value[:4]) <= LAST_YEAR:
+        return Refusal(f"the year is outside {FIRST_YEAR}-{LAST_YEAR}", "check the date; write it as YYYY-MM-DD, e.g. 2026-03-16")
+    return day
 
 
 def _check_unique(inp: Input, frame: pd.DataFrame, path: str, rows: RowMap) -> None:

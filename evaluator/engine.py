@@ -233,6 +233,7 @@ def evaluate(plan: Plan, tables: Tables, trace: bool = False, stop_on_failed_che
     warnings = list(tables.warnings) + _illustrative_warnings(plan, skipped)
     for rid, absent in skipped.items():
         warnings.append(f"rule '{rid}' not computed: optional input {', '.join(absent)} is absent")
+    warnings += _absent_input_warnings(plan, skipped, missing)
     failed = [c for c in checks if not c.passed]
     if failed and stop_on_failed_check:
         pr = next(p for p in plan.checks if p.id == failed[0].id)
@@ -328,6 +329,21 @@ def _snippet(text: str, node) -> str:
     if node.line - 1 < len(lines):
         return lines[node.line - 1][node.column - 1:node.end_column - 1]
     return "?"
+
+
+def _absent_input_warnings(plan: Plan, skipped: dict[str, list[str]], missing: set[str]) -> list[str]:
+    """One Swedish sentence per absent optional input that some rule needs: which outputs are
+    therefore not computed (by their titles)."""
+    policy = plan.policy
+    out = []
+    for iid in (i for i in policy.inputs if i in missing):
+        titles = [policy.rules[r].title or r for r in policy.outputs if iid in skipped.get(r, ())]
+        if not titles:
+            continue
+        title = policy.inputs[iid].title or iid
+        out.append(f"Ingen indata har lästs för ”{title}”. Följande beräknas därför inte: "
+                   + "; ".join(titles) + ".")
+    return out
 
 
 def _illustrative_warnings(plan: Plan, skipped) -> list[str]:

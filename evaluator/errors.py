@@ -186,9 +186,24 @@ def render(error: VillkorError) -> str:
         text = f"rule '{loc.rule}': {text}"
     lines = [f"{head}: {text}" if head else f"error: {text}"]
     if loc.source_line is not None and loc.column is not None:
-        src = loc.source_line.rstrip("\n")
+        src, column, length = _shown_source(loc.source_line.rstrip("\n"), loc.column, loc.length)
         lines.append("    " + src)
-        lines.append("    " + " " * max(loc.column - 1, 0) + "^" * max(loc.length, 1))
+        lines.append("    " + " " * max(column - 1, 0) + "^" * max(length, 1))
     if error.hint:
         lines.append(f"  hint: {error.hint}")
     return "\n".join(lines)
+
+
+MAX_SHOWN = 100  # characters of a source line shown under a message
+
+
+def _shown_source(src: str, column: int, length: int) -> tuple[str, int, int]:
+    """The source line as shown: control characters made visible, a long line cut around the column."""
+    src = "".join(c if c == "\t" or c.isprintable() else "\N{REPLACEMENT CHARACTER}" for c in src)
+    if len(src) <= MAX_SHOWN:
+        return src, column, length
+    start = max(0, min(column - 1 - MAX_SHOWN // 3, len(src) - MAX_SHOWN))
+    end = start + MAX_SHOWN
+    shown = ("…" if start else "") + src[start:end] + ("…" if end < len(src) else "")
+    column = column - start + (1 if start else 0)
+    return shown, column, max(1, min(length, MAX_SHOWN - (column - 1)))

@@ -36,6 +36,7 @@ from .lang import ast
 from .lang import values as V
 from .lang.checker import AGGREGATES
 from .lang.values import ListVal, TableView, Val
+from .result import display_path
 from .policy.model import Policy, Rule
 
 FORMAT_ID = "villkor-explanation/1"
@@ -703,6 +704,10 @@ class Explainer:
         unit = _unit_text(p.unit)
         op = {"name": name, "kind": "parameter", "title": p.title, "unit": unit,
               "source": self.policy.cite(p.source), "status": p.status}
+        params = getattr(self.policy, "params", None)
+        if params and any(c.parameter == name and (c.key is None or all(key.get(d, m) == m for d, m in c.key.items()))
+                          for c in params.changes):  # a what-if value: the policy's source does not say it
+            op["source"] = f"ändrat värde från parameterfilen {params.path}, inte från policyns källa"
         if p.note:
             op["note"] = p.note.strip()
         pv = self.r.scope.value(name)
@@ -904,9 +909,9 @@ def provenance(evaluation, tables) -> dict:
     policy = evaluation.plan.policy
     data = []
     for t in sorted(tables.tables.values(), key=lambda t: list(policy.inputs).index(t.id)):
-        data.append({"table": t.id, "path": t.path, "sha256": t.sha256, "rows": int(t.rows)})
+        data.append({"table": t.id, "path": display_path(t.path), "sha256": t.sha256, "rows": int(t.rows)})
     return {"policy": {"id": policy.id, "title": policy.title, "version": policy.version,
-                       "path": policy.path, "sha256": policy.sha256},
+                       "path": display_path(policy.path), "sha256": policy.sha256},
             "data": data}
 
 

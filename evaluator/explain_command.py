@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import sys
+import tempfile
 
 from .errors import UsageError
 
@@ -92,6 +95,9 @@ def _evaluate(args):
     from .data import load_tables
 
     planned = load_and_plan(args.policy, args.params)
+    if getattr(args, "handler", None) is cmd_explain:
+        from .cli import check_output
+        check_output(args.output, planned.policy, args.data, args.params)
     return planned, lambda: _load(planned, args.data, engine, load_tables)
 
 
@@ -141,7 +147,13 @@ def _emit(text: str, output: str | None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    write_files({output: text})
+    if os.path.isdir(output):
+        raise UsageError(f"-o {output} is a folder", hint="give -o the path of a file, e.g. explain.txt")
+    try:
+        write_files({output: text})
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}",
+                         hint="give -o the path of a file in a folder you can write to") from None
 
 
 def write_files(files: dict[str, str]) -> None:
@@ -150,6 +162,48 @@ def write_files(files: dict[str, str]) -> None:
 
     for path, text in files.items():
         write_atomic(path, text.encode("utf-8"))
+
+
+def write_folder(out_dir: str, docs: dict[str, str]) -> None:
+    """All documents or none: written into a temporary folder beside them, then moved in.
+
+    A new folder appears at once (one rename); into an existing folder each document is moved
+    only after all were written, and a name taken by a folder is refused before anything is."""
+    for name in docs:
+        if os.path.isdir(os.path.join(out_dir, name)):
+            raise UsageError(f"-o {out_dir}: {name} there is a folder", hint="remove it or give another folder")
+    exists = os.path.isdir(out_dir)
+    parent = out_dir if exists else os.path.dirname(os.path.abspath(out_dir))
+    try:
+        os.makedirs(parent, exist_ok=True)
+        tmp = tempfile.mkdtemp(prefix=".villkor-", suffix=".tmp", dir=parent)
+    except OSError as exc:
+        raise UsageError(f"cannot write into {out_dir}: {exc.strerror or exc}",
+                         hint="give -o a folder you can write to") from None
+    try:
+        for name, text in docs.items():
+            with open(os.path.join(tmp, name), "wb") as fh:
+                fh.write(text.encode("utf-8"))
+        if exists:
+            for name in docs:
+                os.replace(os.path.join(tmp, name), os.path.join(out_dir, name))
+            os.rmdir(tmp)
+        else:
+            os.chmod(tmp, 0o777 & ~_umask())
+            os.rename(tmp, out_dir)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise UsageError(f"cannot write into {out_dir}: {exc.strerror or exc}; nothing was written",
+                         hint="give -o a folder you can write to") from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 class _Static:
@@ -163,8 +217,6 @@ class _Static:
 
 
 def cmd_decisions(args) -> int:
-    import os
-
     from .report.decisions import render_decisions
 
     planned, load = _evaluate(args)
@@ -174,12 +226,11 @@ def cmd_decisions(args) -> int:
     evaluation, tables = load()
     per = getattr(args, "per", None)
     if per is not None and per not in evaluation.plan.policy.dimensions:
-        from .errors import UsageError, did_you_mean
+        from .errors import did_you_mean
         raise UsageError(f"--per names an unknown dimension '{per}'",
                          hint=did_you_mean(per, evaluation.plan.policy.dimensions))
     docs = render_decisions(evaluation, tables, args.format, per)  # all rendered before any is written
-    os.makedirs(out_dir, exist_ok=True)
-    write_files({os.path.join(out_dir, name): text for name, text in docs.items()})
+    write_folder(out_dir, docs)
     for name in docs:
         print(f"wrote {os.path.join(out_dir, name)}", file=sys.stderr)
     for warning in evaluation.warnings:

@@ -94,7 +94,7 @@ class StaticScope(Scope):
             members = self.policy.dimensions[col.type].members
             kind = "number" if members and all(isinstance(m, int) for m in members) else "string"
             return T.Type(kind, member=col.type, rows=table, nullable=col.nullable)
-        unit = T.Unit.parse("kr") if col.type == "money" else None
+        unit = T.Unit.parse("kr") if col.type == "money" else T.Unit.parse(col.unit, col.location)
         return T.Type(kind, unit=unit, rows=table, nullable=col.nullable)
 
     def _table_info(self, inp: Input) -> TableInfo:
@@ -125,6 +125,10 @@ class StaticScope(Scope):
     def names(self):
         return [*self.policy.rules, *self.param_types, *self.tables, *self.policy.dimensions]
 
+    def constant(self, name):
+        p = self.policy.parameters.get(name)
+        return p.value if p is not None and not p.by and name not in self.rule_types else None
+
 
 def plan(policy: Policy) -> Plan:
     """Check the whole policy; raise all problems found together."""
@@ -138,9 +142,12 @@ def plan(policy: Policy) -> Plan:
             errors.append(locate(err, policy, item))
     order_ids = _topological(policy, parsed, errors)
     planned: dict[str, PlannedRule] = {}
-    failed: set[str] = set()
+    # not parsed, or in a cycle: already reported; rules using them are skipped, not misreported
+    failed: set[str] = {rid for rid in policy.rules if rid not in parsed or rid not in order_ids}
     for rid in order_ids:
         rule = policy.rules[rid]
+        if rid in failed:
+            continue
         deps = ast.names_used(parsed[rid]) & set(policy.rules)
         if deps & failed:
             failed.add(rid)
@@ -163,6 +170,9 @@ def plan(policy: Policy) -> Plan:
     if not errors:
         from .explain import check_templates  # explanation templates name rules and parameters too
         errors += check_templates(policy)
+    chain = list(policy.chain)
+    errors.sort(key=lambda e: (chain.index(e.location.file) if e.location.file in chain else len(chain),
+                               e.location.line or 0, e.location.column or 0))  # in file order
     raise_all(errors)
     return Plan(policy, scope, [planned[r] for r in order_ids], checks, planned)
 
@@ -205,7 +215,8 @@ def _topological(policy: Policy, parsed: dict[str, ast.Node], errors: list) -> l
             return
         state[rid] = 1
         for dep in deps.get(rid, []):
-            visit(dep, path + [rid])
+            if dep in deps:  # a rule that did not parse has been reported already
+                visit(dep, path + [rid])
         state[rid] = 2
         order.append(rid)
 

@@ -6,6 +6,7 @@ datetime.timedelta for durations, or None where a value is absent or not compute
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,39 @@ class DataInfo:
     path: str | None  # None for inline fixture rows
     sha256: str | None
     rows: int
+
+
+@dataclass(frozen=True)
+class ParamChange:
+    """One value a --params file changed: a scalar parameter (key None) or one cell of a table."""
+
+    parameter: str
+    title: str | None
+    key: dict[str, Any] | None  # {"measure": "cataract"} for a table cell
+    old: Any
+    new: Any
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class ParamsInfo:
+    """The --params file of a what-if run, and every value it changed."""
+
+    path: str
+    sha256: str
+    changes: tuple[ParamChange, ...]
+
+
+WHAT_IF = "Beräkning med ändrade parametrar – inte ett beslut"
+
+
+def change_text(c: ParamChange) -> str:
+    """One changed value for people: "Ungefärlig kostnad (cataract): 10 000 → 11 000 kr/count"."""
+    from .report.fmt import format_value
+
+    where = f" ({', '.join(str(m) for m in c.key.values())})" if c.key else ""
+    unit = f" {c.unit}" if c.unit else ""
+    return f"{c.title or c.parameter}{where}: {format_value(c.old)} → {format_value(c.new)}{unit}"
 
 
 @dataclass
@@ -59,3 +93,17 @@ class RunResult:
     warnings: list[str]
     outputs: dict[str, OutputTable]  # in the policy's `outputs` order
     checks: list[CheckResult] = field(default_factory=list)
+    params: ParamsInfo | None = None  # set for a run with --params (a what-if, not a decision)
+
+
+def display_path(path: str | None) -> str | None:
+    """A file's path as outputs record it: relative to the current folder (with /) when the file
+    is inside it, however it was typed; else absolute. So the same run from the same folder
+    writes the same bytes on any machine (docs/outputs.md)."""
+    if path is None:
+        return None
+    full = os.path.abspath(path)
+    here = os.getcwd()
+    if os.path.commonpath([full, here]) == here:
+        return os.path.relpath(full, here).replace(os.sep, "/")
+    return full

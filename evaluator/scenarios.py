@@ -126,7 +126,7 @@ def read_scenarios(policy, path: str) -> tuple[list[Scenario], str]:
     tree = loaded.tree
     if not isinstance(tree, dict) or not tree:
         raise PolicyError("a scenario file has 'scenarios:' (named overrides) and/or 'grid:' (values to combine)",
-                          loaded.location(()), "e.g.\n    grid:\n      tariff.cataract: [9000, 10000, 11000]")
+                          loaded.location(()), "e.g.\n    grid:\n      approximate_cost_excl_supplement.cataract: [9000, 10000, 11000]")
     for key in tree:
         if key not in FILE_KEYS:
             raise PolicyError(f"unknown section '{key}' in a scenario file", loaded.location((key,), key=True),
@@ -135,19 +135,19 @@ def read_scenarios(policy, path: str) -> tuple[list[Scenario], str]:
     named = tree.get("scenarios") or {}
     if not isinstance(named, dict):
         raise PolicyError("'scenarios' maps a name to parameter overrides", loaded.location(("scenarios",)),
-                          "e.g.\n    scenarios:\n      billigare_starr: {tariff: {cataract: 9000}}")
+                          "e.g.\n    scenarios:\n      billigare_starr: {approximate_cost_excl_supplement: {cataract: 9000}}")
     for name, overrides in named.items():
         here = loaded.location(("scenarios", name))
         if not isinstance(overrides, dict) or not overrides:
             raise PolicyError(f"scenario '{name}' gives no parameter overrides", here,
-                              "e.g. tariff: {cataract: 9000}")
+                              "e.g. approximate_cost_excl_supplement: {cataract: 9000}")
         changed = apply_override_values(policy, overrides, path, loaded=loaded, prefix=("scenarios", name))
         cells = _cells_of(policy, changed, overrides)
         scenarios.append(Scenario(str(name), cells, {".".join(map(str, (pid, *key))): v
                                                      for (pid, key), v in cells.items()}))
     grid = tree.get("grid") or {}
     if not isinstance(grid, dict):
-        raise PolicyError("'grid' maps a parameter (tariff.cataract) to a list of values", loaded.location(("grid",)))
+        raise PolicyError("'grid' maps a parameter (approximate_cost_excl_supplement.cataract) to a list of values", loaded.location(("grid",)))
     axes = []
     for text, values in grid.items():
         key_loc = loaded.location(("grid", text), key=True)

@@ -2,6 +2,9 @@
 
     python examples/generate.py            # rewrites examples/2026/*.csv, byte for byte the same
 
+performance_requisitions.csv is the 2026_performance policy's requisitions (P-12), named so
+that it does not collide with the capacity grant's requisitions.csv in the same folder.
+
 The numbers are invented but plausible: national yearly volumes close to Swedish ones, split
 by population, a small yearly trend, a July dip, some care bought from other regions and
 private providers. 2026 grows strongly in a few regions (their payout hits the cap of
@@ -122,6 +125,20 @@ def followup(rng: random.Random) -> list[list]:
     return rows
 
 
+def performance_requisitions() -> list[list]:
+    """P-12: requisitions of the performance funds (no random draws: the other files stay the
+    same). Gotland on the deadline 2026-11-30 (inclusive), Västernorrland a day late, Jämtland
+    none at all; the others in early November."""
+    rows = []
+    for i, region in enumerate(REGIONS):
+        if region == "Jämtland":
+            continue  # never requisitioned
+        received = ("2026-11-30" if region == "Gotland" else "2026-12-01" if region == "Västernorrland"
+                    else f"2026-11-{2 + i % 20:02d}")
+        rows.append([region, received])
+    return rows
+
+
 def write(name: str, header: list[str], rows: list[list], separator: str = ",") -> None:
     with open(OUT / name, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, delimiter=separator, lineterminator="\n")
@@ -138,6 +155,7 @@ def main() -> None:
                                "production_plan", "separate_account"], requisitions(rng), separator=";")
     write("followup.csv", ["region", "used", "documented", "financial_report", "results_report",
                            "production_plan_submitted"], followup(rng))
+    write("performance_requisitions.csv", ["region", "received_on"], performance_requisitions())
 
 
 if __name__ == "__main__":

@@ -336,3 +336,27 @@ def test_policy_file_reference_covers_every_key():
                 assert f"**{sub['title']}.**" in text, (name, key)
             for value in sub.get("enum", []):
                 assert f"`{value}`" in text or value == "\t", (name, key, value)
+
+
+def test_a_rule_that_does_not_parse_is_reported_once_without_cascading(tmp_path):
+    text = (ROOT / "policies" / "2026_performance.yaml").read_text(encoding="utf-8")
+    assert text.count("    expr: min(compensation, cap)\n") == 1
+    line = text[:text.index("    expr: min(compensation, cap)\n")].count("\n") + 1
+    text = text.replace("    expr: min(compensation, cap)\n", "    expr: min(compensation, cap\n")
+    assert "expr: approximate_cost_excl_supplement + travel_supplement" in text
+    text = text.replace("expr: approximate_cost_excl_supplement + travel_supplement",
+                        "expr: approximate_cost + travel_supplement")
+    policy = write(tmp_path / "p.yaml", text)
+    proc = villkor("validate", policy)
+    assert proc.returncode == 1
+    assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr
+    heads = [ln for ln in proc.stderr.splitlines() if ln.startswith(str(policy))]
+    # both independent problems, each once; rules using payout are not reported again
+    assert len(heads) == 2
+    assert heads[1].startswith(f"{policy}:{line}:") and "rule 'payout'" in heads[1]
+    assert "rule 'rate': unknown name 'approximate_cost'" in heads[0]
+
+
+def test_expr_starting_with_a_minus_is_the_expression():
+    assert villkor("expr", "-(1)").stdout == "-1\n"
+    assert json.loads(villkor("expr", "--json", "-(2 + 1)").stdout) == {"type": "number", "value": -3}

@@ -31,13 +31,13 @@ PROCEDURES = table(
     "procedures",
     Column("home_region", "region"), Column("performing_region", "region"),
     Column("provider", "string", enum=("public", "private")), Column("measure", "measure"),
-    Column("year", "int"), Column("month", "int", min=1, max=12), Column("count", "int", min=0, default=1),
+    Column("year", "int"), Column("month", "int", min=1, max=12), Column("count", "int", min=0, default=1, optional=True),
     by={"region": "home_region", "measure": "measure"})
 GRANTS = table(
     "grants",
-    Column("region", "region"), Column("amount", "money"), Column("share", "decimal", default=Decimal("1")),
+    Column("region", "region"), Column("amount", "money"), Column("share", "decimal", default=Decimal("1"), optional=True),
     Column("active", "bool"), Column("received_on", "date", nullable=True),
-    Column("note", "string", default="-"),
+    Column("note", "string", default="-", optional=True),
     by={"region": "region"}, unique=True)
 VISITS = table("visits", Column("region", "region"), Column("n", "int"), optional=True)
 INPUTS = {"procedures": PROCEDURES, "grants": GRANTS, "visits": VISITS}
@@ -372,7 +372,8 @@ def test_missing_columns_listed_together(tmp_path):
     assert render(error(tmp_path, {"procedures.csv": "home_region,measure,yr\nGotland,hip,2026\n"})) == (
         f"{path(tmp_path, 'procedures.csv')}: row 1: missing columns performing_region, provider, year, month\n"
         "  hint: the file has: home_region, measure, yr; input 'procedures' needs: home_region, "
-        "performing_region, provider, measure, year, month, count")
+        "performing_region, provider, measure, year, month, count; unknown column 'yr' (did you mean 'year'?); "
+        "write the header line as: home_region,performing_region,provider,measure,year,month,count")
 
 
 def test_extra_column_is_a_warning(tmp_path):
@@ -528,7 +529,8 @@ def test_duplicate_keys_with_an_empty_key_cell(tmp_path):
     inp = table("u", Column("region", "region", nullable=True), Column("n", "int"),
                 by={"region": "region"}, unique=True)
     err = error(tmp_path, {"u.csv": "region,n\nGotland,1\n,2\n,3\n"}, {"u": inp})
-    assert err.message == "rows 3 and 4 both hold region=(empty)"
+    # an empty key cell is refused before it can collide (or count for some region)
+    assert (err.message, err.location.row, err.location.field) == ("empty cell in the key column 'region'", 3, "region")
 
 
 def test_xlsx_header_below_a_blank_row_is_named_in_header_errors(tmp_path):

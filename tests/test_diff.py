@@ -126,6 +126,33 @@ def test_impact_per_region_by_hand():
                               "detail": doc["checks"][0]["detail"]}]
 
 
+def test_impact_new_rule_an_existing_rule_starts_using():
+    """new_rule_used.yaml: compensation starts using a new rule deduction = cap / 2 (North 500,
+    South 2 000), and the tariff for x rises 100 -> 150, which alone pulls the other way.
+    Data (2026): North x 5, y 2; South x 10, y 20.
+      old compensation: North 5×100 + 2×200 = 900; South 10×100 + 20×200 = 5 000.
+      new compensation: North 5×150 + 2×200 − 500 = 650 (−250); South 1 500 + 4 000 − 2 000 = 3 500 (−1 500).
+      tariff alone: North 1 150 (+250), South 5 500 (+500) — the opposite way: never the cause.
+      compensation alone (with the new rule it needs): North 900 − 500 = 400 (−500),
+        South 5 000 − 2 000 = 3 000 (−2 000) — the cause.
+      payout: North min(900, 1 000) = 900 -> min(650, 1 000) = 650; South min(5 000, 4 000) = 4 000
+        -> min(3 500, 4 000) = 3 500, the cap no longer decides. compensation alone: North 400
+        (−500), South 3 000 (−1 000)."""
+    proc = villkor("diff", PAIRS / "base.yaml", PAIRS / "new_rule_used.yaml", "--data", DATA, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    compensation, out = _rows(doc, "compensation")
+    assert compensation == {"North": (900, 650, -250, "compensation", None),
+                            "South": (5000, 3500, -1500, "compensation", None)}
+    assert [r["driver_effect"] for r in out["rows"]] == [-500, -2000]
+    payout, out = _rows(doc, "payout")
+    assert payout == {"North": (900, 650, -250, "compensation", None),
+                      "South": (4000, 3500, -500, "compensation", "cap avgjorde → compensation avgör")}
+    assert out["total"] == {"old": 4900, "new": 4150}
+    capped, _ = _rows(doc, "capped")
+    assert capped["South"] == (True, False, None, "compensation", "ja → nej")
+
+
 def test_impact_text_table():
     proc = villkor("diff", PAIRS / "base.yaml", PAIRS / "changed.yaml", "--data", DATA)
     lines = proc.stdout.splitlines()
@@ -181,7 +208,7 @@ def test_2026_vs_2027_structural():
     assert changes[("dimensions", "measure")]["details"] == ["nya medlemmar: cholecystectomy (Gallstensoperation)"]
     assert changes[("parameters", "measurement_year")]["details"][0] == "2026 → 2027"
     assert changes[("parameters", "baseline_years")]["details"][0] == "[2023, 2024, 2025] → [2024, 2025, 2026]"
-    assert changes[("parameters", "tariff")]["details"][:2] == [kr("cataract: 10 000 kr/st → 11 000 kr/st"),
+    assert changes[("parameters", "approximate_cost_excl_supplement")]["details"][:2] == [kr("cataract: 10 000 kr/st → 11 000 kr/st"),
                                                                  kr("cholecystectomy: — → 30 000 kr/st")]
     assert changes[("parameters", "terms_deadline")]["details"][0] == "2026-02-28 → 2027-02-28"
     assert changes[("parameters", "final_report_due")]["details"][0] == "2027-03-31 → 2028-03-31"
@@ -218,7 +245,7 @@ def test_2026_vs_2027_impact_on_a_tiny_data_set(tmp_path):
     # 154 000) and baseline_years (2026 vs 2024–2026: 30 − 19 = 11 -> 154 000) both lower the
     # payout; the new measure alone adds nothing (its rows are 2027, the old year is 2026); only the
     # tariff alone raises it, the way the payout moved: 21 × 15 000 = 315 000, +21 000.
-    assert payout["Gotland"][3] == "tariff"
+    assert payout["Gotland"][3] == "approximate_cost_excl_supplement"
     gotland = next(r for r in out["rows"] if r["region"] == "Gotland")
     assert gotland["driver_effect"] == 21000
     assert payout["Stockholm"] == (0, 0, 0, None, None)
@@ -235,7 +262,7 @@ def test_2026_vs_2027_impact_on_a_tiny_data_set(tmp_path):
 def test_2026_vs_2027_on_the_example_data_runs():
     proc = villkor("diff", POLICY_2026, DRAFT_2027, "--data", ROOT / "examples" / "2027_draft" / "data")
     assert proc.returncode == 0, proc.stderr
-    assert "payout — Utbetalning" in proc.stdout and "Riket" in proc.stdout
+    assert "payout — Belopp som regionen kan rekvirera" in proc.stdout and "Riket" in proc.stdout
 
 
 def test_missing_file_is_a_clean_error(tmp_path):
@@ -415,7 +442,7 @@ def test_2026_window_isolates_the_tariff_change(diff_2026_window, run_2026):
     region's compensation rises by exactly its eligible cataract count × 1 000 kr."""
     doc = diff_2026_window
     ids = [(c["section"], c["id"]) for c in doc["changes"]]
-    assert ("parameters", "tariff") in ids
+    assert ("parameters", "approximate_cost_excl_supplement") in ids
     # the years come from the parameter file in both versions: only their citation text differs
     year_details = next(c for c in doc["changes"] if c["id"] == "measurement_year")["details"]
     assert "2026 → 2027" not in year_details and all(d.startswith("källa:") for d in year_details)
@@ -427,7 +454,7 @@ def test_2026_window_isolates_the_tariff_change(diff_2026_window, run_2026):
         old, new, difference, driver, flip = compensation[region]
         assert old == next(r["value"] for r in run_2026["compensation"] if r["region"] == region)
         assert difference == new - old == count * 1000, region
-        assert driver == ("tariff" if count else None), region
+        assert driver == ("approximate_cost_excl_supplement" if count else None), region
     assert out["total"]["new"] - out["total"]["old"] == sum(eligible.values()) * 1000
     rates = {r["measure"]: (r["old"], r["new"]) for r in next(o for o in doc["impact"] if o["rule"] == "rate")["rows"]}
     assert rates["cataract"] == (14000, 15000) and rates["cholecystectomy"] == (None, 34000)

@@ -251,7 +251,7 @@ def test_empty_amount_takes_the_whole_allotment(tmp_path):
 def test_division_by_zero_names_the_keys(tmp_path):
     path = policy_with(tmp_path, "  ratio:\n    per: [region]\n    expr: compensation / sum(performed)\n")
     write(tmp_path / "d" / "procedures.csv",
-          "home_region,performing_region,provider,measure,year,month\nGotland,Gotland,public,hip,2026,1\n")
+          "home_region,performing_region,provider,measure,year,month,count\nGotland,Gotland,public,hip,2026,1,1\n")
     with pytest.raises(EvaluationError) as exc:
         run(path, tmp_path / "d")
     assert "region=Stockholm, region=Uppsala" in exc.value.message
@@ -263,3 +263,40 @@ def test_failed_run_writes_no_file(mini, tmp_path):
     out = tmp_path / "out.json"
     proc = villkor("run", policy, "--data", tmp_path / "nowhere", "-o", out)
     assert proc.returncode == 1 and not out.exists()
+
+
+# ---------------------------------------------------------------- column units, rounding parameters
+
+from conftest import ROOT  # noqa: E402
+
+
+def real_policy_with(tmp_path, name, old, new):
+    text = (ROOT / "policies" / name).read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    line = text[:text.index(old)].count("\n") + 1
+    return str(write(tmp_path / name, text.replace(old, new))), line
+
+
+def test_a_count_column_added_to_kronor_is_a_unit_error(tmp_path):
+    path, line = real_policy_with(tmp_path, "2026_capacity.yaml", "    expr: requisitioned + redistributed\n",
+                                  "    expr: requisitioned + redistributed + requisitions.measures_listed\n")
+    with pytest.raises(UnitError) as info:
+        plan(load_policy(path))
+    err = info.value
+    assert (err.location.file, err.location.line, err.location.rule) == (path, line, "payout")
+    assert err.message == "'+' mixes units kr and count"
+
+
+def test_an_unknown_rounding_mode_in_a_parameter_is_refused(tmp_path):
+    path, _ = real_policy_with(tmp_path, "2026_performance.yaml", "    value: floor\n", "    value: flor\n")
+    with pytest.raises(TypeCheckError) as info:
+        plan(load_policy(path))
+    assert info.value.message == "parameter 'eligible_rounding' is 'flor', not a rounding mode"
+    assert info.value.hint == "did you mean 'floor'?" and info.value.location.rule == "eligible"
+
+
+def test_a_rule_using_a_rule_in_a_cycle_is_not_reported_as_an_unknown_name(tmp_path):
+    path = policy_with(tmp_path, "  a:\n    expr: b + 1\n  b:\n    expr: a + 1\n  c:\n    expr: a * 2\n")
+    with pytest.raises(CycleError) as exc:  # the one problem, not also "unknown name 'a'" in c
+        plan(load_policy(str(path)))
+    assert "a -> b -> a" in exc.value.message

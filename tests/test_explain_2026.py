@@ -6,7 +6,7 @@ output; the caps are the ones printed in bilaga 2 (P-11).
 
 Performance (P-3..P-8): per home region and measure, performed = Σ count of 2026 Jan–Oct
 rows; baseline = Σ count of 2023–2025 Jan–Oct rows / 3; eligible = max(0, floor(performed −
-baseline)); compensation = Σ eligible × (tariff + 4 000); payout = min(compensation, cap).
+baseline)); compensation = Σ eligible × (approximate_cost_excl_supplement + 4 000); payout = min(compensation, cap).
   - Uppsala: compensation above its cap 28 007 085 kr -> capped (the cap decides);
   - Södermanland: compensation below its cap 22 493 727 kr -> paid in full;
   - Värmland grå starr: fewer than the baseline -> eligible 0 (0 decides).
@@ -14,8 +14,9 @@ Capacity (C-1, C-3, C-7, C-8):
   - Gotland received 2026-03-17, a day after the deadline -> C-3 (a) fails, payout 0;
   - Kronoberg lists no measures -> C-3 (b) fails; Blekinge has no production plan -> C-3 (c);
   - Östergötland asks for its whole allotment (amount empty), does not want remaining funds,
-    used 225 133 000 kr and documented 224 333 000 kr -> undocumented 800 000 kr, unused
-    allotment − used, repayment = min(unused + undocumented, payout).
+    used 225 133 000 kr and documented 224 333 000 kr -> undocumented = min(used, payout) −
+    documented = 800 000 kr, unused = payout − used, repayment = unused + undocumented (C-8);
+  - Norrbotten was paid but has no follow-up row -> repayment not determined (null, C-9).
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def by_hand_performance(region: str) -> dict:
 
 def test_tariffs_in_the_test_are_the_policys():
     policy = yaml.safe_load(PERF.read_text(encoding="utf-8"))
-    assert policy["parameters"]["tariff"]["value"] == TARIFF
+    assert policy["parameters"]["approximate_cost_excl_supplement"]["value"] == TARIFF
     assert policy["parameters"]["travel_supplement"]["value"] == SUPPLEMENT
     for region, cap in CAPS.items():
         assert policy["parameters"]["cap"]["value"][region] == cap
@@ -96,7 +97,7 @@ def test_capped_region_uppsala(capsys):
         assert baseline["operands"][0]["rows"]["sum"] == hand["base_sum"][measure]
     rate = child(comp, "rate", measure="cataract")
     assert rate["value"] == 14000
-    assert operand(rate, "tariff")["status"] == "illustrative"
+    assert operand(rate, "approximate_cost_excl_supplement")["status"] == "illustrative"
 
 
 def test_uncapped_region_sodermanland(capsys):
@@ -173,26 +174,46 @@ def test_other_c3_failures(region, failed, capsys):
     assert tree["decisions"][0]["chosen"] == failed
 
 
+def followup() -> dict[str, dict]:
+    with open(DATA / "followup.csv", encoding="utf-8", newline="") as fh:
+        return {r["region"]: r for r in csv.DictReader(fh)}
+
+
 def test_repayment_ostergotland(capsys):
     row = requisitions()["Östergötland"]
     assert row["amount_requested"] == "" and row["wants_remaining"] == "nej"
-    allotment = allotments()["Östergötland"]
-    used, documented = 225133000, 224333000  # followup.csv
+    allotment = allotments()["Östergötland"]  # the payout: whole allotment, no redistribution
+    used, documented = int(followup()["Östergötland"]["used"]), int(followup()["Östergötland"]["documented"])
     unused = max(0, allotment - used)
-    undocumented = used - documented
-    repayment = min(unused + undocumented, allotment)
+    undocumented = max(0, min(used, allotment) - documented)  # C-8: only use of the grant
+    repayment = unused + undocumented
     assert undocumented == 800000
     doc = explain_json(capsys, CAPACITY, DATA, "repayment", "region=Östergötland")
     (tree,) = doc["explanations"]
     assert tree["value"] == repayment and tree["formatted"] == kr(repayment)
-    (d,) = tree["decisions"]
-    assert d["kind"] == "min" and d["chosen"] == ["unused + undocumented"]
-    assert d["text"] == (f"unused + undocumented = {kr(repayment)} bestämmer värdet "
-                         f"(lägre än payout = {kr(allotment)})")
-    assert child(tree, "payout")["value"] == allotment
+    assert tree["expression"] == "unused + undocumented"
     assert child(tree, "undocumented")["value"] == undocumented
     assert child(tree, "unused")["value"] == unused
+    assert child(child(tree, "unused"), "payout")["value"] == allotment
     assert kr(repayment) in tree["headline"]
+
+
+def test_region_without_followup_is_not_determined(capsys):
+    """C-9: Norrbotten was paid (it requisitioned in time) but has no follow-up row: its
+    repayment is null, with the reason in Swedish, not its whole payout."""
+    assert "Norrbotten" in requisitions() and "Norrbotten" not in followup()
+    doc = explain_json(capsys, CAPACITY, DATA, "repayment", "region=Norrbotten")
+    (tree,) = doc["explanations"]
+    assert tree["value"] is None
+    assert "ingen återrapportering har kommit in" in tree["headline"]
+    assert child(tree, "unused")["value"] is None
+    code, out, err = cli(capsys, "run", CAPACITY, "--data", DATA, "--format", "json",
+                         "--outputs", "repayment,missing_followup")
+    assert code == 0, err
+    import json
+    result = json.loads(out)["outputs"]
+    assert {"region": "Norrbotten", "value": None} in result["repayment"]
+    assert {"region": "Norrbotten", "value": True} in result["missing_followup"]
 
 
 @pytest.mark.parametrize("policy", [PERF, CAPACITY], ids=["performance", "capacity"])

@@ -37,8 +37,8 @@ inputs:
       count: {type: int, min: 0}
       active: {type: bool}
       received_on: {type: date, nullable: true}
-      note: {type: string, default: "-"}
-      share: {type: decimal, default: 1}
+      note: {type: string, default: "-", optional: true}
+      share: {type: decimal, default: 1, optional: true}
   visits:
     optional: true
     columns:
@@ -301,7 +301,9 @@ def test_missing_columns_lists_the_found_ones(policy, tmp_path):
     assert render(data_error(policy, folder)) == (
         f"{folder / 'grants.csv'}: row 1: missing columns count, active, received_on\n"
         "  hint: the file has: region, amount, cnt; "
-        "input 'grants' needs: region, amount, count, active, received_on, note, share")
+        "input 'grants' needs: region, amount, count, active, received_on, note, share; "
+        "unknown column 'cnt' (did you mean 'count'?); "
+        "write the header line as: region,amount,count,active,received_on,note,share")
 
 
 def test_duplicate_header(policy, tmp_path):
@@ -348,7 +350,7 @@ def test_optional_input_absent(policy, tmp_path):
 
 
 def test_extra_column_is_a_warning(policy, tmp_path):
-    folder = files(tmp_path, {"grants.csv": "region,amount,count,active,received_on,comment\nGotland,1,1,ja,,hej\n"})
+    folder = files(tmp_path, {"grants.csv": "region,amount,count,active,received_on,note,share,comment\nGotland,1,1,ja,,,,hej\n"})
     tables = load(policy, folder)
     assert tables.warnings == [f"{folder / 'grants.csv'}: column comment not declared for input 'grants', ignored",
                                f"{folder}: optional input 'visits' has no file "

@@ -278,3 +278,58 @@ def test_every_error_is_a_villkor_error_with_a_place():
         err = error_of(text)
         assert err.location.line == 1 and err.location.column >= 1
         assert str(err).startswith(f"1:{err.location.column}: ")
+
+
+# ---------------------------------------------------------------- mistakes people make
+
+
+@pytest.mark.parametrize("text, message, column, hint", [
+    ("performed == 10", "'==' is not an operator of villkor", 11, "write '=' to compare: a = b"),
+    ("performed > 1 && baseline > 1", "'&&' is not an operator of villkor", 15, "write 'and': a and b"),
+    ("performed > 1 || baseline > 1", "'||' is not an operator of villkor", 15, "write 'or': a or b"),
+    ("performed > 1 och baseline > 1", "unexpected 'och'", 15, "write 'and': a and b"),
+    ("performed * 0,5", "unexpected ','", 14, "decimals use a point in expressions: 0.5, not 0,5"),
+    ('"caf\\u00e9" = "x"', "unknown escape '\\u' in a string", 5,
+     'write the character itself ("é"); the escapes are \\" \\\\ \\n \\t'),
+    ("max(1, [2, 3)", "'[' is closed by ')'", 8, "close it with ']'"),
+])
+def test_mistakes_are_named_in_words(text, message, column, hint):
+    err = error_of(text)
+    assert type(err) is ExprSyntaxError
+    assert (err.message, err.location.column, err.hint) == (message, column, hint)
+
+
+def test_unclosed_string_points_at_its_quote():
+    err = error_of('performed = "abc')
+    assert (err.message, err.location.column) == ("the string is never closed", 13)
+
+
+def test_unclosed_bracket_names_the_bracket_still_open():
+    err = error_of("min(compensation, (cap + 1)")
+    assert err.message == "the expression ends too early"
+    assert err.hint == "the '(' of 'min(' is never closed: add ')'"
+    err = error_of("performed + (baseline")
+    assert err.hint == "the '(' after 'performed +' is never closed: add ')'"
+
+
+def test_a_date_compared_with_text_hints_at_date():
+    with pytest.raises(TypeCheckError) as info:
+        evaluate('d <= "2026-03-16"', {"d": __import__("datetime").date(2026, 3, 1)})
+    assert info.value.hint == 'write the date as date("2026-03-16")'
+
+
+def test_negative_power_of_zero_is_a_division_by_zero_not_infinity():
+    err = error_of("0 ** -1")
+    assert type(err) is EvaluationError
+    assert "division by zero" in err.message
+    assert "Infinity" not in str(err)
+
+
+def test_a_long_source_line_is_cut_around_the_caret():
+    text = "abs(" * 70 + "1" + ")" * 70
+    err = error_of(text)
+    assert type(err) is LimitError
+    shown = str(err).split("\n")
+    assert all(len(line) <= 110 for line in shown)
+    src, mark = shown[1], shown[2]
+    assert mark.index("^") < len(src) and src[mark.index("^")] == text[err.location.column - 1]

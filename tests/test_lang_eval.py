@@ -270,6 +270,18 @@ def test_null_follows_feel_inside_an_expression():
     assert ev("if 1/0 > 1 then 1 else 2") == 2  # if null takes the else branch
 
 
+def test_null_as_one_branch_of_if():
+    """The literal null may be one branch of an if (FEEL): the value is absent where taken."""
+    assert ev("if n > 1 then 5 else null", n=2) == 5
+    assert ev("(if n > 1 then 5 else null) = null", n=1) is True
+    assert ev("(if reported then null else \"saknas\") = null", reported=True) is True
+    import pandas as pd
+    col = ev("(if n > 1 then n * 2 else null) = null", n=pd.Series([1, 2, 3]))
+    assert list(col) == [True, False, False]
+    with pytest.raises(EvaluationError):
+        ev("if n > 1 then 5 else null", n=1)  # a null result is still an error at the top
+
+
 def test_a_null_result_is_an_error():
     with pytest.raises(EvaluationError) as info:
         ev("1/0")

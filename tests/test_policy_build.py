@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import write
-from evaluator.errors import CycleError, ErrorList, PolicyError, render
+from evaluator.errors import CycleError, ErrorList, PolicyError, VillkorError, render
 from evaluator.policy.build import load_policy
 from evaluator.policy.model import Check, Column, Input, Parameter, Policy, Rule, SourceRef
 
@@ -282,3 +282,142 @@ def test_semantic_errors_are_collected(tmp_path):
                    ("{from: 2026-01-01, to: 2026-12-31}", "{from: 2026-01-01, to: 2025-12-31}"))
     err = failure(path, ErrorList)
     assert sorted(place(e) for e in err.errors) == [(4, 8), (19, 7), (47, 22)]
+
+
+# ---------------------------------------------------------------- extends: missing parent, long chains
+
+
+def test_extends_naming_a_missing_file_says_so_before_anything_else(tmp_path):
+    path = str(write(tmp_path / "child.yaml", """\
+        policy: child
+        title: Barn
+        version: "2"
+        valid: {from: 2027-01-01, to: 2027-12-31}
+        extends: ../2026/base.yaml
+        parameters:
+          budget: {unit: kr}
+        """))
+    err = failure(path)
+    missing = os.path.normpath(os.path.join(tmp_path, "../2026/base.yaml"))
+    assert not isinstance(err, ErrorList)
+    assert err.message == f"the policy it extends does not exist: {missing}"
+    assert place(err) == (5, 10) and err.location.file == path
+
+
+def test_a_very_long_extends_chain_is_refused_with_a_message(tmp_path):
+    write(tmp_path / "p0.yaml", BASE_TEXT)
+    for i in range(1, 1201):
+        write(tmp_path / f"p{i}.yaml", f'policy: p{i}\ntitle: t\nversion: "1"\n'
+              f"valid: {{from: 2026-01-01, to: 2026-12-31}}\nextends: p{i - 1}.yaml\n")
+    err = failure(str(tmp_path / "p1200.yaml"))
+    assert "chain of `extends` is longer than 50 files" in err.message
+    assert err.location.file == str(tmp_path / "p1200.yaml") and place(err) == (5, 10)
+    # a chain within the limit loads, every level merged
+    assert load_policy(str(tmp_path / "p40.yaml")).chain[-1] == str(tmp_path / "p0.yaml")
+
+
+# ---------------------------------------------------------------- value-only overrides in a child
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_a_value_only_override_keeps_every_other_field_of_the_parent(tmp_path):
+    capacity = ROOT / "policies" / "2026_capacity.yaml"
+    path = str(write(tmp_path / "child.yaml", f"""\
+        policy: capacity_2027
+        title: Kapacitet 2027
+        version: "2027.0"
+        valid: {{from: 2027-01-01, to: 2028-12-31}}
+        extends: {capacity}
+        parameters:
+          total: 5500000000
+          allocation_key: {{value: {{Gotland: 62000}}}}
+          recommended_max_measures: {{value: 12}}
+        """))
+    child = load_policy(path)
+    parent = load_policy(str(capacity))
+    total = child.parameters["total"]
+    assert total.value == 5500000000
+    assert (total.unit, total.title, total.status, total.source) == ("kr", "Statsbidraget totalt (C-1)",
+                                                                    "official", parent.parameters["total"].source)
+    assert place(total) == (7, 3) and total.location.file == path
+    key = child.parameters["allocation_key"]
+    assert key.status == "illustrative"  # an illustrative figure does not become official by a new value
+    assert key.value[("Gotland",)] == 62000
+    assert key.value[("Stockholm",)] == 2454000  # the other cells are kept
+    assert child.parameters["recommended_max_measures"].status == "illustrative"
+    assert child.parameters["recommended_max_measures"].note == parent.parameters["recommended_max_measures"].note
+
+
+def test_a_value_only_override_of_the_wrong_kind_points_into_the_child(tmp_path):
+    path = str(write(tmp_path / "child.yaml", f"""\
+        policy: capacity_2027
+        title: Kapacitet 2027
+        version: "2027.0"
+        valid: {{from: 2027-01-01, to: 2028-12-31}}
+        extends: {ROOT / "policies" / "2026_capacity.yaml"}
+        parameters:
+          min_measures: "one"
+          allocation_key: {{value: {{Gotlnd: 62000}}}}
+        """))
+    err = failure(path, ErrorList)
+    assert [(e.location.file, place(e)) for e in err.errors] == [(path, (7, 18)), (path, (8, 28))]
+    assert "'Gotlnd' is not a member of 'region'" in err.errors[1].message
+
+
+# ---------------------------------------------------------------- refused before anything is run
+
+PERFORMANCE = (ROOT / "policies" / "2026_performance.yaml").read_text(encoding="utf-8")
+CAPACITY = (ROOT / "policies" / "2026_capacity.yaml").read_text(encoding="utf-8")
+
+
+def real_variant(tmp_path, text, old, new):
+    assert text.count(old) == 1, old
+    line = text[:text.index(old)].count("\n") + 1
+    return str(write(tmp_path / "p.yaml", text.replace(old, new))), line
+
+
+@pytest.mark.parametrize("text, old, new, message", [
+    (PERFORMANCE, "      Gotland: 4795726\n", "      Gotland: -4795726\n",
+     "parameter 'cap' at Gotland is -4795726, below its minimum 0"),
+    (PERFORMANCE, "    value: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n", "    value: [1, 2, 3, 4, 5, 6, 7, 8, 9, 13]\n",
+     "parameter 'period_months' (item 10) is 13, above its maximum 12"),
+    (CAPACITY, "    value: 5042500200\n", "    value: -1\n", "parameter 'total' is -1, below its minimum 0"),
+    (CAPACITY, "    max: 1\n", "    max: -1\n", "parameter 'undocumented_claim_share': min 0 is larger than max -1"),
+    (PERFORMANCE, "year: {type: int, title: År, min: 2000, max: 2100,",
+     "year: {type: int, title: År, min: 2100, max: 2000,",
+     "input 'procedures', column 'year': min 2100 is larger than max 2000"),
+    (PERFORMANCE, "year: {type: int, title: År,", "year: {type: int, enum: [a], title: År,",
+     "input 'procedures', column 'year': 'enum' applies to string columns only, and this one is int"),
+    (CAPACITY, "received_on: {type: date,", "received_on: {type: date, min: 0,",
+     "input 'requisitions', column 'received_on': min and max apply to number columns (int, decimal, money) "
+     "only, and this one is date"),
+    (PERFORMANCE, "    per: [region, measure]\n    expr: sum(procedures[year = measurement_year and month",
+     "    per: [region, region]\n    expr: sum(procedures[year = measurement_year and month",
+     "rule 'performed' is per region twice"),
+    (CAPACITY, "measures_listed: {type: int,", "measures_listed: {type: date,",
+     "input 'requisitions', column 'measures_listed': a unit applies to number columns (int, decimal, money) "
+     "only, and this one is date"),
+])
+def test_what_would_fail_or_be_ignored_later_is_refused(tmp_path, text, old, new, message):
+    path, line = real_variant(tmp_path, text, old, new)
+    with pytest.raises(VillkorError) as info:
+        load_policy(path)
+    errors = info.value.errors if isinstance(info.value, ErrorList) else [info.value]
+    assert [e.message for e in errors] == [message]
+    assert errors[0].location.file == path and errors[0].location.line is not None
+
+
+def test_a_bare_value_for_a_parameter_the_parent_does_not_have_is_refused(tmp_path):
+    path = str(write(tmp_path / "child.yaml", f"""\
+        policy: capacity_2027
+        title: Kapacitet 2027
+        version: "2027.0"
+        valid: {{from: 2027-01-01, to: 2028-12-31}}
+        extends: {ROOT / "policies" / "2026_capacity.yaml"}
+        parameters:
+          totl: 5500000000
+        """))
+    err = failure(path)
+    assert err.message == "parameter 'totl' is not inherited, so a bare value cannot override it"
+    assert place(err) == (7, 3) and err.hint == "did you mean 'total'?"

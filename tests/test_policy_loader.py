@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 from conftest import villkor, write
-from evaluator.errors import LimitError, PolicyError, render
+from evaluator.errors import LimitError, PolicyError, VillkorError, render
 from evaluator.policy.loader import MAX_ALIAS_NODES, MAX_DEPTH, load_yaml
 
 
@@ -220,10 +220,30 @@ def test_absurd_nesting_is_one_located_message_without_crashing(tmp_path):
     the library's own in newer releases), the user sees one located message on line 1, exit 1."""
     depth = 100_000
     path = write(tmp_path / "deep.yaml", "a: " + "[" * depth + "]" * depth + "\n")
-    with pytest.raises(PolicyError) as info:
+    with pytest.raises(VillkorError) as info:
         load_yaml(str(path))
     assert info.value.location.file == str(path) and info.value.location.line == 1
     proc = villkor("validate", path)
     assert proc.returncode == 1
     assert proc.stderr.startswith(f"{path}:1:")
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+
+
+def test_a_nul_byte_is_located(tmp_path):
+    err, _ = fails(tmp_path, 'policy: x\ntitle: "åä\x00b"\n')
+    assert (err.location.line, err.location.column) == (2, 11)
+    assert "control character U+0000" in err.message
+    assert "\x00" not in render(err)
+
+
+@pytest.mark.parametrize("written", ["010000", "1:30", "0750000000", "0x1F", "-012"])
+def test_yaml_1_1_number_forms_are_refused_in_any_file(tmp_path, written):
+    # fixtures and parameter files are read by the same loader as policies
+    err, path = fails(tmp_path, f"data:\n  requisitions:\n    - {{region: Gotland, measures_listed: {written}}}\n")
+    assert place(err) == (3, 42)
+    assert "YAML 1.1" in err.message and f'quote it ("{written}")' in err.hint
+
+
+def test_plain_numbers_and_quoted_text_stay_as_written(tmp_path):
+    assert load(tmp_path, 'a: 0\nb: 10\nc: "010000"\nd: 0.5\n').tree == {"a": 0, "b": 10, "c": "010000",
+                                                                        "d": Decimal("0.5")}

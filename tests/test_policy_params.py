@@ -8,7 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write
+import contextlib
+import io
+
+from conftest import ROOT, villkor, write
+from evaluator.cli import main
 from evaluator.errors import ErrorList, PolicyError, render
 from evaluator.policy.build import load_policy
 from evaluator.policy.params import apply_override_values, apply_overrides
@@ -187,3 +191,67 @@ def test_inline_errors_without_the_file_name_it(base):
         apply_override_values(base, {"budgte": 1}, "no/such/case.yaml")
     assert info.value.location.file == "no/such/case.yaml"
     assert info.value.hint == "did you mean 'budget'?"
+
+
+# ---------------------------------------------------------------- every item, YAML 1.1 numbers
+
+
+@pytest.mark.parametrize("text, column, message", [
+    ("baseline_years: [2023, true]\n", 24, "item 2 is true/false (true)"),
+    ('baseline_years: [2023, "x"]\n', 25, 'item 2 is text ("x")'),
+    ("baseline_years: [2023, 2024, [2025]]\n", 30, "item 3 is list"),
+])
+def test_every_item_of_a_list_override_is_checked(tmp_path, text, column, message):
+    params = write(tmp_path / "what_if.yaml", text)
+    proc = villkor("run", ROOT / "policies" / "2026_performance.yaml", "--data", ROOT / "examples" / "2026",
+                   "--params", params)
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.stderr.startswith(f"{params}:1:{column}: parameter 'baseline_years' is a list of number values; "
+                                  f"{message}")
+
+
+@pytest.mark.parametrize("written, read_as", [("010000", 4096), ("1:30", 90), ("0750000000", 127926272)])
+def test_yaml_1_1_numbers_are_refused_not_reinterpreted(tmp_path, written, read_as):
+    params = write(tmp_path / "what_if.yaml", f"budget: {written}\n")
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = main(["run", str(ROOT / "policies" / "2026_performance.yaml"), "--data",
+                     str(ROOT / "examples" / "2026"), "--params", str(params)])
+    assert code == 1
+    first = err.getvalue().splitlines()[0]
+    assert first == (f"{params}:1:9: '{written}' would be read as the number {read_as} (a YAML 1.1 "
+                     f"{'base-60' if ':' in written else 'octal, hexadecimal or binary'} number)")
+    policy = write(tmp_path / "p.yaml", (ROOT / "policies" / "2026_performance.yaml").read_text(encoding="utf-8")
+                   .replace("    value: 750000000\n", f"    value: {written}\n"))
+    with pytest.raises(PolicyError) as info:
+        load_policy(str(policy))
+    assert f"'{written}' would be read as the number {read_as}" in info.value.message
+
+
+def test_a_value_only_long_form_keeps_unit_title_source_and_status():
+    policy = load_policy(str(ROOT / "policies" / "2026_capacity.yaml"))
+    for text in ("recommended_max_measures: {value: 12}\n", "recommended_max_measures: 12\n"):
+        import tempfile
+        with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as fh:
+            fh.write(text)
+        new = apply_overrides(policy, fh.name).parameters["recommended_max_measures"]
+        old = policy.parameters["recommended_max_measures"]
+        assert new.value == 12
+        assert (new.unit, new.title, new.source, new.status, new.note) == \
+            (old.unit, old.title, old.source, "illustrative", old.note)
+
+
+def test_an_override_outside_the_parameters_bounds_is_refused_at_its_place(tmp_path):
+    params = write(tmp_path / "what_if.yaml", "budget: 750000000\ncap:\n  Gotland: -5000000\n")
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = main(["run", str(ROOT / "policies" / "2026_performance.yaml"), "--data",
+                     str(ROOT / "examples" / "nonexistent"), "--params", str(params)])
+    assert code == 1  # refused before the (missing) data folder is read
+    assert err.getvalue().splitlines()[0] == (f"{params}:3:12: parameter 'cap' at Gotland is -5000000, "
+                                              "below its minimum 0")
+    params = write(tmp_path / "share.yaml", "undocumented_claim_share: 1.5\n")
+    with pytest.raises(PolicyError) as info:
+        apply_overrides(load_policy(str(ROOT / "policies" / "2026_capacity.yaml")), str(params))
+    assert info.value.message == "parameter 'undocumented_claim_share' is 1.5, above its maximum 1"
+    assert place(info.value) == (1, 27)

@@ -31,7 +31,7 @@ def run(tmp_path, text, name="s.yaml", *extra):
 
 
 def test_grid_values_differences_and_flip(tmp_path):
-    proc = run(tmp_path, "grid:\n  tariff.cataract: [7000, 10000]\n  travel_supplement: [4000]\n")
+    proc = run(tmp_path, "grid:\n  approximate_cost_excl_supplement.cataract: [7000, 10000]\n  travel_supplement: [4000]\n")
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
     regions = [k[0] for k in doc["outputs"]["payout"]["keys"]]
@@ -39,7 +39,7 @@ def test_grid_values_differences_and_flip(tmp_path):
     # base: Uppsala 7 × 14 000 = 98 000; Gotland min(400 × 14 000 = 5 600 000, cap 4 795 726)
     assert doc["base"]["outputs"]["payout_total"] == 98000 + 4795726
     first, second = doc["scenarios"]
-    assert first["name"] == "tariff.cataract=7000, travel_supplement=4000"
+    assert first["name"] == "approximate_cost_excl_supplement.cataract=7000, travel_supplement=4000"
     # 7000 + 4000 = 11 000 per procedure: Uppsala 77 000, Gotland 4 400 000 (below the cap now)
     assert first["outputs"]["payout"]["value"][up] == 77000
     assert first["outputs"]["payout"]["value"][got] == 4400000
@@ -54,15 +54,15 @@ def test_grid_values_differences_and_flip(tmp_path):
 
 
 def test_each_scenario_equals_a_separate_params_run(tmp_path):
-    text = ("scenarios:\n  a:\n    tariff: {cataract: 7000, hip_prosthesis: 1}\n"
+    text = ("scenarios:\n  a:\n    approximate_cost_excl_supplement: {cataract: 7000, hip_prosthesis: 1}\n"
             "  b:\n    travel_supplement: 5000\n"
-            "grid:\n  tariff.cataract: [6500, 12000]\n")
+            "grid:\n  approximate_cost_excl_supplement.cataract: [6500, 12000]\n")
     proc = run(tmp_path, text)
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
-    alone = {"a": "tariff: {cataract: 7000, hip_prosthesis: 1}\n", "b": "travel_supplement: 5000\n",
-             "tariff.cataract=6500": "tariff: {cataract: 6500}\n",
-             "tariff.cataract=12000": "tariff: {cataract: 12000}\n"}
+    alone = {"a": "approximate_cost_excl_supplement: {cataract: 7000, hip_prosthesis: 1}\n", "b": "travel_supplement: 5000\n",
+             "approximate_cost_excl_supplement.cataract=6500": "approximate_cost_excl_supplement: {cataract: 6500}\n",
+             "approximate_cost_excl_supplement.cataract=12000": "approximate_cost_excl_supplement: {cataract: 12000}\n"}
     for sc in doc["scenarios"]:
         p = tmp_path / "p.yaml"
         p.write_text(alone[sc["name"]], encoding="utf-8")
@@ -74,7 +74,7 @@ def test_each_scenario_equals_a_separate_params_run(tmp_path):
 
 def test_markdown_marks_the_flip(tmp_path):
     f = tmp_path / "s.yaml"
-    f.write_text("scenarios:\n  billig:\n    tariff: {cataract: 7000}\n", encoding="utf-8")
+    f.write_text("scenarios:\n  billig:\n    approximate_cost_excl_supplement: {cataract: 7000}\n", encoding="utf-8")
     proc = villkor("run", POLICY, "--data", data(tmp_path), "--scenarios", f, "--format", "md",
                    "--outputs", "payout_total,payout")
     assert proc.returncode == 0, proc.stderr
@@ -90,15 +90,15 @@ def test_unknown_parameter_named_with_line_and_column(tmp_path):
 
 
 def test_wrong_unit_in_grid_named_with_line_and_column(tmp_path):
-    proc = run(tmp_path, "grid:\n  tariff.cataract: [9000, {value: 10000, unit: kr}]\n")
+    proc = run(tmp_path, "grid:\n  approximate_cost_excl_supplement.cataract: [9000, {value: 10000, unit: kr}]\n")
     assert proc.returncode == 1
-    assert "s.yaml:2:27: parameter 'tariff' is in kr/count, not kr" in proc.stderr
+    assert "s.yaml:2:53: parameter 'approximate_cost_excl_supplement' is in kr/count, not kr" in proc.stderr
 
 
 def test_csv_table_values_and_bad_cell(tmp_path):
-    proc = run(tmp_path, "scenario,tariff.cataract\nbillig,7000\n", "t.csv")
+    proc = run(tmp_path, "scenario,approximate_cost_excl_supplement.cataract\nbillig,7000\n", "t.csv")
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["scenarios"][0]["outputs"]["payout_total"]["value"] == 4477000
-    proc = run(tmp_path, "scenario,tariff.cataract\nbillig,sju\n", "t.csv")
+    proc = run(tmp_path, "scenario,approximate_cost_excl_supplement.cataract\nbillig,sju\n", "t.csv")
     assert proc.returncode == 1
-    assert "t.csv: row 2: column 'tariff.cataract'" in proc.stderr
+    assert "t.csv: row 2: column 'approximate_cost_excl_supplement.cataract'" in proc.stderr

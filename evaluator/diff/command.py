@@ -19,8 +19,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from ..report.fmt import format_number, format_value
 from ..report.json_writer import value_to_json
-from .impact import Impact, KeyImpact, OutputImpact, impact
-from .structural import KIND_WORDS, SECTION_TITLES, Change, structural_diff
+# .impact and .structural import the engine (numpy, pandas): imported where used, so that
+# `villkor --help` and every other command start without them.
 
 MARK = {"added": "+", "removed": "-", "changed": "~"}
 MAX_ROWS = 40  # changed keys of a multi-dimensional output listed in text/md before "--all"
@@ -44,11 +44,16 @@ def cmd_diff(args) -> int:
     from ..cli import load_and_plan
     from ..errors import UsageError
     from ..report.atomic import emit
+    from .impact import impact
+    from .structural import structural_diff
 
     if args.format == "xlsx" and not args.output and sys.stdout.isatty():
         raise UsageError("xlsx is binary: write it to a file with -o PATH")
     old_plan = load_and_plan(args.old, args.params)
     new_plan = load_and_plan(args.new, args.params)
+    from ..cli import check_output
+    check_output(args.output, old_plan.policy, args.data, args.params)
+    check_output(args.output, new_plan.policy, None, None)
     changes = structural_diff(old_plan.policy, new_plan.policy)
     result = impact(old_plan, new_plan, args.data, changes) if args.data else None
     head = Head(old_plan.policy, new_plan.policy, args.old, args.new, args.data, args.params)
@@ -154,6 +159,7 @@ def _tables(imp: OutputImpact, show_all: bool) -> list[tuple[str, OutputImpact, 
         out.append((_name(imp.by_first), imp.by_first, imp.by_first.rows, remark))
         remark = None
     if listed:
+        from .impact import OutputImpact
         listing = OutputImpact(imp.rule, imp.title, imp.dims, imp.unit, imp.kind)
         out.append((_name(imp) + ", ändrade nycklar", listing, changed, remark))
     elif imp.by_first is None:
@@ -162,6 +168,7 @@ def _tables(imp: OutputImpact, show_all: bool) -> list[tuple[str, OutputImpact, 
 
 
 def change_lines(changes: list[Change]) -> list[str]:
+    from .structural import KIND_WORDS, SECTION_TITLES
     lines: list[str] = []
     section = None
     for c in changes:
@@ -227,6 +234,7 @@ def _md_cell(text: str) -> str:
 
 
 def to_markdown(head: Head, changes: list[Change], result: Impact | None, show_all: bool) -> bytes:
+    from .structural import KIND_WORDS, SECTION_TITLES
     out = [f"# Ändringar {head.title}", "", f"`{head.old_path}` → `{head.new_path}`", ""]
     if head.params:
         out += [f"Parametrar från `{head.params}` gäller båda versionerna.", ""]
@@ -283,7 +291,8 @@ def to_json(head: Head, changes: list[Change], result: Impact | None, show_all: 
 
 
 def to_xlsx(head: Head, changes: list[Change], result: Impact | None, show_all: bool) -> bytes:
-    import io
+    from .structural import KIND_WORDS, SECTION_TITLES
+    import datetime as dt
 
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -313,9 +322,9 @@ def to_xlsx(head: Head, changes: list[Change], result: Impact | None, show_all: 
             if imp.total_old is not None:
                 sheet.append(["Riket", *[""] * (len(imp.dims) - 1), _cell(imp.total_old), _cell(imp.total_new),
                               _cell(imp.total_new - imp.total_old)])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    from ..report.xlsx_writer import MIN_ZIP_YEAR, save_fixed
+    start = max(head.new.valid.start, dt.date(MIN_ZIP_YEAR, 1, 1))  # the new version's validity start
+    return save_fixed(wb, dt.datetime.combine(start, dt.time()))
 
 
 def _cell(v):

@@ -11,9 +11,11 @@ value, the difference, and the change that drives the difference most, found lik
    members keeps only the members the old version has), which is evaluated on the same data;
 3. the driver at a key is the candidate whose lone change moves the output at that key most
    (absolute difference in the output's own unit, so candidates are comparable; for a
-   true/false output, whether it moves at all), preferring changes that move it the same way
-   as the whole difference (a rise is explained by what raises it, even if another change
-   alone would lower it more). Ties go to the change listed first.
+   true/false output, whether it moves at all), among the changes that move it the same way
+   as the whole difference (a rise is explained by what raises it, never by a change that
+   alone would lower it). Ties go to the change listed first. A changed rule that starts
+   using a rule the old version lacks is applied together with that new rule (and the new
+   rules that one needs): the change cannot act without it.
 
 A dimension that gained members (a new measure) is a candidate too, "ny medlem X": the old
 version with just those members added (and the new version's table values for them), run on
@@ -228,10 +230,17 @@ def _variant(old_plan: Plan, new_plan: Plan, change: Change):
     if change.section == "parameters":
         params[change.id] = _fit_parameter(new.parameters[change.id], old.parameters.get(change.id), old.dimensions)
     else:
-        rules[change.id] = new.rules[change.id]
-        for name in ast.names_used(new_plan.rules[change.id].checked.node):
-            if name in new.parameters and name not in params:
-                params[name] = _fit_parameter(new.parameters[name], None, old.dimensions)
+        # The changed rule, and every rule it needs that the old version lacks (a new rule it
+        # starts using): without them it cannot stand alone, and the cause would be missed.
+        todo = [change.id]
+        while todo:
+            rid = todo.pop()
+            rules[rid] = new.rules[rid]
+            for name in sorted(ast.names_used(new_plan.rules[rid].checked.node)):
+                if name in new.parameters and name not in params:
+                    params[name] = _fit_parameter(new.parameters[name], None, old.dimensions)
+                elif name in new.rules and name not in rules and name not in todo:
+                    todo.append(name)
     return dataclasses.replace(old, parameters=params, rules=rules)
 
 
@@ -291,7 +300,14 @@ def impact(old_plan: Plan, new_plan: Plan, data_dir: str, changes: list[Change])
               and tuple(new_plan.rules[rid].type.dims) == tuple(old_plan.rules[rid].type.dims)]
     for rid in new_plan.policy.outputs:
         if rid in new_plan.rules and rid in old_plan.rules and rid not in shared:
-            notes.append(f"{rid}: olika nivå i de två versionerna, jämförs inte")
+            in_old, in_new = rid in old_ev.values, rid in new_ev.values
+            if not in_old and not in_new:
+                continue  # an optional input is absent: neither run computed it (their warnings say so)
+            if in_old != in_new:
+                notes.append(f"{rid}: beräknas bara i den {'gamla' if in_old else 'nya'} versionen "
+                             "(en valfri indata saknas i den andra), jämförs inte")
+            else:
+                notes.append(f"{rid}: olika nivå i de två versionerna, jämförs inte")
     variants: dict[str, Evaluation] | None = None
     for rid in shared:
         result = _compare(old_ev, new_ev, rid)
@@ -402,7 +418,7 @@ def _drivers(result: OutputImpact, old_ev: Evaluation, variants: dict[str, Evalu
         for name in names:
             moved = _at(variants[name], result.rule, result.dims, row.key)
             effect = _score(row, moved)
-            if effect[1] > 0 and effect > best_effect:
+            if effect[0] and effect[1] > 0 and effect > best_effect:  # never a change pulling the other way
                 best, best_effect = name, effect
         if best is not None:
             row.driver = best
@@ -432,13 +448,13 @@ def _summed(result: OutputImpact, old_ev, variants, up) -> OutputImpact:
             for name in [n for n in variants if n in up or n == result.rule or n.startswith("ny medlem")]:
                 moved = _total(_at(variants[name], result.rule, result.dims, r.key) for r in rows)
                 effect = _score(row, moved)
-                if effect[1] > 0 and effect > best_effect:
+                if effect[0] and effect[1] > 0 and effect > best_effect:  # never one pulling the other way
                     best, best_effect, row.driver_effect = name, effect, _difference(a, moved)
             # keys of members the old version lacks (a new measure) count as one more cause
             fresh = [r for r in rows if _new_members(old_ev, r.key)]
             fresh_total = _total(r.new for r in fresh)
             fresh_score = _score(row, _total([a, fresh_total]))
-            if fresh and fresh_score[1] > 0 and fresh_score > best_effect:
+            if fresh and fresh_score[0] and fresh_score[1] > 0 and fresh_score > best_effect:
                 names = sorted({m for r in fresh for m in _new_members(old_ev, r.key)})
                 best, row.driver_effect = "ny medlem " + ", ".join(names), fresh_total
             row.driver = best or TOGETHER

@@ -214,8 +214,12 @@ class Checker:
     def comparison(self, node, op, left, right):
         (ln, a), (rn, b) = left, right
         if a.kind != b.kind and "any" not in (a.kind, b.kind):
-            raise self.type_error(node, f"cannot compare a {a.describe()} with a {b.describe()}",
-                                  self.arith_hint(a, b))
+            hint = self.arith_hint(a, b)
+            if {a.kind, b.kind} == {"date", "string"}:
+                lit = ln if isinstance(ln, ast.String) else rn if isinstance(rn, ast.String) else None
+                example = lit.value if lit is not None and parse_date(lit.value) else "2026-03-16"
+                hint = f'write the date as date("{example}")'
+            raise self.type_error(node, f"cannot compare a {a.describe()} with a {b.describe()}", hint)
         if op not in ("=", "!=") and a.kind not in ("number", "date", "duration", "string"):
             raise self.type_error(node, f"'{op}' does not order {a.kind} values")
         if a.kind == "number":
@@ -268,8 +272,16 @@ class Checker:
         c = self.visit(node.cond, ctx)
         if c.kind != "bool":
             raise self.type_error(node.cond, f"the condition of 'if' must be true/false, not a {c.describe()}")
-        a = self.visit(node.then, ctx)
-        b = self.visit(node.other, ctx)
+        # One branch may be the literal null (FEEL): the value is then absent at those keys.
+        if isinstance(node.then, ast.Null) and not isinstance(node.other, ast.Null):
+            b = self.visit(node.other, ctx)
+            a = self.types[id(node.then)] = b.with_(nullable=True)
+        elif isinstance(node.other, ast.Null) and not isinstance(node.then, ast.Null):
+            a = self.visit(node.then, ctx)
+            b = self.types[id(node.other)] = a.with_(nullable=True)
+        else:
+            a = self.visit(node.then, ctx)
+            b = self.visit(node.other, ctx)
         result = self.join(node, a, b, "'then' and 'else'")
         return self.combine(node, c, result, result)
 
@@ -450,10 +462,14 @@ class Checker:
         self.whole(node, 1, args[1])
         self.expect(node, 2, args[2], ("string",), "a rounding mode")
         mode = node.args[2]
+        hint = "modes: " + ", ".join(f'"{m}"' for m in ROUNDING_MODES)
         if isinstance(mode, ast.String) and mode.value not in ROUNDING_MODES:
             raise self.type_error(mode, f"unknown rounding mode {mode.value!r}",
-                                  did_you_mean(mode.value, ROUNDING_MODES) or
-                                  "modes: " + ", ".join(f'"{m}"' for m in ROUNDING_MODES))
+                                  did_you_mean(mode.value, ROUNDING_MODES) or hint)
+        value = self.scope.constant(mode.id) if isinstance(mode, ast.Name) else None
+        if isinstance(value, str) and value not in ROUNDING_MODES:  # a parameter naming the mode
+            raise self.type_error(mode, f"parameter '{mode.id}' is {value!r}, not a rounding mode",
+                                  did_you_mean(value, ROUNDING_MODES) or hint)
         return self.combine(node, self.combine(node, args[0], args[1], args[0]), args[2], args[0])
 
     def _fn_rounder(self, node, args):

@@ -49,7 +49,7 @@ def parse(text: str) -> ast.Node:
         raise ExprSyntaxError("empty expression", Location(line=1, column=1, source_line=text),
                               hint="write an expression, e.g. min(compensation, cap)")
     try:
-        tree = _lark().parse(text)
+        tree = _parse_tree(text)
     except UnexpectedInput as exc:
         raise _syntax_error(text, exc) from None
     except RecursionError:
@@ -57,6 +57,14 @@ def parse(text: str) -> ast.Node:
                          Location(line=1, column=1)) from None
     _check_depth(tree, text)
     return _Builder(text).build(tree)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_tree(text: str) -> Tree:
+    """Lark's tree of a text, kept for the next policy holding the same expression (validating a
+    policy again after one edit re-parses only what changed). The tree is only read, never changed;
+    every parse builds its own AST from it."""
+    return _lark().parse(text)
 
 
 def _syntax_error(text: str, exc: UnexpectedInput) -> ExprSyntaxError:
@@ -68,6 +76,10 @@ def _syntax_error(text: str, exc: UnexpectedInput) -> ExprSyntaxError:
         line = len(lines)
         column = len(lines[-1]) + 1
     src = lines[line - 1] if 0 < line <= len(lines) else ""
+    pos = _offset(lines, line, column)
+    special = _common_mistake(text, lines, exc, pos)
+    if special is not None:
+        return special
     if isinstance(exc, UnexpectedCharacters):
         char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
         message = f"unexpected character {char!r}"
@@ -79,6 +91,109 @@ def _syntax_error(text: str, exc: UnexpectedInput) -> ExprSyntaxError:
         message = "the expression ends too early"
         hint = _expected_hint(getattr(exc, "expected", set()))
     return ExprSyntaxError(message, Location(line=line, column=column, source_line=src), hint)
+
+
+def _offset(lines: list[str], line: int, column: int) -> int:
+    """The 0-based offset in the text of a 1-based line and column."""
+    return sum(len(t) + 1 for t in lines[:line - 1]) + column - 1
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _error_at(text: str, offset: int, message: str, hint: str | None, length: int = 1) -> ExprSyntaxError:
+    line, col = _line_col(text, offset)
+    src = text.split("\n")[line - 1]
+    return ExprSyntaxError(message, Location(line=line, column=col, source_line=src, length=length), hint)
+
+
+# Operators of other languages (and Swedish words) a person may write instead of villkor's.
+_WRONG_OPERATORS = {"==": "write '=' to compare: a = b", "&&": "write 'and': a and b",
+                    "||": "write 'or': a or b", "!": "write not(x), or != to compare",
+                    "<>": "write '!=' for 'not equal'", "=<": "write '<='", "=>": "write '>='"}
+_WRONG_WORDS = {"och": "write 'and': a and b", "eller": "write 'or': a or b",
+                "AND": "write 'and' in lower case", "OR": "write 'or' in lower case",
+                "inte": "write not(x)", "om": "write if … then … else …"}
+_OPENERS = {"(": ")", "[": "]"}
+_CLOSERS = {")": "(", "]": "["}
+
+
+def _common_mistake(text: str, lines: list[str], exc: UnexpectedInput, pos: int) -> ExprSyntaxError | None:
+    """A message in the words of the mistake, for the usual slips; None when there is none."""
+    for start in (pos - 1, pos):  # '==' fails at its second '='; '&&' at its first '&'
+        for op, hint in _WRONG_OPERATORS.items():
+            if 0 <= start and text.startswith(op, start) and not (op == "!" and text.startswith("!=", start)):
+                return _error_at(text, start, f"'{op}' is not an operator of villkor", hint, len(op))
+    if isinstance(exc, UnexpectedToken) and exc.token.type == "NAME" and exc.token.value in _WRONG_WORDS:
+        return _error_at(text, pos, f"unexpected {exc.token.value!r}", _WRONG_WORDS[exc.token.value],
+                         len(exc.token.value))
+    if isinstance(exc, UnexpectedToken) and exc.token.value == "," and 0 < pos < len(text) - 1 \
+            and text[pos - 1].isdigit() and text[pos + 1].isdigit():
+        return _error_at(text, pos, "unexpected ','", "decimals use a point in expressions: 0.5, not 0,5")
+    if isinstance(exc, UnexpectedCharacters) and text[pos:pos + 1] == '"':
+        return _string_error(text, pos)
+    at_end = isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END")
+    opener = _unclosed(text, len(text) if at_end else pos)
+    if opener is None:
+        return None
+    char = text[opener]
+    if at_end:  # where it ends stays the place; the hint names the bracket that is still open
+        err = _error_at(text, len(text), "the expression ends too early", None)
+        before = text[:opener].rstrip()
+        name = re.search(r"[A-Za-z_][A-Za-z0-9_]*$", text[:opener])
+        if name:
+            which = f"the '{char}' of '{name.group(0)}{char}'"
+        elif before:
+            which = f"the '{char}' after '{before[-12:].split(chr(10))[-1].lstrip()}'"
+        else:
+            which = f"the '{char}' at the start"
+        return ExprSyntaxError(err.message, err.location,
+                               f"{which} is never closed: add '{_OPENERS[char]}'")
+    if isinstance(exc, UnexpectedToken) and exc.token.value in _CLOSERS:
+        return _error_at(text, opener, f"'{char}' is closed by '{exc.token.value}'",
+                         f"close it with '{_OPENERS[char]}'")
+    return None
+
+
+def _unclosed(text: str, end: int) -> int | None:
+    """The offset of the innermost bracket still open at `end` (strings skipped)."""
+    stack: list[int] = []
+    i = 0
+    while i < end:
+        c = text[i]
+        if c == '"':
+            close = re.match(r'"([^"\\\n]|\\.)*"', text[i:])
+            i += close.end() if close else 1
+            continue
+        if c in _OPENERS:
+            stack.append(i)
+        elif c in _CLOSERS and stack and (text[stack[-1]] == _CLOSERS[c] or _in_range(text, stack[-1], i)):
+            stack.pop()
+        i += 1
+    return stack[-1] if stack else None
+
+
+def _in_range(text: str, start: int, end: int) -> bool:
+    """[1..10) and (1..10]: a range may close with the other kind of bracket."""
+    return ".." in text[start:end]
+
+
+def _string_error(text: str, start: int) -> ExprSyntaxError:
+    """A string the lexer refused: an escape villkor does not know, or no closing quote."""
+    i = start + 1
+    while i < len(text) and text[i] not in '"\n':
+        if text[i] == "\\":
+            if i + 1 < len(text) and text[i + 1] in '"\\nt':
+                i += 2
+                continue
+            shown = text[i:i + 2]
+            return _error_at(text, i, f"unknown escape '{shown}' in a string",
+                             'write the character itself ("é"); the escapes are \\" \\\\ \\n \\t', len(shown))
+        i += 1
+    return _error_at(text, start, "the string is never closed",
+                     'end it with a double quote on the same line: "public"')
 
 
 def _char_hint(char: str) -> str | None:

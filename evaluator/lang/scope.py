@@ -54,6 +54,10 @@ class Scope:
     def names(self) -> Iterable[str]:
         return ()
 
+    def constant(self, name: str):
+        """The value of a name known before any data is read (a scalar parameter), else None."""
+        return None
+
     # -- run time
     def value(self, name: str):
         raise EvaluationError(f"no value for '{name}'")

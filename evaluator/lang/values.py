@@ -301,6 +301,8 @@ def power(a: np.ndarray, b: np.ndarray) -> np.ndarray:
             y = to_decimal(y)
             if abs(y) > 10_000:
                 raise LimitError(f"exponent {y} is too large", hint="exponents are limited to ±10000")
+            if to_decimal(x) == 0 and y < 0:
+                return None  # a negative power of zero divides by zero: null, as x / 0 is
             try:
                 r = to_decimal(x) ** y if y != y.to_integral_value() else to_decimal(x) ** int(y)
             except decimal.Overflow:

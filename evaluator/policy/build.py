@@ -13,10 +13,12 @@ import datetime as dt
 import hashlib
 import itertools
 import os
+from dataclasses import replace
 from decimal import Decimal
 
 from ..errors import CycleError, Location, PolicyError, VillkorError, did_you_mean, raise_all
 from .loader import Loaded, load_yaml
+from .params import _override, check_bounds
 from .model import (Check, Column, Dimension, Input, Parameter, Policy, Rule, Source, SourceRef,
                     Validity)
 from .schema import validate_tree
@@ -25,30 +27,85 @@ SECTIONS = ("sources", "dimensions", "parameters", "inputs", "rules", "checks")
 BASE_TYPES = ("int", "decimal", "money", "bool", "date", "string")
 
 
+MAX_EXTENDS = 50  # files in one `extends` chain; real chains are a handful of years long
+
+
 def load_policy(path: str) -> Policy:
     """Load a policy file (and the chain it extends), validate it, and build the model."""
-    return _load(os.path.normpath(path), ())
+    return _load(os.path.normpath(path))
 
 
-def _load(path: str, seen: tuple[str, ...]) -> Policy:
-    real = os.path.realpath(path)
-    if real in seen:
-        chain = " -> ".join([*seen, real])
-        raise CycleError(f"policies extend each other in a circle: {chain}", Location(file=path),
-                         "a policy may extend an older one, never itself through others")
-    loaded = load_yaml(path)
-    raise_all(validate_tree(loaded, "policy.schema.json"))
-    tree = loaded.tree
-    parent = None
-    if tree.get("extends"):
-        parent_path = os.path.normpath(os.path.join(os.path.dirname(path), tree["extends"]))
-        if not os.path.exists(parent_path):
-            raise PolicyError(f"the policy it extends does not exist: {parent_path}",
-                              loaded.location(("extends",)), "the path is relative to this file")
-        parent = _load(parent_path, seen + (real,))
-    policy = _Builder(loaded, parent).build()
-    _check_semantics(policy, loaded)
+def _load(path: str) -> Policy:
+    """Read the chain child first (iteratively: a long chain cannot exhaust the stack), then
+    build it from the oldest policy down, each file merged over the one it extends."""
+    chain: list[Loaded] = []
+    seen: list[str] = []
+    current = path
+    while True:
+        real = os.path.realpath(current)
+        if real in seen:
+            cycle = " -> ".join([*seen, real])
+            raise CycleError(f"policies extend each other in a circle: {cycle}", Location(file=current),
+                             "a policy may extend an older one, never itself through others")
+        loaded = load_yaml(current)
+        parent_path = _parent_path(loaded)  # before the schema: a missing parent explains missing keys
+        if parent_path is not None:
+            loaded.bare = _bare_values_to_entries(loaded)
+        raise_all(validate_tree(loaded, "policy.schema.json"))
+        chain.append(loaded)
+        seen.append(real)
+        if parent_path is None:
+            break
+        if len(chain) >= MAX_EXTENDS:
+            raise PolicyError(f"the chain of `extends` is longer than {MAX_EXTENDS} files "
+                              f"(the {MAX_EXTENDS}th is {current})", chain[0].location(("extends",)),
+                              "extend last year's policy directly, not a long line of drafts")
+        current = parent_path
+    policy = None
+    for loaded in reversed(chain):
+        policy = _Builder(loaded, policy).build()
+        _check_semantics(policy, loaded)
     return policy
+
+
+def _bare_values_to_entries(loaded: Loaded) -> set:
+    """In a policy that extends another, `total: 5500000000` means `total: {value: 5500000000}`.
+    Returns the ids so written (each must name an inherited parameter)."""
+    params = loaded.tree.get("parameters")
+    bare: set = set()
+    if not isinstance(params, dict):
+        return bare
+    for pid, entry in params.items():
+        if not isinstance(entry, dict):
+            bare.add(pid)
+            params[pid] = {"value": entry}
+            path = ("parameters", pid)
+            for marks in (loaded.marks, loaded.key_marks):
+                moved = {k[:2] + ("value",) + k[2:]: v for k, v in marks.items() if k[:2] == path and k != path}
+                for k in [k for k in marks if k[:2] == path and k != path]:
+                    del marks[k]
+                marks.update(moved)
+            loaded.marks[path + ("value",)] = loaded.marks.get(path, (1, 1))
+            loaded.key_marks[path + ("value",)] = loaded.marks.get(path, (1, 1))
+    return bare
+
+
+def _value_only(entry) -> bool:
+    return isinstance(entry, dict) and set(entry) == {"value"}
+
+
+def _parent_path(loaded: Loaded) -> str | None:
+    """The file named by `extends` (relative to this file); it must exist."""
+    tree = loaded.tree
+    extends = tree.get("extends") if isinstance(tree, dict) else None
+    if not isinstance(extends, str) or not extends:
+        return None  # absent, or not text: the schema says so
+    parent_path = os.path.normpath(os.path.join(os.path.dirname(loaded.path), extends))
+    if not os.path.isfile(parent_path):
+        what = "is a folder, not a policy file" if os.path.isdir(parent_path) else "does not exist"
+        raise PolicyError(f"the policy it extends {what}: {parent_path}",
+                          loaded.location(("extends",)), "the path is relative to this file")
+    return parent_path
 
 
 def chain_sha256(file_sha256: dict[str, str]) -> str:
@@ -73,7 +130,8 @@ class _Builder:
         own = {
             "sources": {k: self.source(k, v) for k, v in (t.get("sources") or {}).items()},
             "dimensions": {k: self.dimension(k, v) for k, v in (t.get("dimensions") or {}).items()},
-            "parameters": {k: self.parameter(k, v) for k, v in (t.get("parameters") or {}).items()},
+            "parameters": {k: self.parameter(k, v) for k, v in (t.get("parameters") or {}).items()
+                           if k not in self.value_overrides()},
             "inputs": {k: self.input(k, v) for k, v in (t.get("inputs") or {}).items()},
             "rules": {k: self.rule(k, v) for k, v in (t.get("rules") or {}).items()},
             "checks": {k: self.check(k, v) for k, v in (t.get("checks") or {}).items()},
@@ -94,6 +152,13 @@ class _Builder:
         elif "outputs" not in t:
             policy.outputs = tuple(policy.rules)
         return policy
+
+    def value_overrides(self) -> dict:
+        """Inherited parameters the child gives only a new value: every other field is kept."""
+        if self.parent is None:
+            return {}
+        return {k: v["value"] for k, v in (self.tree.get("parameters") or {}).items()
+                if _value_only(v) and k in self.parent.parameters}
 
     def merge(self, child: Policy) -> Policy:
         parent = self.parent
@@ -119,6 +184,21 @@ class _Builder:
                                   self.loc("remove", i), did_you_mean(rid, known))
         for section in SECTIONS:
             setattr(child, section, merged[section])
+        errors: list[VillkorError] = [
+            PolicyError(f"parameter '{pid}' is not inherited, so a bare value cannot override it",
+                        self.loc("parameters", pid, key=True),
+                        did_you_mean(str(pid), parent.parameters) or
+                        "a new parameter is written in full: {value: ..., unit: ..., source: ...}")
+            for pid in sorted(self.loaded.bare, key=str) if pid not in parent.parameters]
+        for pid, raw in self.value_overrides().items():
+            try:
+                child.parameters[pid] = replace(_override(
+                    child, parent.parameters[pid], raw, self.loc("parameters", pid, "value"),
+                    lambda sub, key=True, pid=pid: self.loc("parameters", pid, "value", *sub, key=key)),
+                    location=self.loc("parameters", pid, key=True))  # the value is written here now
+            except VillkorError as err:
+                errors.append(err)
+        raise_all(errors)
         child.outputs = tuple(o for o in outputs)
         child.chain = (self.loaded.path,) + parent.chain
         child.file_lines = {**parent.file_lines, **child.file_lines}
@@ -159,7 +239,7 @@ class _Builder:
         return Parameter(pid, value, by, v.get("unit"), v.get("type"), v.get("title"),
                          self.ref(v.get("source"), "parameters", pid, "source"),
                          v.get("status", "official"), v.get("note"), v.get("complete", True),
-                         self.loc("parameters", pid, key=True), cells)
+                         self.loc("parameters", pid, key=True), cells, v.get("min"), v.get("max"))
 
     def table(self, pid, value, by) -> tuple[dict, dict]:
         """Nested mappings, one level per dimension -> {(member, ...): value}."""
@@ -191,7 +271,8 @@ class _Builder:
         for cid, c in v["columns"].items():
             columns[cid] = Column(cid, c["type"], bool(c.get("nullable", False)), c.get("default"),
                                   c.get("min"), c.get("max"), tuple(c["enum"]) if c.get("enum") else None,
-                                  c.get("title"), self.loc("inputs", iid, "columns", cid, key=True))
+                                  c.get("title"), self.loc("inputs", iid, "columns", cid, key=True),
+                                  bool(c.get("optional", False)), c.get("unit"))
         return Input(iid, columns, dict(v.get("by") or {}), bool(v.get("unique", False)),
                      bool(v.get("optional", False)), v.get("title"),
                      self.ref(v.get("source"), "inputs", iid, "source"), dict(v.get("format") or {}),
@@ -228,6 +309,8 @@ def _check_semantics(policy: Policy, loaded: Loaded) -> None:
                                   loaded.location(("valid",))))
     for p in policy.parameters.values():
         errors += _check_dims(p.by, dims, p.location, f"parameter '{p.id}'")
+        errors += _check_twice(p.by, p.location, f"parameter '{p.id}' is by")
+        errors += check_bounds(p, p.value, lambda key, p=p: p.value_locations.get(key, p.location))
         errors += _check_declared_type(p)
         if p.by and all(d in dims for d in p.by):
             errors += _check_table(p, dims)
@@ -238,6 +321,7 @@ def _check_semantics(policy: Policy, loaded: Loaded) -> None:
     for item in [*policy.rules.values(), *policy.checks.values()]:
         what = f"rule '{item.id}'" if isinstance(item, Rule) else f"check '{item.id}'"
         errors += _check_dims(item.per, dims, item.location, what)
+        errors += _check_twice(item.per, item.location, f"{what} is per")
         errors += _check_ref(policy, item.source, what)
     for i, rid in enumerate(policy.outputs):
         if rid not in policy.rules:
@@ -250,6 +334,11 @@ def _check_dims(names, dims, location, what) -> list[VillkorError]:
     return [PolicyError(f"{what} names an unknown dimension '{d}'", location,
                         did_you_mean(d, dims) or f"dimensions: {', '.join(dims) or 'none declared'}")
             for d in names if d not in dims]
+
+
+def _check_twice(names, location, what) -> list[VillkorError]:
+    twice = sorted({d for d in names if list(names).count(d) > 1})
+    return [PolicyError(f"{what} {d} twice", location, "name each dimension once") for d in twice]
 
 
 def _check_ref(policy: Policy, ref: SourceRef | None, what: str) -> list[VillkorError]:
@@ -302,13 +391,23 @@ def _kind(value) -> str:
 
 
 def _check_declared_type(p: Parameter) -> list[VillkorError]:
-    """A declared `type:` must fit the value (each cell of a table, each item of a list)."""
+    """A declared `type:` must fit the value (each cell of a table, each item of a list);
+    the items of a list are all of one kind."""
+    if isinstance(p.value, list) and p.value:
+        for i, item in enumerate(p.value):
+            if isinstance(item, (list, dict)) or _kind(item) != _kind(p.value[0]):
+                return [PolicyError(f"parameter '{p.id}': item {i + 1} of the list is {_kind(item)} "
+                                    f"({item!r}), the first is {_kind(p.value[0])}", p.location,
+                                    "every item of a list has the same kind")]
     if p.type == "list":
         if p.by or isinstance(p.value, list):
             return []
         return [PolicyError(f"parameter '{p.id}' is declared a list but its value is {_kind(p.value)}",
                             p.location, "write the value as a list, e.g. value: [2023, 2024]")]
     wanted = KIND_OF_TYPE.get(p.type or "")
+    if wanted is None and p.type is None and (p.unit or p.min is not None or p.max is not None):
+        wanted = "a number"  # a unit or bounds make it a number
+        p = replace(p, type="number (it has a unit or bounds)")
     if wanted is None:  # no type, or duration (written as a number with a unit)
         return []
     if p.by:
@@ -322,6 +421,8 @@ def _check_declared_type(p: Parameter) -> list[VillkorError]:
             at = f" at {', '.join(map(str, key))}" if key and p.by else ""
             return [PolicyError(f"parameter '{p.id}' is declared {p.type} but its value{at} is "
                                 f"{_kind(value)} ({value!r})", p.location,
+                                f"write the number without quotes: {value}" if wanted == "a number"
+                                and isinstance(value, str) else
                                 "dates are written YYYY-MM-DD, text that looks like a number is quoted")]
     return []
 
@@ -333,6 +434,25 @@ def _check_input(inp: Input, dims) -> list[VillkorError]:
             errors.append(PolicyError(f"input '{inp.id}', column '{col.id}': unknown type '{col.type}'",
                                       col.location, did_you_mean(col.type, [*BASE_TYPES, *dims]) or
                                       f"types: {', '.join(BASE_TYPES)} or a dimension id"))
+        elif col.unit is not None and col.type not in ("int", "decimal", "money"):
+            errors.append(PolicyError(f"input '{inp.id}', column '{col.id}': a unit applies to number "
+                                      f"columns (int, decimal, money) only, and this one is {col.type}",
+                                      col.location, "remove the unit"))
+        elif col.type == "money" and col.unit not in (None, "kr"):
+            errors.append(PolicyError(f"input '{inp.id}', column '{col.id}': a money column is in kr, "
+                                      f"not {col.unit}", col.location,
+                                      "use type: decimal or int for other units"))
+        elif col.enum and col.type != "string":
+            errors.append(PolicyError(f"input '{inp.id}', column '{col.id}': 'enum' applies to string "
+                                      f"columns only, and this one is {col.type}", col.location,
+                                      "use min and max for numbers; a dimension's members are its enum"))
+        elif (col.min is not None or col.max is not None) and col.type not in ("int", "decimal", "money"):
+            errors.append(PolicyError(f"input '{inp.id}', column '{col.id}': min and max apply to number "
+                                      f"columns (int, decimal, money) only, and this one is {col.type}",
+                                      col.location, "remove them; a date or text column is not checked by them"))
+        elif col.min is not None and col.max is not None and col.min > col.max:
+            errors.append(PolicyError(f"input '{inp.id}', column '{col.id}': min {col.min} is larger than "
+                                      f"max {col.max}", col.location, "swap them, or correct one"))
         elif col.default is not None and not _default_fits(col, dims):
             errors.append(PolicyError(f"input '{inp.id}', column '{col.id}': default {col.default!r} "
                                       f"is not a {col.type}", col.location))

@@ -39,6 +39,7 @@ class Loaded:
     key_marks: dict[Path, tuple[int, int]] = field(default_factory=dict)  # key start
     lines: list[str] = field(default_factory=list)
     sha256: str = ""
+    bare: set = field(default_factory=set)  # parameters a child policy gives as a bare value
 
     def location(self, path: Path, key: bool = False) -> Location:
         """The place of `path`, or of its nearest parent that has one."""
@@ -88,6 +89,16 @@ def load_yaml(path: str) -> Loaded:
         raise PolicyError(f"malformed YAML: {problem}", Location(file=path, line=line, column=col,
                                                                    source_line=src),
                           _yaml_hint(problem, src, col)) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, control)
+        # libyaml counts bytes, PyYAML characters: the first such character is the one
+        offset = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
+        offset = max(offset, 0)
+        line = text.count("\n", 0, offset) + 1
+        col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        src = loaded.lines[line - 1] if 0 < line <= len(loaded.lines) else None
+        raise PolicyError(f"the file holds the control character U+{exc.character:04X}, which YAML "
+                          "does not allow", Location(file=path, line=line, column=col, source_line=src),
+                          "delete it (it is invisible in most editors) and save the file again") from None
     except yaml.YAMLError as exc:
         raise PolicyError(f"malformed YAML: {exc}", Location(file=path)) from None
     builder = _Builder(loaded)
@@ -222,6 +233,8 @@ class _Builder:
         if tag == "int":
             return self.integer(node, text)
         if tag == "float":
+            if ":" in text:
+                raise self.yaml11_number(node, text)
             try:
                 value = Decimal(text.replace("_", ""))
             except InvalidOperation:
@@ -242,7 +255,25 @@ class _Builder:
             return value
         raise PolicyError(f"unsupported YAML value type {tag!r}", self.loc(node))
 
+    def yaml11_number(self, node, text: str) -> PolicyError:
+        return PolicyError(f"{text!r} would be read as the number {self.yaml11_value(node)} (a YAML 1.1 "
+                           f"{'base-60' if ':' in text else 'octal, hexadecimal or binary'} number)",
+                           self.loc(node),
+                           "write the plain decimal number without leading zeros, or quote it "
+                           f"(\"{text}\") if it is text")
+
+    def yaml11_value(self, node):
+        construct = (yaml.SafeLoader.construct_yaml_int if node.tag.endswith(":int")
+                     else yaml.SafeLoader.construct_yaml_float)
+        try:
+            return construct(yaml.SafeLoader(""), node)
+        except (ValueError, yaml.YAMLError):
+            return "?"
+
     def integer(self, node, text: str) -> int:
+        digits = text.replace("_", "").lstrip("+-")
+        if ":" in digits or (len(digits) > 1 and digits[0] == "0"):  # 010000, 0x1F, 0b11, 1:30
+            raise self.yaml11_number(node, text)
         try:
             return yaml.SafeLoader.construct_yaml_int(yaml.SafeLoader(""), node)
         except (ValueError, yaml.YAMLError):

@@ -77,6 +77,8 @@ class Parameter:
     complete: bool = True  # a table must have a value for every member of its dimensions
     location: Location = field(default_factory=Location, compare=False)
     value_locations: dict[Any, Location] = field(default_factory=dict, compare=False)
+    min: int | Decimal | None = None  # bounds of every number of the value (items, cells)
+    max: int | Decimal | None = None
 
     @property
     def is_table(self) -> bool:
@@ -100,6 +102,8 @@ class Column:
     enum: tuple[str, ...] | None = None
     title: str | None = None
     location: Location = field(default_factory=Location, compare=False)
+    optional: bool = False  # the file may leave the column out; its default then fills it (warned)
+    unit: str | None = None  # kr for money; count, kr/count, year, month, day when declared
 
 
 @dataclass(frozen=True)
@@ -174,6 +178,7 @@ class Policy:
     chain: tuple[str, ...] = ()  # files read, child first
     file_lines: dict[str, list[str]] = field(default_factory=dict, compare=False)
     file_sha256: dict[str, str] = field(default_factory=dict, compare=False)  # per file of chain
+    params: Any = field(default=None, compare=False)  # --params applied: evaluator.result.ParamsInfo
 
     def cite(self, ref: SourceRef | None) -> str | None:
         return ref.cite(self.sources) if ref else None

@@ -119,8 +119,20 @@ def _override(policy: Policy, p: Parameter, raw: Any, here: Location,
                                       did_you_mean(str(member), [str(m) for m in members]))
             _same_kind(p, next(iter(p.value.values()), None), cell, at(key, False))
             value[key] = cell
+            raise_all(check_bounds(p, {key: cell}, lambda k: at(k, False)))
         return replace(p, value=value, status=status, note=note)
     _same_kind(p, p.value, raw, here)
+    if isinstance(p.value, list) and p.value and isinstance(raw, list):
+        inner = ("value",) if long_form else ()
+        for i, item in enumerate(raw):  # every item, not just the first
+            at = member_location(inner + (i,), False) if member_location is not None else here
+            if isinstance(item, (list, dict)) or _kind(item) != _kind(p.value[0]):
+                raise PolicyError(f"parameter '{p.id}' is a list of {_kind(p.value[0])} values; item "
+                                  f"{i + 1} is {_kind(item)} ({_shown(item)})", at,
+                                  "give every item as the policy does")
+    inner = ("value",) if long_form else ()
+    raise_all(check_bounds(p, raw, lambda key: member_location(inner + key, False)
+                           if key and member_location is not None else here))
     return replace(p, value=raw, status=status, note=note)
 
 
@@ -138,6 +150,15 @@ def _cells(p: Parameter, raw, here):
         for member, sub in node.items():
             yield from walk(sub, depth + 1, key + (member,))
     yield from walk(raw, 0, ())
+
+
+def _shown(value) -> str:
+    """A value as it is written in YAML: true, "x", 2026-03-16."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value + '"'
+    return str(value)
 
 
 def _kind(value) -> str:
@@ -158,9 +179,47 @@ def _kind(value) -> str:
 
 def _same_kind(p: Parameter, old, new, here: Location) -> None:
     if old is None or _kind(old) == _kind(new):
-        if isinstance(old, list) and old and new and _kind(old[0]) != _kind(new[0]):
-            raise PolicyError(f"parameter '{p.id}' is a list of {_kind(old[0])} values, not of "
-                              f"{_kind(new[0])} values", here)
         return
     raise PolicyError(f"parameter '{p.id}' is a {_kind(old)}, not a {_kind(new)} ({new!r})", here,
                       "give a value of the same kind as in the policy")
+
+
+def _number(v) -> bool:
+    return isinstance(v, (int, Decimal)) and not isinstance(v, bool)
+
+
+def check_bounds(p: Parameter, value, locate) -> list[VillkorError]:
+    """Every number of a parameter value (a scalar, each item, each cell) within `min`..`max`.
+
+    `locate(key)` gives the place of a table cell (key = member tuple) or list item ((i,));
+    () for the value as a whole.
+    """
+    errors: list[VillkorError] = []
+    if p.min is not None and p.max is not None and p.min > p.max:
+        return [PolicyError(f"parameter '{p.id}': min {p.min} is larger than max {p.max}", p.location,
+                            "swap them, or correct one")]
+    if p.min is None and p.max is None:
+        return []
+    if isinstance(value, dict):
+        cells = list(value.items())
+    elif isinstance(value, list):
+        cells = [((i,), v) for i, v in enumerate(value)]
+    else:
+        cells = [((), value)]
+    for key, v in cells:
+        if not _number(v):
+            continue
+        low = p.min is not None and v < p.min
+        if low or (p.max is not None and v > p.max):
+            at = f" at {', '.join(map(str, key))}" if key and isinstance(value, dict) else \
+                f" (item {key[0] + 1})" if key else ""
+            bound = f"below its minimum {p.min}" if low else f"above its maximum {p.max}"
+            errors.append(PolicyError(f"parameter '{p.id}'{at} is {v}, {bound}", locate(key),
+                                      f"the policy allows {_range_text(p)}"))
+    return errors
+
+
+def _range_text(p: Parameter) -> str:
+    if p.min is not None and p.max is not None:
+        return f"{p.min} to {p.max}"
+    return f"at least {p.min}" if p.min is not None else f"at most {p.max}"

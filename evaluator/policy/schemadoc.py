@@ -325,6 +325,7 @@ def render() -> str:
     fdoc = _Doc(fixture)
     fdoc.out.append(FIXTURE_INTRO.rstrip("\n") + "\n")
     fdoc.table("## Fixture keys", fixture)
+    fdoc.table("## Keys of a case (`cases:`)", fixture["properties"]["cases"]["items"])
     expected = fixture["$defs"]["expected"]
     fdoc.out += [f"### `expect.<rule>` — {expected['title']}", "", expected["description"], ""]
     text = "\n".join(doc.out + fdoc.out)

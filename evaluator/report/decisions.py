@@ -18,6 +18,7 @@ import re
 import unicodedata
 
 from .. import explain as X
+from ..result import WHAT_IF
 
 NOTE_WORDS = re.compile(r"note|anmärkning|notering", re.IGNORECASE)
 FINDING_WORDS = re.compile(r"finding|flag|iakttagelse|brist|missing|saknas", re.IGNORECASE)
@@ -87,7 +88,7 @@ def decision_data(evaluation, tables, member, dim: str | None) -> dict:
     label = reader.label(dim, member) if dim else policy.title
     return {"policy": X.provenance(evaluation, tables), "dimension": dim, "member": member,
             "label": label, "outcome": outcome, "shared": shared, **sections, "checks": list(evaluation.checks), "trees": trees,
-            "warnings": list(evaluation.warnings),
+            "warnings": list(evaluation.warnings), "what_if": policy.params,
             "dimension_title": (policy.dimensions[dim].title or dim.capitalize()) if dim else None}
 
 
@@ -156,12 +157,21 @@ def _mark(value, finding: bool) -> str:
     return "✓" if value is True else "✗"
 
 
+def _what_if_text(info) -> str:
+    from ..result import change_text
+    changed = "; ".join(change_text(c) for c in info.changes) or "inga värden ändrade"
+    return (f"Värdena bygger på parametrar från {info.path} (sha256 {info.sha256}) i stället för "
+            f"policyns: {changed}. Underlaget får inte användas som beslut.")
+
+
 def render_markdown(data: dict) -> str:
     e = X.md_escape
     pol = data["policy"]["policy"]
     lines = [f"# Beslutsunderlag: {e(pol['title'])}", "",
              f"**{e(data['dimension_title'] or '')}:** {e(data['label'])}  ",
              f"**Policy:** {e(pol['id'])}, version {e(pol['version'])}", ""]
+    if data.get("what_if"):
+        lines += [f"> **{WHAT_IF}.** {e(_what_if_text(data['what_if']))}", ""]
     if data["warnings"]:
         lines += ["## Varningar", ""] + [f"- {e(w)}" for w in data["warnings"]] + [""]
     lines += ["## Utfall", "", "| Regel | Benämning | Värde |", "|---|---|---|"]
@@ -250,6 +260,8 @@ def render_html(data: dict) -> str:
              f"<h1>{_h('Beslutsunderlag: ' + pol['title'])}</h1>",
              f'<p class="meta"><strong>{_h(data["dimension_title"] or "")}:</strong> {_h(data["label"])} · '
              f"Policy {_h(pol['id'])}, version {_h(pol['version'])}</p>"]
+    if data.get("what_if"):
+        parts.append(f'<p class="warn"><strong>{_h(WHAT_IF)}.</strong> {_h(_what_if_text(data["what_if"]))}</p>')
     for w in data["warnings"]:
         parts.append(f'<p class="warn"><strong>Varning:</strong> {_h(w)}</p>')
     parts += ["<h2>Utfall</h2>", "<table>", "<thead><tr><th>Regel</th><th>Benämning</th><th>Värde</th></tr></thead>",

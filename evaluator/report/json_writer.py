@@ -82,11 +82,20 @@ def to_document(result: RunResult) -> dict:
                    "path": p.path, "valid": {"from": p.valid_from, "to": p.valid_to}},
         "data": [{"table": d.table, "path": d.path, "sha256": d.sha256, "rows": d.rows}
                  for d in result.data],
+        **({"params": params_document(result.params)} if result.params else {}),
         "warnings": list(result.warnings),
         "outputs": {rid: output_rows(t) for rid, t in result.outputs.items() if t.computed},
         "checks": [{"id": c.id, "passed": c.passed, "detail": c.detail} for c in result.checks],
         "not_computed": [rid for rid, t in result.outputs.items() if not t.computed],
     }
+
+
+def params_document(info) -> dict:
+    """A what-if run's params file and the values it changed (present only with --params)."""
+    return {"path": info.path, "sha256": info.sha256, "what_if": True,
+            "changes": [{"parameter": c.parameter,
+                         "key": {d: value_to_json(m) for d, m in c.key.items()} if c.key else None,
+                         "old": value_to_json(c.old), "new": value_to_json(c.new)} for c in info.changes]}
 
 
 def to_json(result: RunResult) -> bytes:

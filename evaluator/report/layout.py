@@ -88,6 +88,12 @@ def header_blocks(result: RunResult) -> list[Block]:
     blocks = [Block("h1", p.title or p.id),
               Block("p", f"Policy {p.id}, version {p.version}, giltig {p.valid_from} – {p.valid_to}, "
                          f"fil {p.path}, sha256 {p.sha256}")]
+    if result.params:
+        from ..result import WHAT_IF, change_text
+        blocks.append(Block("p", f"{WHAT_IF}. Parametrar från {result.params.path}, "
+                                 f"sha256 {result.params.sha256}. Ändrade värden:"))
+        blocks.append(Block("list", items=[change_text(c) for c in result.params.changes]
+                            or ["inga (filen ger samma värden som policyn)"]))
     if result.data:
         blocks.append(Block("p", "Indata:"))
         blocks.append(Block("list", items=[

@@ -46,6 +46,11 @@ EXACT_LIMIT = 2 ** 53  # whole numbers below this are exact as Excel's doubles
 NOT_COMPUTED = "inte beräknad: en valfri indata saknas"
 MIN_ZIP_YEAR = 1980
 MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+# docProps/app.xml as we write it: openpyxl's own names its version, which would make the
+# bytes depend on the installed openpyxl.
+APP_XML = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+           b'<Application>villkor</Application></Properties>')
 
 
 def sheet_title(name: str, used: set[str]) -> str:
@@ -147,6 +152,12 @@ def write_about_sheet(ws, result: RunResult, titles: dict[str, str]) -> None:
                        ("Fil", p.path)]:
         ws.append([key, value])
         bold_rows.append(ws.max_row)  # the label column of the key/value block
+    if result.params:
+        from ..result import WHAT_IF, change_text
+        section(WHAT_IF, "Fil", "sha256")
+        ws.append(["Parametrar", result.params.path, result.params.sha256])
+        for c in result.params.changes:
+            ws.append([None, change_text(c)])
     section("Indata", "Fil", "Rader", "sha256")
     for d in result.data:
         ws.append([d.table, d.path or "(rader i fixturen)", d.rows, d.sha256 or ""])
@@ -217,8 +228,15 @@ def to_xlsx(result: RunResult) -> bytes:
         write_output_sheet(wb.create_sheet(titles[rid]), table)
     write_about_sheet(about, result, titles)
     stamp = fixed_stamp(result)
+    return save_fixed(wb, stamp)
+
+
+def save_fixed(wb, stamp: dt.datetime) -> bytes:
+    """The workbook's bytes, the same on every machine: fixed properties, times and app.xml."""
     wb.properties.created = stamp
     wb.properties.modified = stamp
+    wb.properties.creator = "villkor"
+    wb.properties.lastModifiedBy = None
     buffer = io.BytesIO()
     wb.save(buffer)
     return fixed_zip_times(buffer.getvalue(), stamp)
@@ -235,6 +253,8 @@ def fixed_zip_times(data: bytes, stamp: dt.datetime) -> bytes:
             if info.filename == "docProps/core.xml":
                 content = MODIFIED.sub(rb"\g<1>" + stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>",
                                        content)
+            elif info.filename == "docProps/app.xml":
+                content = APP_XML
             fixed = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr

@@ -40,7 +40,13 @@ def cmd_fmt(args) -> int:
         if formatted.encode("utf-8") != raw:
             unformatted.append(path)
             if not args.check:
-                write_atomic(path, formatted.encode("utf-8"))
+                try:
+                    write_atomic(path, formatted.encode("utf-8"))
+                except OSError as exc:  # e.g. a folder we may read but not write
+                    print(f"{path}: cannot write: {exc.strerror or exc}; the file is unchanged "
+                          "(hint: run fmt where you may create files, or --check)", file=sys.stderr)
+                    unformatted.pop()
+                    failed += 1
     for path in unformatted:
         print(f"{'would reformat' if args.check else 'reformatted'} {path}")
     n = len(args.files) - failed - len(unformatted)
@@ -48,7 +54,7 @@ def cmd_fmt(args) -> int:
     if unformatted:
         summary = f"{len(unformatted)} file{'s' if len(unformatted) != 1 else ''} " \
                   f"{'would be ' if args.check else ''}reformatted, " + summary
-    print(summary + (f", {failed} could not be read" if failed else ""), file=sys.stderr)
+    print(summary + (f", {failed} could not be read or written" if failed else ""), file=sys.stderr)
     return 1 if failed or (args.check and unformatted) else 0
 
 
