@@ -285,10 +285,10 @@ def check_output(output: str | None, policy, data_dir: str | None, params_path: 
 def run_policy(policy_path: str, data_dir: str, params_path: str | None = None, trace: bool = False):
     """Load, plan, read data, evaluate: the whole pipeline, shared by run, explain and diff."""
     from . import engine
-    from .data import load_tables
+    from .data import read_inputs
 
     planned = load_and_plan(policy_path, params_path)
-    tables = load_tables(planned.policy.inputs, planned.policy.dimensions, data_dir, valid=planned.policy.valid)
+    tables = read_inputs(planned.policy, data_dir)
     evaluation = engine.evaluate(planned, tables, trace=trace)
     return evaluation, tables
 
@@ -303,11 +303,11 @@ def cmd_run(args) -> int:
         return cmd_run_scenarios(args)
     import dataclasses
 
-    from .data import load_tables
+    from .data import read_inputs
 
     planned = load_and_plan(args.policy, args.params)
     check_output(args.output, planned.policy, args.data, args.params)
-    tables = load_tables(planned.policy.inputs, planned.policy.dimensions, args.data)
+    tables = read_inputs(planned.policy, args.data)
     evaluation = engine.evaluate(planned, tables)
     result = engine.to_result(evaluation, tables)
     if args.outputs:

@@ -83,6 +83,12 @@ class Tables:
 # ---------------------------------------------------------------- entry points
 
 
+def read_inputs(policy, data_dir: str) -> Tables:
+    """A policy's inputs from `data_dir`: the one way every command reads data, so each of them
+    checks the data against the policy's validity window too."""
+    return load_tables(policy.inputs, policy.dimensions, data_dir, valid=policy.valid)
+
+
 def load_tables(inputs: dict[str, Input], dimensions: dict[str, Dimension], data_dir: str,
                 valid=None) -> Tables:
     """Every declared input from its file in `data_dir`, typed; optional inputs may be absent.

@@ -92,17 +92,18 @@ def _evaluate(args):
     """Plan (errors before any data is read), read the data, evaluate once with traces."""
     from . import engine
     from .cli import load_and_plan
-    from .data import load_tables
 
     planned = load_and_plan(args.policy, args.params)
     if getattr(args, "handler", None) is cmd_explain:
         from .cli import check_output
         check_output(args.output, planned.policy, args.data, args.params)
-    return planned, lambda: _load(planned, args.data, engine, load_tables)
+    return planned, lambda: _load(planned, args.data, engine)
 
 
-def _load(planned, data_dir, engine, load_tables):
-    tables = load_tables(planned.policy.inputs, planned.policy.dimensions, data_dir)
+def _load(planned, data_dir, engine):
+    from .data import read_inputs
+
+    tables = read_inputs(planned.policy, data_dir)
     return engine.evaluate(planned, tables, trace=True, stop_on_failed_check=False), tables
 
 

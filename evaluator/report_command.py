@@ -91,7 +91,7 @@ def cmd_document(args) -> int:
 
 def cmd_report(args) -> int:
     from . import engine
-    from .data import load_tables
+    from .data import read_inputs
     from .plan import plan
     from .policy.build import load_policy
     from .policy.params import apply_overrides
@@ -105,7 +105,7 @@ def cmd_report(args) -> int:
         policy = apply_overrides(policy, args.params)
     planned = plan(with_monthly_split(interim_policy(policy, args.up_to_month)))
     require(planned)  # before any (possibly large) data is read
-    tables = load_tables(planned.policy.inputs, planned.policy.dimensions, args.data)
+    tables = read_inputs(planned.policy, args.data)
     evaluation = engine.evaluate(planned, tables)
     files = render_followup(evaluation, tables, args.up_to_month)  # all rendered before any is written
     os.makedirs(out_dir, exist_ok=True)

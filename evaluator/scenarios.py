@@ -827,7 +827,7 @@ def render(run: ScenarioRun, specs, source: dict, fmt: str) -> bytes:
 def cmd_run_scenarios(args) -> int:
     """`villkor run POLICY --data DIR --scenarios FILE [--outputs ...] [--format ...] [-o PATH]`."""
     from .cli import load_and_plan
-    from .data import load_tables
+    from .data import read_inputs
     from .errors import did_you_mean
     from .report.atomic import emit
 
@@ -846,7 +846,7 @@ def cmd_run_scenarios(args) -> int:
                              hint=did_you_mean(unknown[0], planned.rules))
     else:
         chosen = None
-    tables = load_tables(planned.policy.inputs, planned.policy.dimensions, args.data)
+    tables = read_inputs(planned.policy, args.data)
     run = evaluate_scenarios(planned, tables, scenarios)
     if chosen is None:
         chosen = [o for o in planned.policy.outputs if o in run.values]

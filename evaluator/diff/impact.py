@@ -146,16 +146,16 @@ def _restrict(tables, policy, dropped_notes: list[str], label: str):
 
 def load_both(old_plan: Plan, new_plan: Plan, data_dir: str):
     """(old tables, new tables, notes): the same data, read for each version."""
-    from ..data import load_tables
+    from ..data import read_inputs
 
     notes: list[str] = []
     old_p, new_p = old_plan.policy, new_plan.policy
     try:
-        old_tables = load_tables(old_p.inputs, old_p.dimensions, data_dir)
+        old_tables = read_inputs(old_p, data_dir)
     except DataError as err:
         old_tables, old_err = None, err
     try:
-        new_tables = load_tables(new_p.inputs, new_p.dimensions, data_dir)
+        new_tables = read_inputs(new_p, data_dir)
     except DataError as err:
         if old_tables is None:
             raise
