@@ -18,7 +18,7 @@ from typing import Callable
 from . import __version__
 from .errors import UsageError, VillkorError, render
 
-FORMATS = ("json", "csv", "xlsx", "md", "html")
+FORMATS = ("json", "csv", "xlsx", "md", "html", "csv-sv", "summary")
 
 
 class Terminated(BaseException):
@@ -165,7 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="evaluate a policy over a data folder")
     _policy_data_args(p)
-    p.add_argument("--format", choices=FORMATS, default="json", help="output format (default json)")
+    p.add_argument("--format", choices=FORMATS, default=None,
+                   help="output format (default: summary on a terminal, else json)")
     p.add_argument("-o", "--output", metavar="PATH", help="write here (atomically) instead of stdout")
     p.add_argument("--outputs", metavar="RULE,...", help="report only these outputs (default: the policy's outputs)")
     p.set_defaults(handler=cmd_run)
@@ -328,7 +329,8 @@ def cmd_run(args) -> int:
     result.params = planned.policy.params
     result.policy = dataclasses.replace(result.policy, path=display_path(result.policy.path))
     result.data = [dataclasses.replace(d, path=display_path(d.path)) for d in result.data]
-    data = render_report(result, args.format)
+    fmt = args.format or ("summary" if args.output is None and sys.stdout.isatty() else "json")
+    data = render_report(result, fmt)
     try:
         emit(data, args.output)
     except OSError as exc:  # -o names a folder, or a place that cannot be written: not a bug
@@ -336,8 +338,9 @@ def cmd_run(args) -> int:
             raise
         raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}",
                          hint="give -o the path of a file in a folder you can write to") from None
-    for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+    if fmt != "summary":  # the summary lists them itself, in Swedish
+        for warning in result.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
     return 0
 
 

@@ -303,8 +303,8 @@ def test_markdown_report():
             f"| Uppsala | 412 | 30 |\n| Riket | 1{T}012 | 42 |\n") in md
     assert "## Ersättningsberättigade \\| ökning (eligible)" in md  # a pipe cannot break the table
     # long decimals are shown rounded, and say so; the total is exact before display
-    assert "| Gotland | ≈ 333,3333 |" in md and "| Uppsala | 12,00 |" in md  # as given
-    assert "| Riket | ≈ 345,3333 |" in md
+    assert "| Gotland | ≈ 333,33 |" in md and "| Uppsala | 12,00 |" in md  # as given
+    assert "| Riket | ≈ 345,33 |" in md
     assert f"| 1{T}234,50 kr |" in md
     assert "| Gotland | ja |" in md and "| Uppsala | nej |" in md
     assert "| 2026-03-16 |" in md and "| 30 dagar |" in md
@@ -401,7 +401,7 @@ def test_sheet_titles_are_valid_and_unique():
 # ------------------------------------------------------------------ FORMATS, render
 
 def test_every_format_renders_deterministic_bytes():
-    assert list(FORMATS) == ["json", "csv", "xlsx", "md", "html"]
+    assert list(FORMATS) == ["json", "csv", "xlsx", "md", "html", "csv-sv", "summary"]
     for fmt in FORMATS:
         data = render(sample(), fmt)
         assert isinstance(data, bytes) and data == render(sample(), fmt), fmt

@@ -37,6 +37,7 @@ from decimal import Decimal
 from ..result import OutputTable, RunResult
 from .fmt import format_value
 from .json_writer import value_to_json
+from .warnings_sv import swedish
 
 ABOUT = "Om körningen"
 FORMATS = {"kr": ('#,##0 "kr"', '#,##0.00 "kr"'), "kr/count": ('#,##0 "kr/st"', '#,##0.00 "kr/st"'),
@@ -163,7 +164,7 @@ def write_about_sheet(ws, result: RunResult, titles: dict[str, str]) -> None:
         ws.append([d.table, d.path or "(rader i fixturen)", d.rows, d.sha256 or ""])
     section("Varningar")
     for w in result.warnings:
-        ws.append([None, w])
+        ws.append([None, swedish(w)])
     section("Kontroller", "Titel", "Resultat", "Detalj")
     for c in result.checks:
         ws.append([c.id, c.title or "", "✓ uppfylld" if c.passed else "✗ bruten", c.detail])
