@@ -153,3 +153,56 @@ def test_warnings_are_swedish_in_reports_and_unchanged_in_json():
     assert document["warnings"][1].startswith(
         "parameter 'approximate_cost_excl_supplement' is illustrative, not an official figure: ")
     assert len(document["warnings"]) == 3
+
+
+# ------------------------------------------------------------------ XLSX: overview, sheet names, diff
+
+def test_xlsx_overview_and_swedish_sheet_names(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    villkor("run", PERF, "--data", DATA, "--format", "xlsx", "-o", first, cwd=ROOT, check=True)
+    document = json.loads(villkor("run", PERF, "--data", DATA, cwd=ROOT, check=True).stdout)
+    wb = openpyxl.load_workbook(first)
+    names = wb.sheetnames
+    assert names[:2] == ["Om körningen", "Översikt"]
+    assert all(len(n) <= 31 for n in names) and len({n.lower() for n in names}) == len(names)
+    assert "Taket nått (P-8)" in names and "Brist – ingen rekvisition" in names
+    assert not set(document["outputs"]) & set(names)  # every output here has a title: no rule ids
+    overview = [list(r) for r in wb["Översikt"].iter_rows(values_only=True)]
+    header = overview[0]
+    assert header[0] == "region" and "Taket nått (P-8)" in header
+    payout = header.index("Belopp som regionen kan rekvirera, högst taket i bilaga 2 (P-8, P-12)")
+    uppsala = next(r for r in overview if r[0] == "Uppsala")
+    assert uppsala[payout] == UPPSALA_CAP and uppsala[header.index("Taket nått (P-8)")] is True
+    assert len(overview) == 1 + 21 + 1 and overview[-1][0] == "Riket"
+    assert overview[-1][payout] == sum(r["value"] for r in document["outputs"]["payout"])
+    assert overview[-1][header.index("Taket nått (P-8)")] is None  # no total for a yes/no
+    ws = wb["Översikt"]
+    assert ws.cell(3, payout + 1).number_format == '#,##0 "kr"' and ws["A1"].font.b and ws.freeze_panes == "A2"
+    # the about sheet says which sheet holds which output
+    about = [list(r) for r in wb["Om körningen"].iter_rows(values_only=True)]
+    assert ["payout", "Belopp som regionen kan", "Belopp som regionen kan rekvirera, högst taket i bilaga 2 "
+            "(P-8, P-12)"] in [r[:3] for r in about]
+    import time
+    time.sleep(2.1)  # zip entries are dated to 2 s: a clock in the file would show
+    villkor("run", PERF, "--data", DATA, "--format", "xlsx", "-o", second, cwd=ROOT, check=True)
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_diff_xlsx_is_formatted_like_the_run_workbook(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    run, diff = tmp_path / "run.xlsx", tmp_path / "diff.xlsx"
+    villkor("run", PERF, "--data", DATA, "--format", "xlsx", "-o", run, cwd=ROOT, check=True)
+    villkor("diff", PERF, "examples/2027_draft/2027_performance.yaml", "--data", DATA, "--format", "xlsx",
+            "-o", diff, cwd=ROOT, check=True)
+    changed = openpyxl.load_workbook(diff)["payout"]
+    ran = openpyxl.load_workbook(run)["Belopp som regionen kan"]
+    assert [c.value for c in changed[1]][:4] == ["region", "gammal", "ny", "skillnad"]
+    stockholm = [c for c in changed[2]]
+    assert stockholm[0].value == "Stockholm" and stockholm[1].value == 161423243
+    for sheet in (changed, ran):
+        assert sheet["A1"].font.b and sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+    assert [c.number_format for c in stockholm[1:4]] == [ran["B2"].number_format] * 3 == ['#,##0 "kr"'] * 3
+    assert changed.column_dimensions["A"].width == ran.column_dimensions["A"].width  # longest: Västra Götaland
+    changes = openpyxl.load_workbook(diff)["Ändringar"]
+    assert changes["A2"].font.b and changes.freeze_panes == "A3"

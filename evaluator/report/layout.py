@@ -11,7 +11,7 @@ dimension is `region` get a national total row, "Riket", summed exactly.
 
 Display rounding, the one place a report shows fewer digits than were computed: a Decimal with
 more than two places is shown rounded to two (half even) as "≈ 333,33". The engine keeps a
-quotient as a Decimal (28 significant digits), not as a fraction, so the exact rational is not
+quotient as a Decimal (34 significant digits), not as a fraction, so the exact rational is not
 available here and is not shown; the JSON, CSV and XLSX outputs keep every digit computed.
 
 Warnings are shown in Swedish (`warnings_sv`).
