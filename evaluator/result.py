@@ -75,6 +75,9 @@ class Notice(str):
         self.kind, self.fields = kind, fields
         return self
 
+    def __getnewargs_ex__(self):  # so copy, deepcopy and pickle rebuild it with its kind
+        return (str(self), self.kind), dict(self.fields)
+
 
 @dataclass
 class OutputTable:

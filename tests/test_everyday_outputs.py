@@ -206,3 +206,16 @@ def test_diff_xlsx_is_formatted_like_the_run_workbook(tmp_path):
     assert changed.column_dimensions["A"].width == ran.column_dimensions["A"].width  # longest: Västra Götaland
     changes = openpyxl.load_workbook(diff)["Ändringar"]
     assert changes["A2"].font.b and changes.freeze_panes == "A3"
+
+
+def test_outputs_not_computed_are_named_in_swedish_by_their_titles(tmp_path):
+    import shutil
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / DATA, data, ignore=shutil.ignore_patterns("followup.csv", "README.md"))
+    args = ("run", "policies/2026_capacity.yaml", "--data", data)
+    md = villkor(*args, "--format", "md", cwd=ROOT, check=True).stdout
+    assert ("- ”Återbetalning (C-7, C-8)” beräknas inte: valfri indata saknas "
+            "(”Återrapportering 2027, en rad per region”).") in md
+    assert "not computed" not in md
+    document = json.loads(villkor(*args, cwd=ROOT, check=True).stdout)
+    assert "rule 'repayment' not computed: optional input followup is absent" in document["warnings"]
