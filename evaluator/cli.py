@@ -313,6 +313,8 @@ def cmd_run(args) -> int:
 
     from .data import load_tables
 
+    if args.format == "xlsx" and args.output is None and sys.stdout.isatty():
+        raise UsageError("xlsx is binary: write it to a file with -o PATH")
     planned = load_and_plan(args.policy, args.params)
     check_output(args.output, planned.policy, args.data, args.params)
     tables = load_tables(planned.policy.inputs, planned.policy.dimensions, args.data)

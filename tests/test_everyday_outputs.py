@@ -92,6 +92,12 @@ def test_o_on_a_terminal_writes_json(tmp_path):
     assert "warning: parameter 'requisition_deadline' is illustrative" in err
 
 
+def test_xlsx_on_a_terminal_without_o_is_refused():
+    code, out, err = on_terminal("run", PERF, "--data", DATA, "--format", "xlsx")
+    assert code == 2 and out == ""
+    assert "xlsx is binary: write it to a file with -o PATH" in err and "Traceback" not in err
+
+
 # ------------------------------------------------------------------ CSV for Swedish Excel
 
 def test_csv_sv_reads_back_with_the_csv_module(tmp_path):
@@ -179,8 +185,12 @@ def test_xlsx_overview_and_swedish_sheet_names(tmp_path):
     assert overview[-1][header.index("Taket nått (P-8)")] is None  # no total for a yes/no
     ws = wb["Översikt"]
     assert ws.cell(3, payout + 1).number_format == '#,##0 "kr"' and ws["A1"].font.b and ws.freeze_panes == "A2"
-    # the about sheet says which sheet holds which output
+    # the about sheet says which sheet holds which output, and gives the warnings in Swedish
     about = [list(r) for r in wb["Om körningen"].iter_rows(values_only=True)]
+    texts = [c for r in about for c in r if isinstance(c, str)]
+    assert any(t.startswith("Parametern ”Sista dag för rekvisition (P-10)” är ett illustrativt värde, inte en "
+                            "officiell uppgift: ") for t in texts)
+    assert not any("is illustrative, not an official" in t for t in texts)
     assert ["payout", "Belopp som regionen kan", "Belopp som regionen kan rekvirera, högst taket i bilaga 2 "
             "(P-8, P-12)"] in [r[:3] for r in about]
     import time
