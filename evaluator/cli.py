@@ -19,7 +19,7 @@ from . import __version__
 from .errors import UsageError, VillkorError, render
 from .result import display_path
 
-FORMATS = ("json", "csv", "xlsx", "md", "html")
+FORMATS = ("json", "csv", "xlsx", "md", "html", "csv-sv", "summary")
 
 
 class Terminated(BaseException):
@@ -166,7 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="evaluate a policy over a data folder")
     _policy_data_args(p)
-    p.add_argument("--format", choices=FORMATS, default="json", help="output format (default json)")
+    p.add_argument("--format", choices=FORMATS, default=None,
+                   help="output format (default: summary on a terminal, else json)")
     p.add_argument("-o", "--output", metavar="PATH", help="write here (atomically) instead of stdout")
     p.add_argument("--outputs", metavar="RULE,...", help="report only these outputs (default: the policy's outputs)")
     p.add_argument("--scenarios", metavar="FILE",
@@ -305,6 +306,8 @@ def cmd_run(args) -> int:
 
     from .data import read_inputs
 
+    if args.format == "xlsx" and args.output is None and sys.stdout.isatty():
+        raise UsageError("xlsx is binary: write it to a file with -o PATH")
     planned = load_and_plan(args.policy, args.params)
     check_output(args.output, planned.policy, args.data, args.params)
     tables = read_inputs(planned.policy, args.data)
@@ -321,7 +324,8 @@ def cmd_run(args) -> int:
     result.params = planned.policy.params
     result.policy = dataclasses.replace(result.policy, path=display_path(result.policy.path))
     result.data = [dataclasses.replace(d, path=display_path(d.path)) for d in result.data]
-    data = render_report(result, args.format)
+    fmt = args.format or ("summary" if args.output is None and sys.stdout.isatty() else "json")
+    data = render_report(result, fmt)
     try:
         emit(data, args.output)
     except OSError as exc:  # -o names a folder, or a place that cannot be written: not a bug
@@ -329,8 +333,9 @@ def cmd_run(args) -> int:
             raise
         raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}",
                          hint="give -o the path of a file in a folder you can write to") from None
-    for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+    if fmt != "summary":  # the summary lists them itself, in Swedish
+        for warning in result.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
     return 0
 
 

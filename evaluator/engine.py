@@ -24,7 +24,7 @@ from .lang.scope import Scope
 from .lang.values import ListVal, TableView, Val
 from .plan import Plan, PlannedRule, StaticScope, locate
 from .policy.model import Parameter, Policy
-from .result import CheckResult, DataInfo, OutputTable, PolicyInfo, RunResult
+from .result import CheckResult, DataInfo, Notice, OutputTable, PolicyInfo, RunResult
 
 MAX_KEYS_IN_MESSAGE = 5
 
@@ -232,7 +232,9 @@ def evaluate(plan: Plan, tables: Tables, trace: bool = False, stop_on_failed_che
     checks = [_evaluate_check(scope, pr) for pr in plan.checks if not (pr.inputs & missing)]
     warnings = list(tables.warnings) + _illustrative_warnings(plan, skipped)
     for rid, absent in skipped.items():
-        warnings.append(f"rule '{rid}' not computed: optional input {', '.join(absent)} is absent")
+        warnings.append(Notice(f"rule '{rid}' not computed: optional input {', '.join(absent)} is absent",
+                               "not_computed", rule=plan.rules[rid].rule.title or rid,
+                               inputs=[plan.policy.inputs[i].title or i for i in absent]))
     warnings += _absent_input_warnings(plan, skipped, missing)
     failed = [c for c in checks if not c.passed]
     if failed and stop_on_failed_check:
@@ -356,7 +358,8 @@ def _illustrative_warnings(plan: Plan, skipped) -> list[str]:
     for p in plan.policy.parameters.values():
         if p.status == "illustrative" and p.id in used:
             note = f": {p.note.strip()}" if p.note else ""
-            warnings.append(f"parameter '{p.id}' is illustrative, not an official figure{note}")
+            warnings.append(Notice(f"parameter '{p.id}' is illustrative, not an official figure{note}",
+                                   "illustrative", parameter=p.title or p.id, note=(p.note or "").strip()))
     return warnings
 
 

@@ -63,6 +63,23 @@ def change_text(c: ParamChange) -> str:
     return f"{c.title or c.parameter}{where}: {format_value(c.old)} → {format_value(c.new)}{unit}"
 
 
+class Notice(str):
+    """A warning that is also its kind and fields: the text (English, as the JSON `warnings`
+    list has it) is the string itself; `report.warnings_sv` renders the Swedish text people
+    read from `kind` and `fields`. A plain str warning has no kind and is shown as it is."""
+
+    kind: str
+    fields: dict[str, Any]
+
+    def __new__(cls, text: str, kind: str, **fields: Any):
+        self = super().__new__(cls, text)
+        self.kind, self.fields = kind, fields
+        return self
+
+    def __getnewargs_ex__(self):  # so copy, deepcopy and pickle rebuild it with its kind
+        return (str(self), self.kind), dict(self.fields)
+
+
 @dataclass
 class OutputTable:
     """One output rule: a row per key of its grain, with the key columns then `value`."""

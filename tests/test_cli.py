@@ -121,7 +121,7 @@ def test_unknown_format_names_the_choices(tiny):
     policy, data = tiny
     proc = villkor("run", policy, "--data", data, "--format", "pdf")
     assert proc.returncode == 2
-    assert "invalid choice: 'pdf' (choose from 'json', 'csv', 'xlsx', 'md', 'html')" in proc.stderr
+    assert "invalid choice: 'pdf' (choose from 'json', 'csv', 'xlsx', 'md', 'html', 'csv-sv', 'summary')" in proc.stderr
 
 
 def test_unknown_output_rule_is_a_usage_error(tiny):

@@ -303,8 +303,8 @@ def test_markdown_report():
             f"| Uppsala | 412 | 30 |\n| Riket | 1{T}012 | 42 |\n") in md
     assert "## Ersättningsberättigade \\| ökning (eligible)" in md  # a pipe cannot break the table
     # long decimals are shown rounded, and say so; the total is exact before display
-    assert "| Gotland | ≈ 333,3333 |" in md and "| Uppsala | 12,00 |" in md  # as given
-    assert "| Riket | ≈ 345,3333 |" in md
+    assert "| Gotland | ≈ 333,33 |" in md and "| Uppsala | 12,00 |" in md  # as given
+    assert "| Riket | ≈ 345,33 |" in md
     assert f"| 1{T}234,50 kr |" in md
     assert "| Gotland | ja |" in md and "| Uppsala | nej |" in md
     assert "| 2026-03-16 |" in md and "| 30 dagar |" in md
@@ -341,31 +341,39 @@ def rows(ws):
 
 def test_xlsx_sheets_values_and_formats():
     wb = read_xlsx(to_xlsx(sample()))
-    assert wb.sheetnames == ["Om körningen", "payout", "eligible", "baseline", "rate", "cap_reached",
-                             "deadline", "window", "followup"]
-    payout = wb["payout"]
+    # sheets named by the outputs' titles, after the overview
+    assert wb.sheetnames == ["Om körningen", "Översikt", "Utbetalning", "Ersättningsberättigade | ökning",
+                             "Jämförelsetal", "Ersättning per ingrepp", "Taket nått", "Sista dag <rekvisition>",
+                             "Rekvisitionsfönster", "Återrapporterat"]
+    # one row per region, a column per [region] output, Riket = 4 795 726 + 28 007 085 and 1000/3 + 12
+    overview = wb["Översikt"]
+    assert rows(overview) == [["region", "Utbetalning", "Jämförelsetal", "Taket nått"],
+                              ["Gotland", 4795726, float(THIRD), True], ["Uppsala", 28007085, 12, False],
+                              ["Riket", 32802811, float(THIRD + 12), None]]
+    assert overview["B4"].number_format == '#,##0 "kr"' and overview["A4"].font.b and overview["A1"].font.b
+    payout = wb["Utbetalning"]
     assert rows(payout) == [["region", "värde"], ["Gotland", 4795726], ["Uppsala", 28007085]]
     assert payout["B3"].number_format == '#,##0 "kr"'
     assert payout["A1"].font.b and payout.freeze_panes == "A2"
     assert payout.column_dimensions["A"].width >= len("Uppsala")
 
-    eligible = wb["eligible"]
+    eligible = wb["Ersättningsberättigade | ökning"]
     assert rows(eligible)[:2] == [["region", "measure", "measure (benämning)", "värde"],
                                   ["Gotland", "cataract", "Grå starr", 600]]
     assert eligible["D2"].number_format == "#,##0"
 
     # a non-integral decimal: the nearest float for arithmetic, and its exact digits beside it
-    assert rows(wb["baseline"]) == [["region", "värde", "värde (exakt)"],
+    assert rows(wb["Jämförelsetal"]) == [["region", "värde", "värde (exakt)"],
                                     ["Gotland", float(THIRD), str(THIRD)], ["Uppsala", 12, None]]
-    rate = wb["rate"]
+    rate = wb["Ersättning per ingrepp"]
     assert rows(rate) == [["värde", "värde (exakt)"], [1234.5, "1234.50"]]
     assert rate["A2"].number_format == '#,##0.00 "kr"'
 
-    assert rows(wb["cap_reached"])[1:] == [["Gotland", True], ["Uppsala", False]]
-    deadline = wb["deadline"]
+    assert rows(wb["Taket nått"])[1:] == [["Gotland", True], ["Uppsala", False]]
+    deadline = wb["Sista dag <rekvisition>"]
     assert deadline["A2"].value == dt.datetime(2026, 3, 16) and deadline["A2"].number_format == "yyyy-mm-dd"
-    assert rows(wb["window"])[1] == ["P30D"]
-    assert rows(wb["followup"]) == [["region", "värde"], ["inte beräknad: en valfri indata saknas", None]]
+    assert rows(wb["Rekvisitionsfönster"])[1] == ["P30D"]
+    assert rows(wb["Återrapporterat"]) == [["region", "värde"], ["inte beräknad: en valfri indata saknas", None]]
 
 
 def test_xlsx_about_sheet():
@@ -377,7 +385,7 @@ def test_xlsx_about_sheet():
                      "parameter 'tariff' is illustrative, not an official figure",
                      "✓ uppfylld", "✗ bruten", "deadline < start"]:
         assert expected in cells, expected
-    assert ["followup", "followup", "Återrapporterat", "region", "kr", None,
+    assert ["followup", "Återrapporterat", "Återrapporterat", "region", "kr", None,
             "inte beräknad: en valfri indata saknas"] in [r[:7] for r in about]
 
 
@@ -401,7 +409,7 @@ def test_sheet_titles_are_valid_and_unique():
 # ------------------------------------------------------------------ FORMATS, render
 
 def test_every_format_renders_deterministic_bytes():
-    assert list(FORMATS) == ["json", "csv", "xlsx", "md", "html"]
+    assert list(FORMATS) == ["json", "csv", "xlsx", "md", "html", "csv-sv", "summary"]
     for fmt in FORMATS:
         data = render(sample(), fmt)
         assert isinstance(data, bytes) and data == render(sample(), fmt), fmt

@@ -209,14 +209,14 @@ def test_markdown_amounts_and_national_total():
     assert "| Uppsala | 28\u2009007\u2009085 kr |" in lines
     # Riket = 161 423 243 + 28 007 085 + 4 795 726 = 194 226 054, summed by hand
     assert "| Riket | 194\u2009226\u2009054 kr |" in lines
-    # region × measure is pivoted with the measures' labels; 121/3 is shown as ≈ to four places,
+    # region × measure is pivoted with the measures' labels; 121/3 is shown as ≈ to two places,
     # and its column total 40.333… + 2.5 = 42.8333…
     table = lines[lines.index("| region | Grå starr | Höft |"):]
     assert table[:5] == ["| region | Grå starr | Höft |",
                          "|---|---:|---:|",
-                         "| Stockholm | ≈ 40,3333 | 0 |",
+                         "| Stockholm | ≈ 40,33 | 0 |",
                          "| Uppsala | 2,5 | 3,0 |",
-                         "| Riket | ≈ 42,8333 | 3 |"]
+                         "| Riket | ≈ 42,83 | 3 |"]
     assert "Inte beräknad: en valfri indata saknas." in lines
     assert "- ✓ Inom budget: Σ payout ≤ budget" in lines
     assert "| Stockholm | ja |" in lines
@@ -239,17 +239,20 @@ def test_html_is_self_contained_and_escaped():
 def test_xlsx_read_back():
     data = render(result(), "xlsx")
     wb = openpyxl.load_workbook(io.BytesIO(data))
-    assert wb.sheetnames == ["Om körningen", "payout", "baseline", "deadline", "cap_reached", "followup"]
+    assert wb.sheetnames == ["Om körningen", "Översikt", "Utbetalning", "Jämförelsetal", "Sista dag", "Taket nått",
+                             "Uppföljning"]
+    # Riket = 161 423 243 + 28 007 085 + 4 795 726, summed by hand
+    assert [c.value for c in wb["Översikt"]["B"]] == ["Utbetalning", 161423243, 28007085, 4795726, 194226054]
     about = wb["Om körningen"]
     assert [c.value for c in about[1]][:2] == ["Policy", "demo"]
     assert about["B6"].value == "ab" * 32
-    payout = wb["payout"]
+    payout = wb["Utbetalning"]
     assert [[c.value for c in row] for row in payout.iter_rows()] == [
         ["region", "värde"], ["Stockholm", 161423243], ["Uppsala", 28007085], ["Gotland", 4795726]]
     # "," is the locale's digit-group separator in a format code: Swedish Excel shows 28 007 085 kr
     assert [payout.cell(r, 2).number_format for r in range(2, 5)] == ['#,##0 "kr"'] * 3
     assert payout["A1"].font.bold
-    baseline = wb["baseline"]
+    baseline = wb["Jämförelsetal"]
     # a non-whole decimal: the nearest float as the number, every digit as text beside it
     # (openpyxl stores a float with 16 significant digits, hence approx for the float itself)
     assert baseline["D2"].value == pytest.approx(float(THIRD), rel=1e-15)
@@ -261,10 +264,10 @@ def test_xlsx_read_back():
         ["Uppsala", "cataract", "Grå starr", 2.5, "2.5"],
         ["Uppsala", "hip", "Höft", 3, None]]
     assert [baseline.cell(r, 4).number_format for r in range(2, 6)] == ["#,##0.####", "#,##0", "#,##0.####", "#,##0"]
-    assert wb["deadline"]["A2"].value == dt.datetime(2026, 3, 16)
-    assert wb["deadline"]["A2"].number_format == "yyyy-mm-dd"
-    assert [c.value for c in wb["cap_reached"]["B"]] == ["värde", True, False, True]
-    assert wb["followup"]["A2"].value == "inte beräknad: en valfri indata saknas"
+    assert wb["Sista dag"]["A2"].value == dt.datetime(2026, 3, 16)
+    assert wb["Sista dag"]["A2"].number_format == "yyyy-mm-dd"
+    assert [c.value for c in wb["Taket nått"]["B"]] == ["värde", True, False, True]
+    assert wb["Uppföljning"]["A2"].value == "inte beräknad: en valfri indata saknas"
 
 
 def test_xlsx_timestamps_are_fixed():

@@ -297,6 +297,8 @@ def to_xlsx(head: Head, changes: list[Change], result: Impact | None, show_all: 
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from ..report.xlsx_writer import sheet_title, style_table
+
     wb = Workbook()
     ws = wb.active
     ws.title = "Ändringar"
@@ -306,14 +308,11 @@ def to_xlsx(head: Head, changes: list[Change], result: Impact | None, show_all: 
     for c in changes:
         for d in c.details or [""]:
             ws.append([SECTION_TITLES.get(c.section, c.section), c.id, KIND_WORDS[c.kind], d, c.where or ""])
+    style_table(ws, {}, header_row=2)
     if result is not None:
-        used = {"Ändringar"}
+        used = {"ändringar"}
         for imp in [i for i in result.outputs if i.changed]:
-            name = imp.rule[:31]
-            while name in used:
-                name = name[:28] + f"_{len(used)}"
-            used.add(name)
-            sheet = wb.create_sheet(name)
+            sheet = wb.create_sheet(sheet_title(imp.rule, used))
             sheet.append([*imp.dims, "gammal", "ny", "skillnad", "främsta orsak", "ensam effekt", "vändning"])
             for r in imp.rows:
                 sheet.append([*[str(v) for v in r.key.values()],
@@ -322,6 +321,8 @@ def to_xlsx(head: Head, changes: list[Change], result: Impact | None, show_all: 
             if imp.total_old is not None:
                 sheet.append(["Riket", *[""] * (len(imp.dims) - 1), _cell(imp.total_old), _cell(imp.total_new),
                               _cell(imp.total_new - imp.total_old)])
+            n = len(imp.dims)
+            style_table(sheet, {n + 1: imp.unit, n + 2: imp.unit, n + 3: imp.unit, n + 5: imp.unit})
     from ..report.xlsx_writer import MIN_ZIP_YEAR, save_fixed
     start = max(head.new.valid.start, dt.date(MIN_ZIP_YEAR, 1, 1))  # the new version's validity start
     return save_fixed(wb, dt.datetime.combine(start, dt.time()))

@@ -8,6 +8,11 @@ machine-readable, as in the JSON: integers, Decimals with all their digits and a
 point ("333.333…"), true/false, ISO dates, ISO durations, lists as JSON text; an absent value
 is an empty cell. UTF-8 without BOM, `\\n` line ends, so the bytes are deterministic.
 An output that was not computed has no rows here (the JSON names it in `not_computed`).
+
+`csv-sv` (`to_csv_sv`) is the same table for Swedish Excel, which opens it with a double
+click: `;` between fields, a decimal comma ("333,333…", every digit kept, never rounded),
+booleans ja/nej, header `regel, <dimensions>, värde`, UTF-8 with a BOM (so Excel reads it as
+UTF-8) and `\r\n` line ends. No thousands separators, so every number is read as a number.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from decimal import Decimal
 
 from ..result import RunResult
 from .json_writer import value_to_json
@@ -30,6 +36,18 @@ def cell(value) -> str:
     if isinstance(value, list):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+def cell_sv(value) -> str:
+    """One value as Swedish-Excel CSV text: the exact digits with a decimal comma, ja/nej."""
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    if isinstance(value, list):
+        return cell(value)
+    text = cell(value)
+    if isinstance(value_to_json(value), str) and isinstance(value, Decimal):
+        return text.replace(".", ",")
+    return text
 
 
 def dimension_columns(result: RunResult) -> list[str]:
@@ -50,3 +68,15 @@ def to_csv(result: RunResult) -> bytes:
             keys = [cell(row[d]) if d in table.dims else "" for d in dims]
             writer.writerow([rid, *keys, cell(row["value"])])
     return out.getvalue().encode("utf-8")
+
+
+def to_csv_sv(result: RunResult) -> bytes:
+    dims = dimension_columns(result)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["regel", *dims, "värde"])
+    for rid, table in result.outputs.items():
+        for row in table.rows if table.computed else []:
+            keys = [cell_sv(row[d]) if d in table.dims else "" for d in dims]
+            writer.writerow([rid, *keys, cell_sv(row["value"])])
+    return out.getvalue().encode("utf-8-sig")

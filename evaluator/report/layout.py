@@ -10,8 +10,11 @@ per B member, which reads far better than A×B long rows. Amounts (kr) and count
 dimension is `region` get a national total row, "Riket", summed exactly.
 
 Display rounding, the one place a report shows fewer digits than were computed: a Decimal with
-more places than a reader can use (more than 2 for kr, 4 otherwise) is shown as "≈ 333,3333"
-(half even). The JSON, CSV and XLSX outputs keep every digit.
+more than two places is shown rounded to two (half even) as "≈ 333,33". The engine keeps a
+quotient as a Decimal (34 significant digits), not as a fraction, so the exact rational is not
+available here and is not shown; the JSON, CSV and XLSX outputs keep every digit computed.
+
+Warnings are shown in Swedish (`warnings_sv`).
 """
 
 from __future__ import annotations
@@ -22,9 +25,9 @@ from decimal import Decimal
 
 from ..result import OutputTable, RunResult
 from .fmt import format_number, format_value as exact_value
+from .warnings_sv import swedish
 
-DISPLAY_PLACES = {"kr": 2}
-DEFAULT_PLACES = 4
+DISPLAY_PLACES = 2
 TOTAL_UNITS = ("kr", "count")
 TOTAL_LABEL = "Riket"
 # Enough digits to add any realistic column of Decimals exactly; Inexact is trapped, so a sum
@@ -46,7 +49,7 @@ class Block:
 def format_value(value, unit: str | None = None) -> str:
     """For reading: a long decimal as ≈ its value to a few places; any other value exactly as given."""
     if isinstance(value, Decimal) and value.is_finite():
-        places = DISPLAY_PLACES.get(unit or "", DEFAULT_PLACES)
+        places = DISPLAY_PLACES
         if value.as_tuple().exponent < -places:
             rounded = value.quantize(Decimal(1).scaleb(-places), decimal.ROUND_HALF_EVEN)
             return "≈ " + exact_value(rounded, unit)
@@ -71,7 +74,7 @@ def layout(result: RunResult) -> list[Block]:
     """The whole report, top to bottom."""
     blocks = header_blocks(result)
     if result.warnings:
-        blocks += [Block("h2", "Varningar"), Block("list", items=list(result.warnings))]
+        blocks += [Block("h2", "Varningar"), Block("list", items=[swedish(w) for w in result.warnings])]
     if result.checks:
         blocks += [Block("h2", "Kontroller"),
                    Block("list", items=[f"{'✓' if c.passed else '✗'} {c.title or c.id}: {c.detail}"

@@ -1,4 +1,13 @@
-"""The run as an Excel workbook: a sheet about the run, then one sheet per output.
+"""The run as an Excel workbook: a sheet about the run, an overview, then one sheet per output.
+
+Sheet names are Swedish: an output's sheet is named by its title, cut at a word to fit Excel's
+31 characters and made unique with "_2", "_3" in the policy's output order (so the names are the
+same on every run); an output without a title is named by its rule id. "Om körningen" says which
+sheet holds which output. "Översikt" (present when some output is per region alone) has one row
+per region, one column per such output (headed by its title) and a last row "Riket" with the
+exact sum of the amounts and counts. The look of every table sheet (bold frozen filterable
+header, number formats by unit, column widths) comes from `style_table`, which `villkor diff
+--format xlsx` uses too.
 
 "Om körningen" holds the policy (id, title, version, validity, file, sha256), every input file
 with its sha256 and row count, the warnings (one per row), the check results, which sheet
@@ -37,8 +46,10 @@ from decimal import Decimal
 from ..result import OutputTable, RunResult
 from .fmt import format_value
 from .json_writer import value_to_json
+from .warnings_sv import swedish
 
 ABOUT = "Om körningen"
+OVERVIEW = "Översikt"
 FORMATS = {"kr": ('#,##0 "kr"', '#,##0.00 "kr"'), "kr/count": ('#,##0 "kr/st"', '#,##0.00 "kr/st"'),
            "count": ("#,##0", "#,##0.####")}
 DATE_FORMAT = "yyyy-mm-dd"
@@ -126,15 +137,50 @@ def write_output_sheet(ws, table: OutputTable) -> None:
     exact = table.computed and needs_exact_column(table)
     header = output_header(table, exact)
     ws.append(header)
-    value_col = header.index("värde") + 1
     if not table.computed:
         ws.append([NOT_COMPUTED])
     for row in table.rows if table.computed else []:
         ws.append(output_row(table, row, exact))
-        fmt = number_format(row["value"], table.unit)
-        if fmt:
-            ws.cell(ws.max_row, value_col).number_format = fmt
-    finish_table(ws)
+    style_table(ws, {header.index("värde") + 1: table.unit} if table.computed else {})
+
+
+def sheet_name_for(table: OutputTable) -> str:
+    """The words a sheet is named by: the output's title (":" written " –", "/" as "-", which
+    Excel forbids) cut at a word to fit 31 characters, an unclosed parenthesis dropped; or its
+    rule id when it has no title."""
+    text = " ".join((table.title or table.rule).replace(":", " –").replace("/", "-").split())
+    if len(text) > 31:
+        text = text[:32].rsplit(" ", 1)[0] if " " in text[:32] else text[:31]
+        if text.count("(") > text.count(")"):
+            text = text[:text.rindex("(")]
+        text = text.rstrip(" ,;:–-")
+    return text or table.rule
+
+
+def overview_tables(result: RunResult) -> list[OutputTable]:
+    """The computed outputs per region alone: the columns of the sheet "Översikt"."""
+    return [t for t in result.outputs.values() if t.computed and t.dims == ("region",)]
+
+
+def write_overview_sheet(ws, tables: list[OutputTable]) -> None:
+    """One row per region, one column per per-region output, and a total row "Riket" (exact
+    sums of the amounts and counts; blank for other outputs)."""
+    from .layout import TOTAL_LABEL, exact_sum, label, totals_wanted
+
+    regions: list = []
+    values: dict = {}
+    for t in tables:
+        for r in t.rows:
+            if r["region"] not in regions:
+                regions.append(r["region"])
+            values[(t.rule, r["region"])] = r["value"]
+    ws.append(["region", *[t.title or t.rule for t in tables]])
+    for reg in regions:
+        ws.append([label(tables[0], "region", reg), *[cell_value(values.get((t.rule, reg))) for t in tables]])
+    ws.append([TOTAL_LABEL, *[cell_value(exact_sum(r["value"] for r in t.rows)) if totals_wanted(t) else None
+                              for t in tables]])
+    bold(ws, [ws.max_row])
+    style_table(ws, {i: t.unit for i, t in enumerate(tables, start=2)})
 
 
 def write_about_sheet(ws, result: RunResult, titles: dict[str, str]) -> None:
@@ -163,7 +209,7 @@ def write_about_sheet(ws, result: RunResult, titles: dict[str, str]) -> None:
         ws.append([d.table, d.path or "(rader i fixturen)", d.rows, d.sha256 or ""])
     section("Varningar")
     for w in result.warnings:
-        ws.append([None, w])
+        ws.append([None, swedish(w)])
     section("Kontroller", "Titel", "Resultat", "Detalj")
     for c in result.checks:
         ws.append([c.id, c.title or "", "✓ uppfylld" if c.passed else "✗ bruten", c.detail])
@@ -186,12 +232,26 @@ def bold(ws, rows: list[int]) -> None:
             cell.font = Font(bold=True)
 
 
-def finish_table(ws) -> None:
+def finish_table(ws, header_row: int = 1) -> None:
     """Bold, frozen, filterable header; columns wide enough for their contents."""
-    bold(ws, [1])
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = ws.dimensions
+    bold(ws, [header_row])
+    ws.freeze_panes = f"A{header_row + 1}"
+    ws.auto_filter.ref = f"A{header_row}:{ws.dimensions.split(':')[-1]}"
     finish_widths(ws)
+
+
+def style_table(ws, units: dict[int, str | None], header_row: int = 1) -> None:
+    """The look of every table sheet, for `run` and `diff` alike: each number in the columns of
+    `units` (1-based column -> unit) gets its unit's format (dates theirs), then `finish_table`."""
+    for col, unit in units.items():
+        for (cell,) in ws.iter_rows(min_row=header_row + 1, min_col=col, max_col=col):
+            value = cell.value
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            fmt = number_format(Decimal(str(value)) if isinstance(value, float) else value, unit)
+            if fmt:
+                cell.number_format = fmt
+    finish_table(ws, header_row)
 
 
 def display_width(value) -> int:
@@ -222,8 +282,11 @@ def to_xlsx(result: RunResult) -> bytes:
     wb = Workbook()
     about = wb.active
     about.title = ABOUT
-    used = {ABOUT.lower()}
-    titles = {rid: sheet_title(rid, used) for rid in result.outputs}
+    used = {ABOUT.lower(), OVERVIEW.lower()}
+    titles = {rid: sheet_title(sheet_name_for(t), used) for rid, t in result.outputs.items()}
+    overview = overview_tables(result)
+    if overview:
+        write_overview_sheet(wb.create_sheet(OVERVIEW), overview)
     for rid, table in result.outputs.items():
         write_output_sheet(wb.create_sheet(titles[rid]), table)
     write_about_sheet(about, result, titles)
