@@ -62,13 +62,30 @@ def test_version_and_help_import_neither_numpy_nor_pandas(flag):
     assert not {"numpy", "pandas"} & imported
 
 
+def _wait_until_reading(proc, folder) -> None:
+    """Until the process has a file of `folder` open: then the signal lands while it reads, on a
+    fast machine as on a loaded one (a fixed sleep would race with the run finishing)."""
+    deadline = time.monotonic() + 60
+    fds = f"/proc/{proc.pid}/fd"
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "the run ended before it opened the data"
+        try:
+            targets = [os.readlink(os.path.join(fds, fd)) for fd in os.listdir(fds)]
+        except FileNotFoundError:  # an fd closed while it was listed
+            continue
+        if any(t.startswith(str(folder)) for t in targets):
+            return
+        time.sleep(0.002)
+    raise AssertionError("the run never opened its data file")
+
+
 def _signal_early(tmp_path, sig, *extra):
     from conftest import MINI_POLICY
     policy = write(tmp_path / "mini.yaml", MINI_POLICY)
     folder = big_data(tmp_path)
     proc = subprocess.Popen([*CLI, "run", str(policy), "--data", str(folder), *extra], env=ENV,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.5)
+    _wait_until_reading(proc, folder)
     proc.send_signal(sig)
     out, err = proc.communicate(timeout=120)
     return proc.returncode, err
