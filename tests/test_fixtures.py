@@ -268,7 +268,7 @@ def test_invariant_check_failing_side_is_not_counted_but_listed(tmp_path):
     assert pol["branches"] == {"covered": 8, "total": 10, "percent": 80}
     line, column = map(int, check.split(":"))
     assert pol["invariants"] == [{"check": "within_budget", "expression": "sum(payout) <= budget",
-                                  "line": line, "column": column}]
+                                  "file": str(policy), "line": line, "column": column}]
     budget = next(p for p in pol["points"] if p["rule"] == "within_budget")
     assert [a["arm"] for a in budget["arms"]] == ["passes"]
 
@@ -288,6 +288,23 @@ def test_the_policies_and_the_2027_draft_have_full_coverage():
     out = [l.strip() for l in proc.stdout.splitlines()]
     assert out.count("invariants, hold by construction (failing side not counted): 3") == 1  # capacity
     assert out.count("invariants, hold by construction (failing side not counted): 2") == 2  # performance
+
+
+def test_coverage_places_an_inherited_check_in_the_parent_file(tmp_path):
+    # The 2027 draft inherits within_budget from the 2026 policy: its place is the line of the
+    # 2026 file, and names that file, not the draft (which has no such line).
+    out = tmp_path / "cov.json"
+    proc = villkor("test", "--coverage", "--format", "json", "-o", out,
+                   "examples/2027_draft/fixtures/window_moved.yaml", cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    [pol] = json.loads(out.read_text(encoding="utf-8"))["policies"]
+    assert pol["policy"] == "examples/2027_draft/2027_performance.yaml"
+    point = next(p for p in pol["points"] if p["rule"] == "within_budget")
+    parent = (ROOT / "policies" / "2026_performance.yaml").read_text(encoding="utf-8")
+    assert f"{point['file']}:{point['line']}:{point['column']}" == \
+        "policies/2026_performance.yaml:" + place(parent, "  within_budget:", "within_budget")
+    assert any(u.startswith("policies/2026_performance.yaml:") and "within_budget" in u
+               for u in pol["uncovered"])
 
 
 # ---------------------------------------------------------------- reports for CI
