@@ -98,6 +98,18 @@ def test_removed_and_added_parameters_and_grain(tmp_path):
                    ("rules", "capped", "changed", ["uttryck: compensation [->-]{+>=+} cap"])]
 
 
+def test_a_check_no_longer_marked_invariant_is_a_change(tmp_path):
+    old = (ROOT / "policies" / "2026_performance.yaml").read_text(encoding="utf-8")
+    marked = "    expr: performed_home + performed_other_region + performed_private = performed\n"
+    start = old.index(marked) + len(marked)
+    end = old.index("    invariant: true\n", start) + len("    invariant: true\n")
+    (tmp_path / "new.yaml").write_text(old[:start] + old[end:], encoding="utf-8")
+    proc = villkor("diff", ROOT / "policies" / "2026_performance.yaml", tmp_path / "new.yaml",
+                   "--format", "json")
+    got = [(c["section"], c["id"], c["kind"], c["details"]) for c in json.loads(proc.stdout)["changes"]]
+    assert got == [("checks", "split_adds_up", "changed", ["invariant (kan inte brista): ja → nej"])]
+
+
 def _rows(doc, rule):
     out = next(o for o in doc["impact"] if o["rule"] == rule)
     return {r["region"]: (r["old"], r["new"], r["difference"], r["driver"], r["flip"]) for r in out["rows"]}, out

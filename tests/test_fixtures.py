@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -237,6 +238,73 @@ def test_coverage_threshold_met_and_json(covered):
     by = {a["arm"]: a["by"] for a in payout["arms"]}
     assert by == {"compensation decides": [str(folder / "fx" / "gotland.yaml")],
                   "cap decides": [str(folder / "fx" / "gotland.yaml")]}
+
+
+def test_invariant_check_failing_side_is_not_counted_but_listed(tmp_path):
+    # The same policy with the check marked `invariant: true`: its `fails` arm is no longer a
+    # branch, so 8 of 10 arms are covered (80%), and the check is listed as an invariant.
+    text = COVERAGE_POLICY.replace("    expr: sum(payout) <= budget\n",
+                                   "    expr: sum(payout) <= budget\n    invariant: true\n")
+    assert "invariant: true" in text
+    policy = write(tmp_path / "mini.yaml", text)
+    write(tmp_path / "fx" / "gotland.yaml", COVERAGE_FIXTURE)
+    proc = villkor("test", tmp_path / "fx", "--coverage", "--threshold", "80")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"{policy}: rules 8/8 (100%), branches 8/10 (80%)" in proc.stdout
+    check = place(text, "  within_budget:", "within_budget")
+    out = [l.strip() for l in proc.stdout.splitlines()]
+    assert f"{policy}:{check}: check within_budget: sum(payout) <= budget: fails: NOT COVERED" not in out
+    n = out.index("invariants, hold by construction (failing side not counted): 1")
+    assert out[n + 1] == f"{policy}:{check}: check within_budget: sum(payout) <= budget"
+    assert "not covered" not in proc.stderr
+
+    proc = villkor("test", tmp_path / "fx", "--coverage", "--threshold", "81")
+    assert proc.returncode == 1
+    listed = [l.strip() for l in proc.stderr.splitlines()[3:]]
+    assert len(listed) == 2 and not any("within_budget" in l for l in listed)
+
+    proc = villkor("test", tmp_path / "fx", "--coverage", "--format", "json", "-o", tmp_path / "cov.json")
+    [pol] = json.loads((tmp_path / "cov.json").read_text(encoding="utf-8"))["policies"]
+    assert pol["branches"] == {"covered": 8, "total": 10, "percent": 80}
+    line, column = map(int, check.split(":"))
+    assert pol["invariants"] == [{"check": "within_budget", "expression": "sum(payout) <= budget",
+                                  "file": str(policy), "line": line, "column": column}]
+    budget = next(p for p in pol["points"] if p["rule"] == "within_budget")
+    assert [a["arm"] for a in budget["arms"]] == ["passes"]
+
+
+def test_the_policies_and_the_2027_draft_have_full_coverage():
+    """CI: every rule and branch of both 2026 policies and the 2027 draft is exercised by a
+    hand-computed fixture; only the failing sides of the invariant checks are left out."""
+    proc = villkor("test", "-q", "--coverage", "--threshold", "100", "tests/fixtures",
+                   "examples/2027_draft/fixtures", cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    titles = {l.split(":")[0]: l for l in proc.stdout.splitlines() if l and not l.startswith(" ")}
+    assert set(titles) == {"policies/2026_capacity.yaml", "policies/2026_performance.yaml",
+                           "examples/2027_draft/2027_performance.yaml"}
+    for line in titles.values():
+        m = re.fullmatch(r"\S+: rules (\d+)/(\d+) \(100%\), branches (\d+)/(\d+) \(100%\)", line)
+        assert m and m[1] == m[2] and m[3] == m[4], line
+    out = [l.strip() for l in proc.stdout.splitlines()]
+    assert out.count("invariants, hold by construction (failing side not counted): 3") == 1  # capacity
+    assert out.count("invariants, hold by construction (failing side not counted): 2") == 2  # performance
+
+
+def test_coverage_places_an_inherited_check_in_the_parent_file(tmp_path):
+    # The 2027 draft inherits within_budget from the 2026 policy: its place is the line of the
+    # 2026 file, and names that file, not the draft (which has no such line).
+    out = tmp_path / "cov.json"
+    proc = villkor("test", "--coverage", "--format", "json", "-o", out,
+                   "examples/2027_draft/fixtures/window_moved.yaml", cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    [pol] = json.loads(out.read_text(encoding="utf-8"))["policies"]
+    assert pol["policy"] == "examples/2027_draft/2027_performance.yaml"
+    point = next(p for p in pol["points"] if p["rule"] == "within_budget")
+    parent = (ROOT / "policies" / "2026_performance.yaml").read_text(encoding="utf-8")
+    assert f"{point['file']}:{point['line']}:{point['column']}" == \
+        "policies/2026_performance.yaml:" + place(parent, "  within_budget:", "within_budget")
+    assert any(u.startswith("policies/2026_performance.yaml:") and "within_budget" in u
+               for u in pol["uncovered"])
 
 
 # ---------------------------------------------------------------- reports for CI

@@ -331,6 +331,8 @@ def rule_changes(old: Policy, new: Policy, section: str = "rules") -> list[Chang
                                   ("får saknas", a.nullable, b.nullable)):
                 if d := _attr_change(label, va, vb):
                     details.append(d)
+        elif d := _attr_change("invariant (kan inte brista)", a.invariant, b.invariant):
+            details.append(d)
         texts = [("titel", a.title, b.title), ("källa", _cite(old, a.source), _cite(new, b.source))]
         if section == "rules":
             texts.append(("förklaring", a.explain, b.explain))

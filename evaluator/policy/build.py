@@ -291,7 +291,7 @@ class _Builder:
     def check(self, cid, v) -> Check:
         return Check(cid, v["expr"], tuple(v.get("per") or ()), v.get("title"),
                      self.ref(v.get("source"), "checks", cid, "source"), self.loc("checks", cid, key=True),
-                     self.expr_location("checks", cid, "expr"))
+                     self.expr_location("checks", cid, "expr"), bool(v.get("invariant", False)))
 
 
 def _date(value) -> dt.date:

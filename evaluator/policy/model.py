@@ -149,6 +149,7 @@ class Check:
     source: SourceRef | None = None
     location: Location = field(default_factory=Location, compare=False)
     expr_location: Location = field(default_factory=Location, compare=False)
+    invariant: bool = False  # holds by construction: no data or parameters can make it fail
 
 
 @dataclass(frozen=True)

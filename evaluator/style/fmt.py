@@ -56,7 +56,7 @@ ENTRY_ORDER = {
     "parameters": ("title", "by", "value", "unit", "type", "status", "note", "complete", "source"),
     "inputs": ("title", "source", "by", "unique", "optional", "format", "columns"),
     "rules": ("title", "per", "expr", "unit", "type", "nullable", "source", "explain"),
-    "checks": ("title", "per", "expr", "source"),
+    "checks": ("title", "per", "expr", "invariant", "source"),
 }
 COLUMN_ORDER = ("type", "title", "nullable", "default", "min", "max", "enum")
 REF_ORDER = ("ref", "passage")
