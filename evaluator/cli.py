@@ -16,6 +16,7 @@ import sys
 from typing import Callable
 
 from . import __version__
+from .arguments import policy_data_args
 from .errors import UsageError, VillkorError, render
 from .result import display_path
 
@@ -165,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_validate)
 
     p = sub.add_parser("run", help="evaluate a policy over a data folder")
-    _policy_data_args(p)
+    policy_data_args(p)
     p.add_argument("--format", choices=FORMATS, default=None,
                    help="output format (default: summary on a terminal, else json)")
     p.add_argument("-o", "--output", metavar="PATH", help="write here (atomically) instead of stdout")
@@ -194,13 +195,6 @@ def _expr_text_first(argv: list[str]) -> list[str]:
     if len(texts) == 1 and texts[0].startswith("-"):
         return [argv[0], *[a for a in argv[1:] if a in options], "--", texts[0]]
     return argv
-
-
-def _policy_data_args(p: argparse.ArgumentParser, data_required: bool = True) -> None:
-    p.add_argument("policy", metavar="POLICY")
-    p.add_argument("--data", metavar="DIR", required=data_required,
-                   help="folder with one CSV/Parquet/XLSX file per input table")
-    p.add_argument("--params", metavar="FILE", help="YAML file overriding parameter values (what-if)")
 
 
 def _optional_commands() -> list[tuple[str, Callable]]:

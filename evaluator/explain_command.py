@@ -18,6 +18,7 @@ import shutil
 import sys
 import tempfile
 
+from .arguments import policy_data_args
 from .errors import UsageError
 
 EXPLAIN_FORMATS = ("text", "json", "md")
@@ -30,7 +31,7 @@ def attach(subparsers) -> None:
         description="Print the derivation tree of a rule's value at the keys matching --where: "
                     "expression, value, decisive branch, operands, input rows and the source "
                     "passage of every step.")
-    _common(p)
+    policy_data_args(p)
     p.add_argument("--rule", required=True, metavar="RULE", help="the rule to explain, e.g. payout")
     p.add_argument("--where", action="append", default=[], metavar="DIM=MEMBER",
                    help="only keys with this member (repeatable), e.g. --where region=Uppsala")
@@ -48,19 +49,12 @@ def attach(subparsers) -> None:
         description="Write one decision document per member of the policy's main dimension "
                     "(by default the first declared one the outputs use, e.g. region): outcome, conditions, findings, "
                     "the explanation of every figure, warnings, and the hashes of policy and data.")
-    _common(p)
+    policy_data_args(p)
     p.add_argument("--format", choices=DECISION_FORMATS, default="md", help="document format (default md)")
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write the documents into")
     p.add_argument("--per", metavar="DIM", help="one document per member of this dimension "
                                                 "(default: the first declared dimension the outputs use)")
     p.set_defaults(handler=cmd_decisions)
-
-
-def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("policy", metavar="POLICY")
-    p.add_argument("--data", metavar="DIR", required=True,
-                   help="folder with one CSV/Parquet/XLSX file per input table")
-    p.add_argument("--params", metavar="FILE", help="YAML file overriding parameter values (what-if)")
 
 
 def _non_negative(text: str) -> int:

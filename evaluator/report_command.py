@@ -15,6 +15,7 @@ import argparse
 import os
 import sys
 
+from .arguments import policy_data_args
 from .errors import UsageError
 
 DOCUMENT_FORMATS = ("md", "html")
@@ -26,10 +27,7 @@ def attach(subparsers) -> None:
         description="Evaluate the policy and write its follow-up report: monthly counts per measure, "
                     "per region and nationally, against the previous year and the baseline; where the "
                     "procedures were performed; degree of fulfilment (payout against cap).")
-    p.add_argument("policy", metavar="POLICY")
-    p.add_argument("--data", metavar="DIR", required=True,
-                   help="folder with one CSV/Parquet/XLSX file per input table")
-    p.add_argument("--params", metavar="FILE", help="YAML file overriding parameter values (what-if)")
+    policy_data_args(p)
     p.add_argument("--up-to-month", type=_month, metavar="N",
                    help="data up to and including month N (1-12): an interim report compares the same "
                         "months of every year")
