@@ -25,9 +25,7 @@ import hashlib
 import io
 import itertools
 import json
-import os
 import re
-import sys
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -576,7 +574,7 @@ class OutputSpec:
     flip: np.ndarray  # (scenarios + 1, keys) bool: a min/max of this rule flipped at the key
 
 
-def _outputs(run: ScenarioRun, chosen: list[str]) -> list[OutputSpec]:
+def output_specs(run: ScenarioRun, chosen: list[str]) -> list[OutputSpec]:
     from .engine import keys_of
     ev = run.evaluation
     n = len(run.scenarios) + 1
@@ -822,47 +820,3 @@ def render(run: ScenarioRun, specs, source: dict, fmt: str) -> bytes:
         return blocks_to_html(to_blocks(run, specs, source),
                               f"Scenarier: {run.evaluation.plan.policy.title}").encode("utf-8")
     return to_xlsx(run, specs, source)
-
-
-def cmd_run_scenarios(args) -> int:
-    """`villkor run POLICY --data DIR --scenarios FILE [--outputs ...] [--format ...] [-o PATH]`."""
-    from .api import load_and_plan
-    from .data import read_inputs
-    from .errors import did_you_mean
-    from .report.atomic import emit
-
-    if args.format not in FORMATS:
-        raise UsageError(f"--scenarios writes {', '.join(FORMATS)}, not {args.format}",
-                         hint="e.g. --format md")
-    planned = load_and_plan(args.policy, args.params)
-    if not os.path.isfile(args.scenarios):
-        raise UsageError(f"no scenario file {args.scenarios}", hint="give the path of a YAML or CSV file")
-    scenarios, sha = read_scenarios(planned.policy, args.scenarios)
-    if args.outputs:
-        chosen = [o.strip() for o in args.outputs.split(",") if o.strip()]
-        unknown = [o for o in chosen if o not in planned.rules]
-        if unknown:
-            raise UsageError(f"--outputs names an unknown rule '{unknown[0]}'",
-                             hint=did_you_mean(unknown[0], planned.rules))
-    else:
-        chosen = None
-    tables = read_inputs(planned.policy, args.data)
-    run = evaluate_scenarios(planned, tables, scenarios)
-    if chosen is None:
-        chosen = [o for o in planned.policy.outputs if o in run.values]
-    specs = _outputs(run, chosen)
-    source = {"path": args.scenarios, "sha256": sha}
-    data = render(run, specs, source, args.format)
-    try:
-        emit(data, args.output)
-    except OSError as exc:
-        if args.output is None:
-            raise
-        raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}",
-                         hint="give -o the path of a file in a folder you can write to") from None
-    for warning in run.evaluation.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    if run.looped:
-        print(f"note: evaluated once per scenario (a varied parameter reaches input rows, or is a text or "
-              f"list): {', '.join(run.looped)}", file=sys.stderr)
-    return 0

@@ -31,20 +31,21 @@ def cmd_decisions(args) -> int:
     from ..report.decisions import render_decisions
     from .output import write_folder
 
-    planned = api.load_and_plan(args.policy, args.params)
+    policy = api.load(args.policy, args.params)
     out_dir = args.output
     if os.path.exists(out_dir) and not os.path.isdir(out_dir):
         raise UsageError(f"-o {out_dir}: not a folder", hint="give a folder to write the documents into")
-    evaluation, tables = api.evaluate_traced(planned, args.data)
+    # a failed check is one of the things a decision explains: evaluated past it, with traces
+    result = policy.evaluate(policy.read(args.data), trace=True, stop_on_failed_check=False)
     per = args.per
-    if per is not None and per not in evaluation.plan.policy.dimensions:
+    if per is not None and per not in policy.model.dimensions:
         from ..errors import did_you_mean
         raise UsageError(f"--per names an unknown dimension '{per}'",
-                         hint=did_you_mean(per, evaluation.plan.policy.dimensions))
-    docs = render_decisions(evaluation, tables, args.format, per)  # all rendered before any is written
+                         hint=did_you_mean(per, policy.model.dimensions))
+    docs = render_decisions(result.evaluation, result.tables, args.format, per)  # all rendered before any is written
     write_folder(out_dir, docs)
     for name in docs:
         print(f"wrote {os.path.join(out_dir, name)}", file=sys.stderr)
-    for warning in evaluation.warnings:
+    for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return 0

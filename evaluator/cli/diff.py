@@ -28,27 +28,21 @@ def cmd_diff(args) -> int:
     import os
     import sys
 
-    from ..api import load_and_plan
-    from ..diff.impact import impact
-    from ..diff.render import Head, colourize, to_json, to_markdown, to_text, to_xlsx
-    from ..diff.structural import structural_diff
+    from .. import api
+    from ..diff.render import colourize
     from ..errors import UsageError
     from ..report.atomic import emit
 
     if args.format == "xlsx" and not args.output and sys.stdout.isatty():
         raise UsageError("xlsx is binary: write it to a file with -o PATH")
-    old_plan = load_and_plan(args.old, args.params)
-    new_plan = load_and_plan(args.new, args.params)
-    check_output(args.output, old_plan.policy, args.data, args.params)
-    check_output(args.output, new_plan.policy, None, None)
-    changes = structural_diff(old_plan.policy, new_plan.policy)
-    result = impact(old_plan, new_plan, args.data, changes) if args.data else None
-    head = Head(old_plan.policy, new_plan.policy, args.old, args.new, args.data, args.params)
+    old = api.load(args.old, args.params)
+    new = api.load(args.new, args.params)
+    check_output(args.output, old.model, args.data, args.params)
+    check_output(args.output, new.model, None, None)
+    compared = api.compare(old, new, data=args.data)
     colour = args.format == "text" and not args.output and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    render = {"text": to_text, "md": to_markdown, "json": to_json, "xlsx": to_xlsx}[args.format]
-    data = render(head, changes, result, args.all)
+    data = compared.render(args.format, args.all)
     if colour:
         data = colourize(data.decode("utf-8")).encode("utf-8")
     emit(data, args.output)
-    differs = bool(changes) or (result is not None and result.changed)
-    return 1 if args.fail_on_change and differs else 0
+    return 1 if args.fail_on_change and compared.changed else 0

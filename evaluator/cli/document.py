@@ -25,13 +25,11 @@ def attach(subparsers) -> None:
 
 
 def cmd_document(args) -> int:
-    from ..plan import plan
-    from ..policy.build import load_policy
+    from .. import api
     from ..report.policy_document import default_fixture_folder, render_document
     from .output import write_file
 
-    policy = load_policy(args.policy)
-    plan(policy)  # a policy that does not check is refused before anything is written
+    policy = api.load(args.policy).model  # a policy that does not check is refused before anything is written
     folder = args.fixtures
     if folder is not None and not os.path.isdir(folder):
         raise UsageError(f"--fixtures {folder}: not a folder", hint="give the folder holding the policy's fixtures")

@@ -42,13 +42,11 @@ def cmd_explain(args) -> int:
     where = parse_where(args.where)
     if args.max_rows is not None and not args.rows:
         raise UsageError("--max-rows needs --rows")
-    planned = api.load_and_plan(args.policy, args.params)
-    check_output(args.output, planned.policy, args.data, args.params)
-    X.select_before_reading(planned, args.rule, where)  # an unknown rule or member: before any data
-    evaluation, tables = api.evaluate_traced(planned, args.data)
-    options = X.Options(depth=args.depth, rows=args.rows,
-                        max_rows=args.max_rows if args.max_rows is not None else X.DEFAULT_MAX_ROWS)
-    doc = X.explain_document(evaluation, tables, args.rule, where, options)
+    policy = api.load(args.policy, args.params)
+    check_output(args.output, policy.model, args.data, args.params)
+    X.select_before_reading(policy.plan, args.rule, where)  # an unknown rule or member: before any data
+    result = policy.evaluate(policy.read(args.data), trace=True, stop_on_failed_check=False)
+    doc = result.explain(args.rule, where, depth=args.depth, rows=args.rows, max_rows=args.max_rows)
     if args.format == "json":
         text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     elif args.format == "md":

@@ -20,7 +20,7 @@ def attach(sub) -> None:
 def cmd_lint(args) -> int:
     import json
 
-    from ..api import load_and_plan
+    from .. import api
     from ..errors import Location
     from ..style.lint import Finding, lint
 
@@ -28,7 +28,7 @@ def cmd_lint(args) -> int:
     seen = set()
     for path in args.policies:
         try:
-            found = lint(load_and_plan(path))
+            found = lint(api.load(path).plan)
         except VillkorError as err:  # a policy that does not validate: report it, lint the others
             errors = getattr(err, "errors", None) or [err]
             found = [Finding("VK100", (f"rule '{e.location.rule}': " if e.location.rule else "") + e.message

@@ -41,30 +41,22 @@ def _month(text: str) -> int:
 
 
 def cmd_report(args) -> int:
-    from .. import engine
-    from ..data import read_inputs
-    from ..plan import plan
-    from ..policy.build import load_policy
-    from ..policy.params import apply_overrides
+    from .. import api
     from ..report.followup import interim_policy, render_followup, require, with_monthly_split
-
     from .output import write_file
 
     out_dir = args.output
     if os.path.exists(out_dir) and not os.path.isdir(out_dir):
         raise UsageError(f"-o {out_dir}: not a folder", hint="give a folder to write the report into")
-    policy = load_policy(args.policy)
-    if args.params:
-        policy = apply_overrides(policy, args.params)
-    planned = plan(with_monthly_split(interim_policy(policy, args.up_to_month)))
-    require(planned)  # before any (possibly large) data is read
-    tables = read_inputs(planned.policy, args.data)
-    evaluation = engine.evaluate(planned, tables)
-    files = render_followup(evaluation, tables, args.up_to_month)  # all rendered before any is written
+    model = api.load_model(args.policy, args.params)
+    policy = api.Policy.from_model(with_monthly_split(interim_policy(model, args.up_to_month)))
+    require(policy.plan)  # before any (possibly large) data is read
+    result = policy.evaluate(policy.read(args.data))
+    files = render_followup(result.evaluation, result.tables, args.up_to_month)  # all rendered before any is written
     os.makedirs(out_dir, exist_ok=True)
     for name, data in files.items():
         write_file(os.path.join(out_dir, name), data)
         print(f"wrote {os.path.join(out_dir, name)}", file=sys.stderr)
-    for warning in evaluation.warnings:
+    for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return 0

@@ -26,36 +26,26 @@ def attach(sub) -> None:
 
 def cmd_run(args) -> int:
     if args.scenarios:
-        from ..scenarios import cmd_run_scenarios
+        from .scenarios import cmd_run_scenarios
         return cmd_run_scenarios(args)
-    import dataclasses
-
-    from .. import api, engine
-    from ..data import read_inputs
-    from ..report import render as render_report
-    from ..result import display_path
+    from .. import api
     from .output import emit_bytes
 
     if args.format == "xlsx" and args.output is None and sys.stdout.isatty():
         raise UsageError("xlsx is binary: write it to a file with -o PATH")
-    planned = api.load_and_plan(args.policy, args.params)
-    check_output(args.output, planned.policy, args.data, args.params)
-    tables = read_inputs(planned.policy, args.data)
-    evaluation = engine.evaluate(planned, tables)
-    result = engine.to_result(evaluation, tables)
+    policy = api.load(args.policy, args.params)
+    check_output(args.output, policy.model, args.data, args.params)
+    result = policy.evaluate(policy.read(args.data))
+    wanted = None
     if args.outputs:
         wanted = [o.strip() for o in args.outputs.split(",") if o.strip()]
-        unknown = [o for o in wanted if o not in evaluation.plan.rules]
+        unknown = [o for o in wanted if o not in policy.plan.rules]
         if unknown:
             from ..errors import did_you_mean
             raise UsageError(f"--outputs names an unknown rule '{unknown[0]}'",
-                             hint=did_you_mean(unknown[0], evaluation.plan.rules))
-        result = engine.to_result(evaluation, tables, wanted)
-    result.params = planned.policy.params
-    result.policy = dataclasses.replace(result.policy, path=display_path(result.policy.path))
-    result.data = [dataclasses.replace(d, path=display_path(d.path)) for d in result.data]
+                             hint=did_you_mean(unknown[0], policy.plan.rules))
     fmt = args.format or ("summary" if args.output is None and sys.stdout.isatty() else "json")
-    emit_bytes(render_report(result, fmt), args.output)
+    emit_bytes(result.render(fmt, wanted), args.output)
     if fmt != "summary":  # the summary lists them itself, in Swedish
         for warning in result.warnings:
             print(f"warning: {warning}", file=sys.stderr)

@@ -20,11 +20,10 @@ def cmd_validate(args) -> int:
     errors: list[VillkorError] = []
     for path in args.policies:
         try:
-            planned = api.load_and_plan(path)
+            pol = api.load(path).model
         except VillkorError as err:
             errors.append(err)
             continue
-        pol = planned.policy
         print(f"{path}: ok — {pol.id} {pol.version}: {len(pol.rules)} rules, "
               f"{len(pol.parameters)} parameters, {len(pol.checks)} checks", file=sys.stderr)
     for err in errors:

@@ -144,18 +144,17 @@ def _restrict(tables, policy, dropped_notes: list[str], label: str):
     return out
 
 
-def load_both(old_plan: Plan, new_plan: Plan, data_dir: str):
-    """(old tables, new tables, notes): the same data, read for each version."""
-    from ..data import read_inputs
-
+def load_both(old_plan: Plan, new_plan: Plan, read):
+    """(old tables, new tables, notes): the same data, read for each version by `read(plan)`
+    (the API's reading, evaluator/api.py)."""
     notes: list[str] = []
     old_p, new_p = old_plan.policy, new_plan.policy
     try:
-        old_tables = read_inputs(old_p, data_dir)
+        old_tables = read(old_plan)
     except DataError as err:
         old_tables, old_err = None, err
     try:
-        new_tables = read_inputs(new_p, data_dir)
+        new_tables = read(new_plan)
     except DataError as err:
         if old_tables is None:
             raise
@@ -289,8 +288,9 @@ def _run_variants(old_plan, new_plan, candidates, tables, new_tables) -> dict[st
 # ---------------------------------------------------------------- impact
 
 
-def impact(old_plan: Plan, new_plan: Plan, data_dir: str, changes: list[Change]) -> Impact:
-    old_tables, new_tables, notes = load_both(old_plan, new_plan, data_dir)
+def impact(old_plan: Plan, new_plan: Plan, read, changes: list[Change]) -> Impact:
+    """The impact of `changes` on the data `read(plan)` gives each version."""
+    old_tables, new_tables, notes = load_both(old_plan, new_plan, read)
     old_ev = evaluate(old_plan, old_tables, stop_on_failed_check=False)
     new_ev = evaluate(new_plan, new_tables, stop_on_failed_check=False)
     candidates = _value_changes(changes, old_plan, new_plan)
