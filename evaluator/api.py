@@ -196,9 +196,9 @@ class Result:
         pr = self._rule(rule)
         dims = tuple(pr.type.dims)
         if set(where) != set(dims):
-            raise UsageError(f"rule '{rule}' is per {', '.join(dims) or 'nothing (one national value)'}, "
-                             f"not per {', '.join(where) or 'nothing'}",
-                             hint=f"give one member of each: {', '.join(dims)}" if dims else "give no key")
+            raise UsageError(f"rule '{rule}' is per {', '.join(dims) or 'no dimension (one national value)'}; "
+                             f"the key names {', '.join(where) or 'no dimension'}",
+                             hint=f"give one member of each, e.g. {dims[0]}=..." if dims else "give no key")
         scope = self.evaluation.scope
         index = []
         for dim in dims:

@@ -9,13 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from ..errors import EvaluationError, Location, VillkorError
 from . import ast
 from .checker import Checked, check
-from .interp import Interp
 from .parser import parse
 from .scope import EnvScope, Scope
 from .values import ListVal, Val, cell, to_python
@@ -48,6 +44,8 @@ def evaluate(text: str, env: dict[str, Any] | None = None) -> Any:
     Python value (int or Decimal for numbers, str, bool, datetime.date, datetime.timedelta,
     list); a column result as a pandas Series of exact values.
     """
+    from .interp import Interp  # numpy and pandas: only when something is evaluated
+
     scope = EnvScope(env)
     checked = compile_expression(text, scope)
     try:
@@ -71,6 +69,9 @@ def _to_output(value, text: str) -> Any:
                                   Location(line=1, column=1, source_line=text.split("\n")[0]),
                                   "guard it with if … then … else …")
         return to_python(value)
+    import numpy as np
+    import pandas as pd
+
     if value.has_nulls():
         first = int(np.argmax(value.null.reshape(-1)))
         raise EvaluationError(f"the expression has no value (null) at row {first}",

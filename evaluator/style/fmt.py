@@ -29,6 +29,7 @@ is an internal error and nothing is written. Formatting a formatted file changes
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 
@@ -283,16 +284,29 @@ def _reorder_all(doc: CommentedMap) -> None:
 # ---------------------------------------------------------------- scalars
 
 
+# Text that is a string unquoted in any YAML: a letter first, then only letters, digits,
+# spaces and . ( ) / – - (no `:`, `#`, `,`, quotes, brackets, nothing a resolver reads as a
+# number, date or boolean), and not one of the words YAML 1.1 or 1.2 reads as a value.
+PLAIN_TEXT = re.compile(r"[^\W\d_][\w .()/\-–]*")
+VALUE_WORDS = {"yes", "no", "on", "off", "true", "false", "null", "y", "n"}
+
+
+@functools.lru_cache(maxsize=4096)
 def plain_is_safe(text: str, flow: bool = False) -> bool:
     """Does `text` read back as this very string when written without quotes, in YAML 1.1
     (PyYAML: `yes`, `1:30`, `1_000` are not strings there) and in YAML 1.2 (ruamel)? With
-    `flow`, also inside `{…}` and `[…]`, where PyYAML refuses more (`,`, `?`, `[]{}`)."""
+    `flow`, also inside `{…}` and `[…]`, where PyYAML refuses more (`,`, `?`, `[]{}`).
+
+    Plain prose (PLAIN_TEXT) is answered without parsing; anything else is read back by both
+    parsers (one parse costs milliseconds, and a policy has hundreds of scalars)."""
     if not text or text != text.strip() or "\n" in text or "\t" in text:
         return False
+    if PLAIN_TEXT.fullmatch(text) and text.lower() not in VALUE_WORDS:
+        return True
     docs = [f"k: {text}\n"] + ([f"{{k: {text}}}\n", f"[{text}]\n"] if flow else [])
     for doc in docs:
         try:
-            value = yaml.safe_load(doc)
+            value = yaml.safe_load(doc)  # pure PyYAML: libyaml accepts what PyYAML refuses in flow
         except yaml.YAMLError:
             return False
         got = value[0] if isinstance(value, list) else value.get("k") if isinstance(value, dict) else None

@@ -1,0 +1,89 @@
+"""Benchmark: how long the everyday commands take from a cold start, as a user types them.
+
+Each command runs as a fresh process (`python -m evaluator.cli ...`, what the `villkor` script
+runs) N times from the repository root; the median wall time is compared with the target of
+the issue "The house" (--version ≤ 0.15 s, validate ≤ 0.5 s, fmt --check ≤ 0.4 s) and printed
+as a ratio (≤ 1.00 meets the target). The CPU time (user + system) of the process is printed
+beside it: on a machine shared with other work the wall time includes waiting for a core, the
+CPU time does not. The commands are those of examples/run.sh. A column says whether the process
+imported pandas (read from `-X importtime`, one extra run).
+
+    python benchmarks/bench_startup.py            # 7 runs each
+    python benchmarks/bench_startup.py --runs 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+POLICIES = ["policies/2026_performance.yaml", "policies/2026_capacity.yaml"]
+
+COMMANDS: list[tuple[str, list[str], float | None]] = [
+    ("villkor --version", ["--version"], 0.15),
+    ("villkor --help", ["--help"], None),
+    ("villkor validate policies/*.yaml", ["validate", *POLICIES], 0.5),
+    ("villkor fmt --check policies/*.yaml", ["fmt", "--check", *POLICIES], 0.4),
+    ("villkor run performance --data examples/2026", ["run", POLICIES[0], "--data", "examples/2026",
+                                                      "--format", "json"], None),
+]
+
+
+def _run(args: list[str], extra: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *extra, "-m", "evaluator.cli", *args], cwd=ROOT,
+                          capture_output=True, text=True, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _time(args: list[str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one fresh process."""
+    cpu, start = _cpu(), time.perf_counter()
+    proc = _run(args)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"villkor {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr}")
+    return elapsed, _cpu() - cpu
+
+
+def _imports_pandas(args: list[str]) -> bool:
+    proc = _run(args, ("-X", "importtime"))
+    return any(line.rsplit("|", 1)[-1].strip() == "pandas" for line in proc.stderr.splitlines())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=7, help="runs per command (default 7)")
+    opts = parser.parse_args()
+    bare = statistics.median(_timed_python() for _ in range(opts.runs))
+    print(f"python -c pass (the interpreter alone): {bare:.3f} s wall, median of {opts.runs}\n")
+    print(f"{'command':<48} {'wall s':>7} {'cpu s':>7} {'target s':>9} {'ratio':>6}  pandas")
+    for label, args, target in COMMANDS:
+        _time(args)  # warm the file cache (and the bytecode) once; not counted
+        times = [_time(args) for _ in range(opts.runs)]
+        wall = statistics.median(t[0] for t in times)
+        cpu = statistics.median(t[1] for t in times)
+        ratio = f"{wall / target:.2f}" if target else "-"
+        shown_target = f"{target:.2f}" if target else "-"
+        print(f"{label:<48} {wall:>7.3f} {cpu:>7.3f} {shown_target:>9} {ratio:>6}  "
+              f"{'yes' if _imports_pandas(args) else 'no'}")
+
+
+def _timed_python() -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    return time.perf_counter() - start
+
+
+if __name__ == "__main__":
+    main()
