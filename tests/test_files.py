@@ -62,6 +62,20 @@ def test_version_and_help_import_neither_numpy_nor_pandas(flag):
     assert not {"numpy", "pandas"} & imported
 
 
+@pytest.mark.parametrize("command", [["validate", str(PERF)], ["fmt", "--check", str(PERF)]])
+def test_validate_and_fmt_import_no_pandas(command):
+    """Checking or formatting a policy reads no data: pandas (the slowest import) stays out."""
+    script = ("import sys; from evaluator.cli import main; code = main(sys.argv[1:]); "
+              "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pandas', 'openpyxl', 'matplotlib')), "
+              "'evaluator.policy.build' in sys.modules); sys.exit(code)")
+    proc = subprocess.run([sys.executable, "-c", script, *command], capture_output=True, text=True, env=ENV,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    loaded_nothing_heavy, built_the_policy = proc.stdout.split("\n")[-2].rsplit(" ", 1)
+    assert loaded_nothing_heavy == "[]"
+    assert built_the_policy == ("True" if command[0] == "validate" else "False")
+
+
 def _wait_until_reading(proc, folder) -> None:
     """Until the process has a file of `folder` open: then the signal lands while it reads, on a
     fast machine as on a loaded one (a fixed sleep would race with the run finishing)."""
