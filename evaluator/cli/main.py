@@ -18,6 +18,9 @@ from typing import Callable
 from .. import __version__
 from ..errors import UsageError, VillkorError, render
 
+VERSION = f"villkor {__version__}"
+
+
 class Terminated(BaseException):
     """SIGTERM: unwinds like Ctrl-C, so a half-written temporary file is removed on the way out."""
 
@@ -122,8 +125,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv == ["--version"]:  # answered before the eleven commands' parsers are built
+        print(VERSION)
+        return 0
     parser = build_parser()
-    args = parser.parse_args(_expr_text_first(sys.argv[1:] if argv is None else list(argv)))
+    args = parser.parse_args(_expr_text_first(argv))
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return 2
@@ -153,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="villkor",
         description="Grant conditions as code: validate, run, explain, test and diff policies.")
-    parser.add_argument("--version", action="version", version=f"villkor {__version__}")
+    parser.add_argument("--version", action="version", version=VERSION)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     for _name, attach in _commands():
