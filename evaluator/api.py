@@ -241,7 +241,11 @@ class Result:
         import dataclasses
 
         from . import engine
+        from .errors import UsageError, did_you_mean
 
+        unknown = [rid for rid in outputs or () if rid not in self.policy.plan.rules]
+        if unknown:
+            raise UsageError(f"unknown rule '{unknown[0]}'", hint=did_you_mean(unknown[0], self.policy.plan.rules))
         result = engine.to_result(self.evaluation, self.tables, outputs)
         result.params = self.policy.model.params
         result.policy = dataclasses.replace(result.policy, path=display_path(result.policy.path))

@@ -575,6 +575,8 @@ class OutputSpec:
 
 
 def output_specs(run: ScenarioRun, chosen: list[str]) -> list[OutputSpec]:
+    """The chosen outputs as every format shows them: a row per scenario (the base first), a
+    column per key, the difference from the base and where a min/max flipped."""
     from .engine import keys_of
     ev = run.evaluation
     n = len(run.scenarios) + 1

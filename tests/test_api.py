@@ -142,6 +142,9 @@ def test_a_key_is_every_dimension_of_the_rule_and_only_members(perf):
         result.value("payout", region="Upsala")
     assert "did you mean 'Uppsala'?" in render(err.value)
     with pytest.raises(villkor.UsageError) as err:
+        result.to_json(outputs=["payout", "payuot"])
+    assert err.value.message == "unknown rule 'payuot'"
+    with pytest.raises(villkor.UsageError) as err:
         result.value("payuot", region="Uppsala")
     assert err.value.message == "unknown rule 'payuot'" and err.value.hint.startswith("did you mean 'payout'")
 
