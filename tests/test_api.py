@@ -208,3 +208,18 @@ def test_one_policy_evaluates_many_data_sets_unchanged(perf):
     assert first.value("payout", region="Uppsala") == 220000
     assert other.value("payout", region="Uppsala") == 14000  # baseline 0: 1 × 14 000 kr
     assert os.path.basename(perf.model.path) == "2026_performance.yaml"
+
+
+def test_the_names_are_exported_lazily_and_import_nothing_heavy():
+    import subprocess
+    import sys
+
+    script = ("import sys, evaluator\n"
+              "before = 'evaluator.api' in sys.modules\n"
+              "load = evaluator.load\n"
+              "print(before, load.__module__, sorted(m for m in ('numpy', 'pandas') if m in sys.modules))\n"
+              "try:\n    evaluator.lode\nexcept AttributeError as err:\n    print(err)\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=60)
+    assert proc.stdout.splitlines() == ["False evaluator.api []", "module 'evaluator' has no attribute 'lode'"]
+    assert villkor.compare is villkor.api.compare and villkor.VillkorError.__module__ == "evaluator.errors"
