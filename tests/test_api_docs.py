@@ -38,3 +38,14 @@ def test_the_block_reader_sees_outputs_only_where_the_page_shows_them():
     text = "```python\nprint(1)\n```\n\nOutput:\n\n```text\n1\n```\n\n```python\nx = 2\n```\n\nProse.\n"
     found = [(m.group(1), m.group(2)) for m in BLOCK.finditer(text)]
     assert found == [("print(1)\n", "1\n"), ("x = 2\n", None)]
+
+
+def test_the_readme_example_gives_the_value_its_comment_shows(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    code = re.search(r"```python\n(.*?)```", text, re.S).group(1)
+    *body, last = code.rstrip("\n").split("\n")
+    expression, shown = (part.strip() for part in last.split("#", 1))
+    namespace: dict = {}
+    exec("\n".join(body), namespace)
+    assert repr(eval(expression, namespace)) == shown == "28007085"
