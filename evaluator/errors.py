@@ -127,8 +127,15 @@ class PolicyError(VillkorError):
     """A policy, fixture or parameter file that is malformed or violates its schema."""
 
 
+@dataclass
 class CycleError(VillkorError):
-    """Rules that depend on each other in a circle, or `extends` chains that loop."""
+    """Rules that depend on each other in a circle, or `extends` chains that loop.
+
+    `cycle` holds the ids (or policy files) in the circle, each naming the next and the last
+    the first, so nothing needs to read them back out of the message.
+    """
+
+    cycle: tuple[str, ...] = ()
 
 
 class DataError(VillkorError):

@@ -46,7 +46,8 @@ def _load(path: str) -> Policy:
         if real in seen:
             cycle = " -> ".join([*seen, real])
             raise CycleError(f"policies extend each other in a circle: {cycle}", Location(file=current),
-                             "a policy may extend an older one, never itself through others")
+                             "a policy may extend an older one, never itself through others",
+                             cycle=tuple(seen[seen.index(real):]))
         loaded = load_yaml(current)
         parent_path = _parent_path(loaded)  # before the schema: a missing parent explains missing keys
         if parent_path is not None:

@@ -95,14 +95,12 @@ def _sources(plan: Plan) -> list[Finding]:
 
 def _parameters(plan: Plan) -> list[Finding]:
     policy = plan.policy
-    used: set[str] = set()
-    for pr in plan.order + plan.checks:
-        used |= ast.names_used(pr.checked.node)
-    for rule in policy.rules.values():  # a value shown in an explanation is used too
-        used |= set(re.findall(r"{(\w+)", rule.explain or ""))
+    in_template: set[str] = set()  # a value shown in an explanation is used too
+    for rule in policy.rules.values():
+        in_template |= set(re.findall(r"{(\w+)", rule.explain or ""))
     out = []
     for p in policy.parameters.values():
-        if p.id not in used:
+        if not plan.graph.used_anywhere(p.id) and p.id not in in_template:
             out.append(Finding("VK102", f"parameter '{p.id}' is never used by a rule, check or explanation",
                                p.location))
         if p.status == "illustrative":
