@@ -193,5 +193,6 @@ def test_a_failed_fixture_expectation_is_a_diagnostic_at_the_expectation(tmp_pat
     assert [(d.code, d.location.line, d.location.column, d.message) for d in result.diagnostics] == [
         ("VK201", 6, 11, "payout[region=Gotland]: expected 5, got 0")]
     proc = villkor("test", fx, "--format", "json", "-o", tmp_path / "report.json")
+    assert proc.returncode == 1
     (case,) = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))["cases"]
     assert [(d["code"], d["file"], d["line"]) for d in case["diagnostics"]] == [("VK201", str(fx), 6)]
