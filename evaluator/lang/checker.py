@@ -7,26 +7,15 @@ produce such a null at run time.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from dataclasses import dataclass, replace
 
 from ..errors import (GrainError, Location, TypeCheckError, UnitError, UnknownNameError,
                       VillkorError, did_you_mean)
 from . import ast
 from . import types as T
+from .builtins import REGISTRY, parse_date
 from .scope import Scope
-from .values import ROUNDING_MODES, dim_order
-
-AGGREGATES = ("sum", "min", "max", "mean", "count")
-ROUNDERS = {"round up": "up", "round down": "down", "round half up": "half up",
-            "round half down": "half down", "round half even": "half even"}
-STRING_FUNCS = ("string length", "upper case", "lower case", "substring", "contains",
-                "starts with", "ends with")
-BUILTINS = AGGREGATES + tuple(ROUNDERS) + STRING_FUNCS + (
-    "abs", "floor", "ceiling", "round", "decimal", "modulo", "allocate", "date", "duration",
-    "not", "year", "month", "day")
-DURATION_RE = re.compile(r"^(-)?P(\d+)D$")
+from .values import dim_order
 
 
 @dataclass(frozen=True)
@@ -45,25 +34,6 @@ class Checked:
     type: T.Type
     types: dict[int, T.Type]
     lookups: set[int]  # Path nodes read as the one row of a unique table
-
-
-def parse_duration(text: str) -> dt.timedelta | None:
-    m = DURATION_RE.match(text)
-    if not m:
-        return None
-    days = int(m.group(2))
-    if days > 3_650_000:
-        return None
-    return dt.timedelta(days=-days if m.group(1) else days)
-
-
-def parse_date(text: str) -> dt.date | None:
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 class Checker:
@@ -124,7 +94,7 @@ class Checker:
         t = self.scope.type_of(name)
         if t is not None:
             return t
-        if name in BUILTINS:
+        if name in REGISTRY:
             raise self.type_error(node, f"'{name}' is a function", f"call it: {name}(...)")
         candidates = list(self.scope.names())
         if ctx.row_table:
@@ -353,18 +323,17 @@ class Checker:
     # ------------------------------------------------------------ calls
 
     def _Call(self, node, ctx):
-        name = node.func
-        if name not in BUILTINS:
-            raise UnknownNameError(f"unknown function '{name}'", self.loc(node),
-                                   did_you_mean(name, BUILTINS) or
+        """A built-in's own rule (evaluator/lang/builtins.py), after its arguments and arity."""
+        builtin = REGISTRY.get(node.func)
+        if builtin is None:
+            raise UnknownNameError(f"unknown function '{node.func}'", self.loc(node),
+                                   did_you_mean(node.func, REGISTRY) or
                                    "villkor has no user-defined functions; see docs/language.md")
-        if name in AGGREGATES:
+        if builtin.aggregate or builtin.check is None:
             return self.aggregate(node, ctx)
         args = [self.visit(a, ctx) for a in node.args]
-        handler = getattr(self, "_fn_" + name.replace(" ", "_"), None)
-        if handler is None:
-            handler = self._fn_rounder if name in ROUNDERS else self._fn_string
-        return handler(node, args)
+        self.arity(node, args, *builtin.arity)
+        return builtin.check(self, node, args)
 
     def arity(self, node, args, low, high=None):
         high = low if high is None else high
@@ -440,118 +409,6 @@ class Checker:
                                    f"declare the column carrying it in the input's 'by', or "
                                    f"aggregate in a coarser rule")
         return t.with_(rows=None, dims=tuple(ctx.target), nullable=nullable, member=None)
-
-    def _fn_abs(self, node, args):
-        self.arity(node, args, 1)
-        self.expect(node, 0, args[0], ("number", "duration"))
-        return args[0]
-
-    def _fn_floor(self, node, args):
-        self.arity(node, args, 1, 2)
-        self.expect(node, 0, args[0], ("number",))
-        if len(args) == 2:
-            self.whole(node, 1, args[1])
-            return self.combine(node, args[0], args[1], args[0])
-        return args[0]
-
-    _fn_ceiling = _fn_floor
-
-    def _fn_round(self, node, args):
-        self.arity(node, args, 3)
-        self.expect(node, 0, args[0], ("number",))
-        self.whole(node, 1, args[1])
-        self.expect(node, 2, args[2], ("string",), "a rounding mode")
-        mode = node.args[2]
-        hint = "modes: " + ", ".join(f'"{m}"' for m in ROUNDING_MODES)
-        if isinstance(mode, ast.String) and mode.value not in ROUNDING_MODES:
-            raise self.type_error(mode, f"unknown rounding mode {mode.value!r}",
-                                  did_you_mean(mode.value, ROUNDING_MODES) or hint)
-        value = self.scope.constant(mode.id) if isinstance(mode, ast.Name) else None
-        if isinstance(value, str) and value not in ROUNDING_MODES:  # a parameter naming the mode
-            raise self.type_error(mode, f"parameter '{mode.id}' is {value!r}, not a rounding mode",
-                                  did_you_mean(value, ROUNDING_MODES) or hint)
-        return self.combine(node, self.combine(node, args[0], args[1], args[0]), args[2], args[0])
-
-    def _fn_rounder(self, node, args):
-        self.arity(node, args, 2)
-        self.expect(node, 0, args[0], ("number",))
-        self.whole(node, 1, args[1])
-        return self.combine(node, args[0], args[1], args[0])
-
-    _fn_decimal = _fn_rounder
-
-    def _fn_modulo(self, node, args):
-        self.arity(node, args, 2)
-        self.expect(node, 0, args[0], ("number",))
-        self.expect(node, 1, args[1], ("number",))
-        return self.combine(node, args[0], args[1], args[0].with_(nullable=True))
-
-    def _fn_allocate(self, node, args):
-        self.arity(node, args, 2)
-        amount, weights = args
-        self.expect(node, 0, amount, ("number",))
-        self.expect(node, 1, weights, ("number",))
-        if amount.rows or weights.rows:
-            raise self.grain_error(node, "allocate() works on rule and parameter values, not table rows")
-        if not set(amount.dims) < set(weights.dims):
-            raise self.grain_error(node, "allocate() distributes an amount over the members of the "
-                                   f"weights' dimensions: the weights (per {', '.join(weights.dims) or 'nothing'}) "
-                                   f"must be finer than the amount (per {', '.join(amount.dims) or 'nothing'})",
-                                   "e.g. allocate(total, allocation_key) with allocation_key by region")
-        return weights.with_(unit=amount.unit, member=None)
-
-    def _fn_date(self, node, args):
-        if len(args) == 3:
-            for i in range(3):
-                self.whole(node, i, args[i])
-            return self.combine(node, self.combine(node, args[0], args[1], T.DATE), args[2], T.DATE)
-        self.arity(node, args, 1, 3)
-        if args[0].kind == "date":
-            return args[0]
-        self.expect(node, 0, args[0], ("string",), "text like \"2026-03-16\"")
-        lit = node.args[0]
-        if isinstance(lit, ast.String) and parse_date(lit.value) is None:
-            raise self.type_error(lit, f"{lit.value!r} is not a date",
-                                  'write an existing date as "YYYY-MM-DD", e.g. date("2026-03-16")')
-        return T.DATE.with_(dims=args[0].dims, rows=args[0].rows)
-
-    def _fn_duration(self, node, args):
-        self.arity(node, args, 1)
-        self.expect(node, 0, args[0], ("string",), 'text like "P30D"')
-        lit = node.args[0]
-        if isinstance(lit, ast.String) and parse_duration(lit.value) is None:
-            raise self.type_error(lit, f"{lit.value!r} is not a duration villkor supports",
-                                  'durations are whole days: duration("P30D"), duration("-P1D")')
-        return T.DURATION.with_(dims=args[0].dims, rows=args[0].rows)
-
-    def _fn_not(self, node, args):
-        self.arity(node, args, 1)
-        self.expect(node, 0, args[0], ("bool",), "true/false")
-        return args[0]
-
-    def _fn_year(self, node, args):
-        self.arity(node, args, 1)
-        self.expect(node, 0, args[0], ("date",))
-        return T.number().with_(dims=args[0].dims, rows=args[0].rows)
-
-    _fn_month = _fn_year
-    _fn_day = _fn_year
-
-    def _fn_string(self, node, args):
-        name = node.func
-        spec = {"string length": (("string",), "number"), "upper case": (("string",), "string"),
-                "lower case": (("string",), "string"),
-                "substring": (("string", "number", "number"), "string"),
-                "contains": (("string", "string"), "bool"), "starts with": (("string", "string"), "bool"),
-                "ends with": (("string", "string"), "bool")}[name]
-        kinds, result = spec
-        low = 2 if name == "substring" else len(kinds)
-        self.arity(node, args, low, len(kinds))
-        out = T.Type(result)
-        for i, t in enumerate(args):
-            self.expect(node, i, t, (kinds[i],))
-            out = self.combine(node, out, t, out)
-        return out
 
     # ------------------------------------------------------------ combining
 

@@ -8,20 +8,19 @@ value) follows FEEL inside an expression: comparisons and arithmetic with null g
 
 from __future__ import annotations
 
-import datetime as dt
 import decimal
 import weakref
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 
-from ..errors import EvaluationError, LimitError, Location, VillkorError
+from ..errors import EvaluationError, Location, VillkorError
 from . import ast
 from . import values as V
-from .checker import ROUNDERS, Checked, parse_date, parse_duration
+from .builtins import REGISTRY
+from .checker import Checked
 from .scope import Scope
 from .values import ListVal, RangeVal, TableView, Val
 
@@ -408,11 +407,11 @@ class Interp:
     # ------------------------------------------------------------ calls
 
     def _Call(self, node, ctx):
-        name = node.func
-        if name in ("sum", "min", "max", "mean", "count"):
+        """A built-in's kernel (evaluator/lang/builtins.py) over its arguments' whole arrays."""
+        builtin = REGISTRY[node.func]
+        if builtin.aggregate or builtin.kernel is None:
             return self.aggregate(node, ctx)
-        args = [self.eval(a, ctx) for a in node.args]
-        return getattr(self, "_fn_" + name.replace(" ", "_"), self._fn_rounder)(node, args)
+        return builtin.kernel(self, node, [self.eval(a, ctx) for a in node.args])
 
     def aggregate(self, node, ctx):
         name = node.func
@@ -554,211 +553,3 @@ class Interp:
         sums = pd.Series(V.as_object(data), dtype=object).groupby(key).sum()
         out[sums.index.to_numpy()] = sums.to_numpy()
         return V.check_magnitude(out)
-
-    # -- numeric functions
-
-    def _fn_abs(self, node, args):
-        v = self.plain(args[0])
-        if v.kind == "duration":
-            return v.with_(data=np.abs(v.data))
-        data = np.abs(v.data) if v.data.dtype != object else np.asarray(np.frompyfunc(abs, 1, 1)(v.data), dtype=object)
-        return v.with_(data=np.asarray(data))
-
-    def _fn_floor(self, node, args, mode="floor"):
-        v = self.plain(args[0])
-        scale = self.whole(node, args[1]) if len(args) > 1 else 0
-        return v.with_(data=V.round_to(v.data, scale, mode))
-
-    def _fn_ceiling(self, node, args):
-        return self._fn_floor(node, args, "ceiling")
-
-    def _fn_round(self, node, args):
-        mode_val = args[2]
-        if mode_val.data.ndim != 0:
-            raise self.fail(node, "the rounding mode must be one value, not one per key")
-        mode = str(mode_val.data[()])
-        if mode not in V.ROUNDING_MODES:
-            raise self.fail(node.args[2], f"unknown rounding mode {mode!r}",
-                            "modes: " + ", ".join(f'"{m}"' for m in V.ROUNDING_MODES))
-        v = self.plain(args[0])
-        return v.with_(data=V.round_to(v.data, self.whole(node, args[1]), mode))
-
-    def _fn_rounder(self, node, args):
-        mode = "half even" if node.func == "decimal" else ROUNDERS[node.func]
-        v = self.plain(args[0])
-        return v.with_(data=V.round_to(v.data, self.whole(node, args[1]), mode))
-
-    def _fn_decimal(self, node, args):
-        return self._fn_rounder(node, args)
-
-    def whole(self, node, v: Val) -> int:
-        if v.data.ndim != 0:
-            raise self.fail(node, "the number of decimals must be one value, not one per key")
-        x = V.py_value("number", v.data[()])
-        if x != int(x):
-            raise self.fail(node, f"the number of decimals must be whole, not {x}")
-        if abs(int(x)) > 1000:
-            raise LimitError(f"{int(x)} decimals is too many", Location(line=node.line, column=node.column))
-        return int(x)
-
-    def _fn_modulo(self, node, args):
-        a, b = self.plain(args[0]), self.plain(args[1])
-        dims, [(x, xn), (y, yn)], mask, table = self.align(a, b)
-        zero = np.asarray(y == 0) if y.dtype != object else np.asarray(np.frompyfunc(lambda t: t == 0, 1, 1)(y), dtype=bool)
-        safe = np.where(zero, 1, y)
-        if x.dtype == np.int64 and y.dtype == np.int64:
-            data = np.mod(x, safe)
-        else:
-            def one(p, q):
-                p, q = V.to_decimal(p), V.to_decimal(q)
-                return p - q * (p / q).to_integral_value(rounding=decimal.ROUND_FLOOR)
-            data = np.asarray(np.frompyfunc(one, 2, 1)(V.as_object(x), V.as_object(safe)), dtype=object)
-        return self.make("number", dims, data, V.or_null(xn, yn, zero if zero.any() else None), mask, table)
-
-    def _fn_allocate(self, node, args):
-        amount, weights = self.plain(args[0]), self.plain(args[1])
-        return allocate(self, node, amount, weights)
-
-    # -- dates
-
-    def _fn_date(self, node, args):
-        if len(args) == 3:
-            dims, parts, mask, table = self.align(*[self.plain(a) for a in args])
-            (y, yn), (m, mn), (d, dn) = parts
-            y, m, d = np.broadcast_arrays(y, m, d)
-
-            def one(yy, mm, dd):
-                try:
-                    return np.datetime64(dt.date(int(yy), int(mm), int(dd)), "D")
-                except (ValueError, OverflowError):
-                    return np.datetime64("NaT")
-            data = np.asarray(np.frompyfunc(one, 3, 1)(y, m, d)).astype("datetime64[D]")
-            bad = np.isnat(data)
-            return self.make("date", dims, np.where(bad, np.datetime64("1970-01-01"), data),
-                             V.or_null(yn, mn, dn, bad if bad.any() else None), mask, table)
-        v = args[0]
-        if v.kind == "date":
-            return v
-
-        def parse(s):
-            d = parse_date(str(s))
-            return np.datetime64(d, "D") if d else np.datetime64("NaT")
-        data = np.asarray(np.frompyfunc(parse, 1, 1)(V.as_object(v.data))).astype("datetime64[D]")
-        bad = np.isnat(data)
-        return v.with_(kind="date", data=np.where(bad, np.datetime64("1970-01-01"), data),
-                       null=V.or_null(v.null, bad if bad.any() else None), categories=None)
-
-    def _fn_duration(self, node, args):
-        v = args[0]
-
-        def parse(s):
-            d = parse_duration(str(s))
-            return np.timedelta64(d.days, "D") if d is not None else np.timedelta64("NaT")
-        data = np.asarray(np.frompyfunc(parse, 1, 1)(V.as_object(v.data))).astype("timedelta64[D]")
-        bad = np.isnat(data)
-        return v.with_(kind="duration", data=np.where(bad, np.timedelta64(0, "D"), data),
-                       null=V.or_null(v.null, bad if bad.any() else None), categories=None)
-
-    def _fn_year(self, node, args):
-        return self.date_part(args[0], "year")
-
-    def _fn_month(self, node, args):
-        return self.date_part(args[0], "month")
-
-    def _fn_day(self, node, args):
-        return self.date_part(args[0], "day")
-
-    def _fn_not(self, node, args):
-        v = args[0]
-        return v.with_(data=~v.data)
-
-    # -- strings
-
-    def _fn_string_length(self, node, args):
-        v = self.plain(args[0])
-        return v.with_(kind="number", data=np.asarray(np.frompyfunc(len, 1, 1)(v.data)).astype(np.int64))
-
-    def _fn_upper_case(self, node, args):
-        v = self.plain(args[0])
-        return v.with_(data=np.asarray(np.frompyfunc(str.upper, 1, 1)(v.data), dtype=object))
-
-    def _fn_lower_case(self, node, args):
-        v = self.plain(args[0])
-        return v.with_(data=np.asarray(np.frompyfunc(str.lower, 1, 1)(v.data), dtype=object))
-
-    def _fn_substring(self, node, args):
-        vals = [self.plain(a) for a in args]
-        dims, parts, mask, table = self.align(*vals)
-
-        def one(s, start, length=None):
-            chars = list(s)  # code points, as FEEL counts them
-            start = int(start)
-            i = start - 1 if start > 0 else len(chars) + start
-            i = max(i, 0)
-            end = len(chars) if length is None else i + int(length)
-            return "".join(chars[i:end])
-        data = np.frompyfunc(one, len(parts), 1)(*[p[0] for p in parts])
-        return self.make("string", dims, np.asarray(data, dtype=object),
-                         V.or_null(*[p[1] for p in parts]), mask, table)
-
-    def _string_test(self, args, fn):
-        a, b = self.plain(args[0]), self.plain(args[1])
-        dims, [(x, xn), (y, yn)], mask, table = self.align(a, b)
-        data = np.asarray(np.frompyfunc(fn, 2, 1)(x, y)).astype(bool)
-        return self.make("bool", dims, data, V.or_null(xn, yn), mask, table)
-
-    def _fn_contains(self, node, args):
-        return self._string_test(args, lambda s, t: t in s)
-
-    def _fn_starts_with(self, node, args):
-        return self._string_test(args, lambda s, t: s.startswith(t))
-
-    def _fn_ends_with(self, node, args):
-        return self._string_test(args, lambda s, t: s.endswith(t))
-
-
-def allocate(interp: Interp, node, amount: Val, weights: Val) -> Val:
-    """Largest-remainder allocation of whole units, exactly summing to the amount.
-
-    Over the dimensions the weights have and the amount has not: each member gets
-    floor(amount × w / Σw); the units left over go one each to the largest remainders; ties
-    go to the larger weight, then to the member declared first. All-zero weights allocate
-    nothing (the amount stays unallocated).
-    """
-    dims = weights.dims
-    a, an = V.expand(amount, dims)
-    w = weights.data
-    if weights.has_nulls() or amount.has_nulls():
-        raise interp.fail(node, "allocate() needs every weight and the amount to be present")
-    spread_axes = tuple(i for i, d in enumerate(dims) if d not in amount.dims)
-    # Exact integer arithmetic: scale decimal weights to whole numbers by a common power of 10.
-    wf = np.frompyfunc(lambda x: Fraction(x), 1, 1)(V.as_object(w))
-    af = np.frompyfunc(lambda x: Fraction(x), 1, 1)(V.as_object(np.broadcast_to(a, w.shape)))
-    if any(x < 0 for x in wf.reshape(-1)):
-        raise interp.fail(node, "allocate() needs weights that are zero or more")
-    if any(x.denominator != 1 or x < 0 for x in af.reshape(-1)):
-        raise interp.fail(node, "allocate() distributes whole units: the amount must be a whole number, "
-                          "zero or more", "round the amount first, e.g. floor(x)")
-    moved = np.moveaxis(wf, spread_axes, tuple(range(-len(spread_axes), 0)))
-    moved_a = np.moveaxis(af, spread_axes, tuple(range(-len(spread_axes), 0)))
-    groups = moved.reshape(-1, int(np.prod([w.shape[i] for i in spread_axes])))
-    amounts = moved_a.reshape(groups.shape)[:, 0]
-    result = np.empty(groups.shape, dtype=object)
-    for g in range(groups.shape[0]):  # one group per key of the amount (one for a national total)
-        result[g] = _largest_remainder(int(amounts[g]), list(groups[g]))
-    out = result.reshape(moved.shape)
-    out = np.moveaxis(out, tuple(range(-len(spread_axes), 0)), spread_axes)
-    return Val("number", V.narrow(np.asarray(out, dtype=object)), dims)
-
-
-def _largest_remainder(amount: int, weights: list[Fraction]) -> list[int]:
-    total = sum(weights)
-    if total == 0:
-        return [0] * len(weights)
-    quotas = [amount * w / total for w in weights]
-    base = [q.numerator // q.denominator for q in quotas]
-    left = amount - sum(base)
-    order = sorted(range(len(weights)), key=lambda i: (-(quotas[i] - base[i]), -weights[i], i))
-    for i in order[:left]:
-        base[i] += 1
-    return base
