@@ -34,7 +34,7 @@ import numpy as np
 from .errors import Location, PolicyError, VillkorError, did_you_mean
 from .lang import ast
 from .lang import values as V
-from .lang.checker import AGGREGATES
+from .lang.builtins import REGISTRY, aggregates
 from .lang.values import ListVal, TableView, Val
 from .result import display_path
 from .policy.model import Policy, Rule
@@ -534,7 +534,8 @@ class Explainer:
         one, value = self._scalar(trace, node, key)
         if not one:
             return  # a value finer than the key (inside an aggregate): no single branch
-        if isinstance(node, ast.Call) and node.func in ("min", "max") and len(node.args) >= 2:
+        decides = REGISTRY[node.func].decides if isinstance(node, ast.Call) else None
+        if isinstance(node, ast.Call) and decides and len(node.args) >= 2:
             args = []
             for a in node.args:
                 ok, v = self._scalar(trace, a, key)
@@ -542,7 +543,7 @@ class Explainer:
                     break
                 args.append((a, v))
             else:
-                self._decide_minmax(node, value, args, out, pr)
+                self._decide_extreme(node, decides, value, args, out, pr)
         elif isinstance(node, ast.If):
             ok, c = self._scalar(trace, node.cond, key)
             if ok:
@@ -572,7 +573,8 @@ class Explainer:
         for child in node.children():
             self._decide(child, trace, key, out, pr)
 
-    def _decide_minmax(self, node, value, args, out, pr) -> None:
+    def _decide_extreme(self, node, word: str, value, args, out, pr) -> None:
+        """min/max (the built-ins that declare `decides`): the argument equal to the value won."""
         fn = node.func
         winners = [(a, v) for a, v in args if v is not None and v == value]
         losers = [(a, v) for a, v in args if not (v is not None and v == value)]
@@ -582,7 +584,6 @@ class Explainer:
             text = (" och ".join(_name_of(a) for a, _ in winners) + " är lika ("
                     + format_value(value, self._node_unit(pr, node)) + ")")
         else:
-            word = "lägre" if fn == "min" else "högre"
             text = (" och ".join(self._show(a, v, pr) for a, v in winners[:1]) +
                     f" bestämmer värdet ({word} än " +
                     ", ".join(self._show(a, v, pr) for a, v in losers) + ")")
@@ -873,7 +874,7 @@ def _operand_nodes(node: ast.Node, lookups: set[int], inputs, in_rows: bool = Fa
 
     An aggregate over an input table is one operand (its filter's names are reported inside
     it, not as values per key); names inside a filter condition are row context."""
-    if isinstance(node, ast.Call) and node.func in AGGREGATES and len(node.args) == 1 \
+    if isinstance(node, ast.Call) and node.func in aggregates() and len(node.args) == 1 \
             and any(isinstance(n, ast.Name) and n.id in inputs for n in ast.walk(node.args[0])):
         yield node, in_rows
         for n in ast.walk(node.args[0]):  # parameters used in the filter (measurement_year ...)

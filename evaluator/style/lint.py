@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 from ..errors import Location
 from ..lang import ast
+from ..lang.builtins import REGISTRY
 from ..plan import Plan
 
 CODES = {
@@ -252,18 +253,24 @@ def _zero(node, policy) -> str:
         a, b = _zero(node.then, policy), _zero(node.other, policy)
         return a if a == b else "maybe"
     if isinstance(node, ast.Call):
-        if node.func == "count" and len(node.args) == 1 and isinstance(node.args[0], ast.Name):
-            p = policy.parameters.get(node.args[0].id)
-            if p is not None and not p.by:
-                return "no" if isinstance(p.value, list) and p.value else "yes"
-        if node.func == "count" and len(node.args) == 1 and isinstance(node.args[0], ast.ListExpr):
-            return "no" if node.args[0].items else "yes"
-        if node.func == "max" and any(isinstance(a, ast.Number) and a.value > 0 for a in node.args):
-            return "no"
+        builtin = REGISTRY.get(node.func)
+        if builtin is not None and builtin.zero is not None:  # count of a constant list, max(1, …)
+            return builtin.zero(node, lambda arg: _constant(arg, policy))
         return "maybe"  # sum, count of rows, min, mean, round, … of data
     if isinstance(node, (ast.String, ast.Bool)):
         return "no"  # a type error the checker reports; not ours
     return "maybe"
+
+
+def _constant(node, policy):
+    """The value of a literal list or of a national parameter; None for anything else."""
+    if isinstance(node, ast.ListExpr):
+        return list(node.items)
+    if isinstance(node, ast.Name):
+        p = policy.parameters.get(node.id)
+        if p is not None and not p.by:
+            return p.value
+    return None
 
 
 def _text(expr: str, node) -> str:
