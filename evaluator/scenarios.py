@@ -607,12 +607,12 @@ def _outputs(run: ScenarioRun, chosen: list[str]) -> list[OutputSpec]:
 
 
 def _arg_title(policy, node) -> str:
-    from .explain import expr_text
+    from .lang.printer import to_text
     if isinstance(node, ast.Name):
         item = policy.rules.get(node.id) or policy.parameters.get(node.id)
         if item is not None and item.title:
             return item.title
-    return expr_text(node)
+    return to_text(node)
 
 
 def _flip_lines(run: ScenarioRun, limit: int = MAX_FLIP_LINES) -> tuple[list[list[str]], int]:

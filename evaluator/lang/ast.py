@@ -1,7 +1,9 @@
 """The immutable syntax tree of an expression.
 
 Positions (`line`, `column`, `end_column`) are excluded from equality, so two expressions
-that read the same compare equal wherever they stand (used by explain and diff).
+that read the same compare equal wherever they stand (used by explain and diff). So is
+`parenthesised` (the author wrote this node in parentheses): `villkor fmt` keeps such
+parentheses, but `(a * b) + c` and `a * b + c` are the same expression.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ class Node:
     line: int = field(default=1, compare=False, kw_only=True)
     column: int = field(default=1, compare=False, kw_only=True)
     end_column: int = field(default=2, compare=False, kw_only=True)
+    parenthesised: bool = field(default=False, compare=False, kw_only=True)
 
     def children(self) -> tuple["Node", ...]:
         return ()

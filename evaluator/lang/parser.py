@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import re
+from dataclasses import replace
 from decimal import Decimal
 
 from lark import Lark, Token, Tree
@@ -228,8 +229,9 @@ def _check_depth(tree: Tree, text: str) -> None:
             raise LimitError(f"expression is nested too deeply (limit {MAX_DEPTH} levels)",
                              Location(line=line, column=col, source_line=text.split("\n")[line - 1]),
                              hint="split it into several rules that refer to each other")
-        if isinstance(node, Tree):
-            stack.extend((c, depth + 1) for c in node.children if isinstance(c, Tree))
+        if isinstance(node, Tree):  # parentheses are no nesting level of their own
+            step = 0 if node.data == "paren" else 1
+            stack.extend((c, depth + step) for c in node.children if isinstance(c, Tree))
 
 
 def _unescape(token: str) -> str:
@@ -278,6 +280,13 @@ class _Builder:
 
     def _name(self, t, pos):
         return ast.Name(str(t.children[0]), **pos)
+
+    def _paren(self, t, pos):
+        """The author's parentheses, kept as a flag on the node they enclose (for fmt)."""
+        inner = t.children[0]
+        while isinstance(inner, Tree) and inner.data == "paren":  # ((x)): no recursion per pair
+            inner = inner.children[0]
+        return replace(self.build(inner), parenthesised=True)
 
     def _list(self, t, pos):
         items = tuple(self.build(c) for c in t.children if c is not None)

@@ -116,7 +116,7 @@ def with_monthly_split(policy):
     from ..lang import ast
     from ..lang.parser import parse
     from ..policy.model import Rule
-    from ..explain import expr_text
+    from ..lang.printer import to_text
 
     if "month" not in policy.dimensions or "measurement_year" not in policy.parameters:
         return policy
@@ -130,7 +130,7 @@ def with_monthly_split(policy):
             new_id = by_month_id(rid, previous)
             if new_id in rules:
                 continue
-            expr = expr_text(_year_before(node, ast) if previous else node)
+            expr = to_text(_year_before(node, ast) if previous else node)
             rules[new_id] = Rule(id=new_id, expr=expr, per=(*rule.per, "month"), unit=rule.unit,
                                  title=rule.title, source=rule.source, location=rule.location,
                                  expr_location=rule.expr_location)
