@@ -25,20 +25,20 @@ import decimal
 import itertools
 import re
 import string
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
 from .errors import Location, PolicyError, VillkorError, did_you_mean
-from .lang import ast
-from .lang import values as V
+from .lang import ast, values as V
 from .lang.builtins import REGISTRY, aggregates
 from .lang.printer import to_text
 from .lang.values import ListVal, TableView, Val
-from .result import display_path
 from .policy.model import Policy, Rule
+from .result import display_path
 
 FORMAT_ID = "villkor-explanation/1"
 DEFAULT_MAX_ROWS = 50

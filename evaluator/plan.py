@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 import datetime as dt
 
-from .errors import (CycleError, ErrorList, GrainError, Location, TypeCheckError, UnitError,
+from .errors import (CycleError, GrainError, Location, TypeCheckError, UnitError,
                      VillkorError, raise_all)
 from .lang import ast
 from .lang import types as T

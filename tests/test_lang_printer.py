@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 from hypothesis import given
-from test_lang_fuzz import FUZZ, trees
 
 from evaluator.lang import parse
 from evaluator.lang.printer import to_lines, to_text
+
+from test_lang_fuzz import FUZZ, trees
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted([*ROOT.glob("policies/*.yaml"), *ROOT.glob("examples/**/*.yaml")])

@@ -12,8 +12,7 @@ import pandas as pd
 import pytest
 
 from evaluator.errors import TypeCheckError, UnknownNameError
-from evaluator.lang import evaluate
-from evaluator.lang import values as V
+from evaluator.lang import evaluate, values as V
 from evaluator.lang.builtins import REGISTRY, Builtin
 from evaluator.lang.parser import grammar_text
 

@@ -18,9 +18,9 @@ from .checker import Checked, check
 from .interp import Interp
 from .parser import parse
 from .scope import EnvScope, Scope
-from .values import ListVal, Val, cell, to_python
+from .values import ListVal, to_python
 
-__all__ = ["parse", "check", "evaluate", "compile_expression", "Scope", "EnvScope", "Checked"]
+__all__ = ["ast", "parse", "check", "evaluate", "compile_expression", "Scope", "EnvScope", "Checked"]
 
 
 def compile_expression(text: str, scope: Scope, target: tuple[str, ...] = ()) -> Checked:

@@ -19,7 +19,7 @@ class Node:
     end_column: int = field(default=2, compare=False, kw_only=True)
     parenthesised: bool = field(default=False, compare=False, kw_only=True)
 
-    def children(self) -> tuple["Node", ...]:
+    def children(self) -> tuple[Node, ...]:
         return ()
 
 

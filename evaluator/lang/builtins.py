@@ -28,9 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import LimitError, Location, did_you_mean
-from . import ast
-from . import types as T
-from . import values as V
+from . import ast, types as T, values as V
 from .values import ROUNDING_MODES, Val
 
 if TYPE_CHECKING:

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ..errors import (GrainError, Location, TypeCheckError, UnitError, UnknownNameError,
-                      VillkorError, did_you_mean)
-from . import ast
-from . import types as T
+from ..errors import GrainError, Location, TypeCheckError, UnitError, UnknownNameError, did_you_mean
+from . import ast, types as T
 from .builtins import REGISTRY, parse_date
 from .scope import Scope
 from .values import dim_order
@@ -406,8 +404,8 @@ class Checker:
         if missing:
             raise self.grain_error(node, f"input '{table}' is not broken down by {', '.join(missing)}, "
                                    f"so it cannot be aggregated per {', '.join(ctx.target)}",
-                                   f"declare the column carrying it in the input's 'by', or "
-                                   f"aggregate in a coarser rule")
+                                   "declare the column carrying it in the input's 'by', or "
+                                   "aggregate in a coarser rule")
         return t.with_(rows=None, dims=tuple(ctx.target), nullable=nullable, member=None)
 
     # ------------------------------------------------------------ combining

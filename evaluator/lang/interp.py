@@ -17,13 +17,14 @@ import numpy as np
 import pandas as pd
 
 from ..errors import EvaluationError, Location, VillkorError
-from . import ast
-from . import values as V
+from . import ast, values as V
 from .builtins import REGISTRY
 from .checker import Checked
 from .scope import Scope
-from .values import ListVal, RangeVal, TableView, Val
+from .values import ListVal, TableView, Val
 
+# aligned values: their grain, (data, null) of each, the rows kept by filters, the input table
+Aligned = tuple[tuple[str, ...], list[tuple[np.ndarray, np.ndarray | None]], np.ndarray | None, str | None]
 EXACT_FLOAT_SUM = 2 ** 53  # integer sums below this are exact in float64 accumulation
 
 
@@ -116,7 +117,7 @@ class Interp:
 
     # ------------------------------------------------------------ alignment
 
-    def align(self, *vals: Val) -> tuple[tuple[str, ...], list[tuple[np.ndarray, np.ndarray | None]], np.ndarray | None, str | None]:
+    def align(self, *vals: Val) -> Aligned:
         """Bring values to one grain: the rows of a table, or the union of their dimensions."""
         table = next((v.table for v in vals if v.table is not None), None)
         if table is not None:
@@ -490,7 +491,8 @@ class Interp:
                 total = V.as_object(data).sum(axis=axes)
             if name == "mean":
                 if n == 0:
-                    return self.make("number", keep, np.zeros(total.shape, dtype=np.int64), np.ones(total.shape, dtype=bool), None, None)
+                    return self.make("number", keep, np.zeros(total.shape, dtype=np.int64),
+                                     np.ones(total.shape, dtype=bool), None, None)
                 total, _ = V.div(np.asarray(total), np.asarray(n, dtype=np.int64))
             return self.make(v.kind, keep, np.asarray(total), null, None, None)
         if n == 0:

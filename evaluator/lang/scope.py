@@ -8,10 +8,10 @@ over a plain dict (constants, lists, pandas Series or numpy arrays), which is wh
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 

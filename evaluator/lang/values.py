@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -52,7 +52,7 @@ class Val:
     def shape(self) -> tuple[int, ...]:
         return self.data.shape
 
-    def with_(self, **changes) -> "Val":
+    def with_(self, **changes) -> Val:
         return replace(self, **changes)
 
     def decoded(self) -> np.ndarray:

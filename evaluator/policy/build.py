@@ -18,9 +18,8 @@ from decimal import Decimal
 
 from ..errors import CycleError, Location, PolicyError, VillkorError, did_you_mean, raise_all
 from .loader import Loaded, load_yaml
+from .model import Check, Column, Dimension, Input, Parameter, Policy, Rule, Source, SourceRef, Validity
 from .params import _override, check_bounds
-from .model import (Check, Column, Dimension, Input, Parameter, Policy, Rule, Source, SourceRef,
-                    Validity)
 from .schema import validate_tree
 
 SECTIONS = ("sources", "dimensions", "parameters", "inputs", "rules", "checks")
@@ -351,7 +350,7 @@ def _check_ref(policy: Policy, ref: SourceRef | None, what: str) -> list[Villkor
 def _check_table(p: Parameter, dims) -> list[VillkorError]:
     errors: list[VillkorError] = []
     reported: set = set()
-    for key, value in p.value.items():
+    for key in p.value:
         for depth, (d, member) in enumerate(zip(p.by, key)):
             prefix = key[:depth + 1]  # a wrong outer member is reported once, at its key
             if member not in dims[d].members and prefix not in reported:

@@ -20,7 +20,7 @@ from ..errors import PolicyError, did_you_mean
 from .loader import Loaded
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_schema(name: str) -> dict:
     """A shipped schema by file name, read through importlib.resources (works from a wheel)."""
     text = importlib.resources.files("evaluator.schemas").joinpath(name).read_text("utf-8")

@@ -115,8 +115,8 @@ def with_monthly_split(policy):
 
     from ..lang import ast
     from ..lang.parser import parse
-    from ..policy.model import Rule
     from ..lang.printer import to_text
+    from ..policy.model import Rule
 
     if "month" not in policy.dimensions or "measurement_year" not in policy.parameters:
         return policy

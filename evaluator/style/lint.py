@@ -184,14 +184,17 @@ def _divisions(plan: Plan) -> list[Finding]:
     return out
 
 
+def _is_zero(node) -> bool:
+    return isinstance(node, ast.Number) and node.value == 0
+
+
 def _guard(cond):
     """(divisor, then_nonzero, else_nonzero) for `d = 0`, `d != 0`, `d > 0`, `0 < d`, …"""
     if not isinstance(cond, ast.Binary):
         return None
-    zero = lambda n: isinstance(n, ast.Number) and n.value == 0
-    if zero(cond.right):
+    if _is_zero(cond.right):
         d, op = cond.left, cond.op
-    elif zero(cond.left):
+    elif _is_zero(cond.left):
         d, op = cond.right, {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "=", "!=": "!="}.get(cond.op)
     else:
         return None
