@@ -8,6 +8,7 @@ parentheses, but `(a * b) + c` and `a * b + c` are the same expression.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -53,7 +54,7 @@ class Name(Node):
 class ListExpr(Node):
     items: tuple[Node, ...]
 
-    def children(self):
+    def children(self) -> tuple[Node, ...]:
         return self.items
 
 
@@ -64,7 +65,7 @@ class RangeExpr(Node):
     low_closed: bool
     high_closed: bool
 
-    def children(self):
+    def children(self) -> tuple[Node, ...]:
         return (self.low, self.high)
 
 
@@ -73,7 +74,7 @@ class Unary(Node):
     op: str  # "-"
     operand: Node
 
-    def children(self):
+    def children(self) -> tuple[Node, ...]:
         return (self.operand,)
 
 
@@ -83,7 +84,7 @@ class Binary(Node):
     left: Node
     right: Node
 
-    def children(self):
+    def children(self) -> tuple[Node, ...]:
         return (self.left, self.right)
 
 
@@ -93,7 +94,7 @@ class Between(Node):
     low: Node
     high: Node
 
-    def children(self):
+    def children(self) -> tuple[Node, ...]:
         return (self.value, self.low, self.high)
 
 
@@ -102,7 +103,7 @@ class In(Node):
     value: Node
     target: Node  # a RangeExpr, a ListExpr, or any list-valued expression
 
-    def children(self):
+    def children(self) -> tuple[Node, ...]:
         return (self.value, self.target)
 
 
@@ -112,7 +113,7 @@ class If(Node):
     then: Node
     other: Node
 
-    def children(self):
+    def children(self) -> tuple[Node, ...]:
         return (self.cond, self.then, self.other)
 
 
@@ -121,7 +122,7 @@ class Filter(Node):
     source: Node
     cond: Node
 
-    def children(self):
+    def children(self) -> tuple[Node, ...]:
         return (self.source, self.cond)
 
 
@@ -130,7 +131,7 @@ class Path(Node):
     source: Node
     name: str
 
-    def children(self):
+    def children(self) -> tuple[Node, ...]:
         return (self.source,)
 
 
@@ -139,11 +140,11 @@ class Call(Node):
     func: str  # built-in name; multi-word FEEL names are normalised to one space
     args: tuple[Node, ...]
 
-    def children(self):
+    def children(self) -> tuple[Node, ...]:
         return self.args
 
 
-def walk(node: Node):
+def walk(node: Node) -> Iterator[Node]:
     """Every node of the tree, parents before children."""
     yield node
     for child in node.children():

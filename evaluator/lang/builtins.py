@@ -360,7 +360,7 @@ def _date_of_parts(ip: Interp, args: list[Val]) -> Val:
 
     def one(yy: object, mm: object, dd: object) -> np.datetime64:
         try:
-            return np.datetime64(dt.date(int(yy), int(mm), int(dd)), "D")  # type: ignore[call-overload]
+            return np.datetime64(dt.date(int(str(yy)), int(str(mm)), int(str(dd))), "D")
         except (ValueError, OverflowError):
             return np.datetime64("NaT")
     data = np.asarray(np.frompyfunc(one, 3, 1)(y, m, d)).astype("datetime64[D]")

@@ -7,12 +7,14 @@ produce such a null at run time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from ..errors import GrainError, Location, TypeCheckError, UnitError, UnknownNameError, did_you_mean
 from . import ast, types as T
 from .builtins import REGISTRY, parse_date
-from .scope import Scope
+from .scope import Scope, TableInfo
 from .values import dim_order
 
 
@@ -35,7 +37,7 @@ class Checked:
 
 
 class Checker:
-    def __init__(self, scope: Scope, text: str = ""):
+    def __init__(self, scope: Scope, text: str = "") -> None:
         self.scope = scope
         self.lines = text.split("\n")
         self.types: dict[int, T.Type] = {}
@@ -48,10 +50,17 @@ class Checker:
         return Checked(node, t, self.types, self.lookups)
 
     def visit(self, node: ast.Node, ctx: Ctx) -> T.Type:
-        method = getattr(self, "_" + type(node).__name__)
+        method: Callable[[Any, Ctx], T.Type] = getattr(self, "_" + type(node).__name__)
         t = method(node, ctx)
         self.types[id(node)] = t
         return t
+
+    def table_info(self, name: str | None) -> TableInfo:
+        """The input table a table or row type refers to (the scope made that type, so knows it)."""
+        info = self.scope.table(name) if name is not None else None
+        if info is None:
+            raise LookupError(f"the scope has no input table {name!r}")
+        return info
 
     # ------------------------------------------------------------ errors
 
@@ -60,33 +69,33 @@ class Checker:
         return Location(line=node.line, column=node.column, source_line=src,
                         length=max(node.end_column - node.column, 1))
 
-    def type_error(self, node, message, hint=None):
+    def type_error(self, node: ast.Node, message: str, hint: str | None = None) -> TypeCheckError:
         return TypeCheckError(message, self.loc(node), hint)
 
-    def grain_error(self, node, message, hint=None):
+    def grain_error(self, node: ast.Node, message: str, hint: str | None = None) -> GrainError:
         return GrainError(message, self.loc(node), hint)
 
     # ------------------------------------------------------------ literals and names
 
-    def _Number(self, node, ctx):
+    def _Number(self, node: ast.Number, ctx: Ctx) -> T.Type:
         return T.number()
 
-    def _String(self, node, ctx):
+    def _String(self, node: ast.String, ctx: Ctx) -> T.Type:
         return T.STRING
 
-    def _Bool(self, node, ctx):
+    def _Bool(self, node: ast.Bool, ctx: Ctx) -> T.Type:
         return T.BOOL
 
-    def _Null(self, node, ctx):
+    def _Null(self, node: ast.Null, ctx: Ctx) -> T.Type:
         raise self.type_error(node, "null can only be compared: x = null or x != null",
                               "villkor has no null values otherwise; see docs/language.md")
 
-    def _Name(self, node, ctx):
+    def _Name(self, node: ast.Name, ctx: Ctx) -> T.Type:
         name = node.id
         if name == "item" and ctx.item is not None:
             return ctx.item
         if ctx.row_table:
-            info = self.scope.table(ctx.row_table)
+            info = self.table_info(ctx.row_table)
             if name in info.columns:
                 return info.columns[name]
         t = self.scope.type_of(name)
@@ -96,14 +105,14 @@ class Checker:
             raise self.type_error(node, f"'{name}' is a function", f"call it: {name}(...)")
         candidates = list(self.scope.names())
         if ctx.row_table:
-            candidates += list(self.scope.table(ctx.row_table).columns)
+            candidates += list(self.table_info(ctx.row_table).columns)
         if ctx.item is not None:
             candidates.append("item")
         raise UnknownNameError(f"unknown name '{name}'", self.loc(node),
                                did_you_mean(name, candidates) or
                                "names are rules, parameters, inputs and dimensions of the policy")
 
-    def _ListExpr(self, node, ctx):
+    def _ListExpr(self, node: ast.ListExpr, ctx: Ctx) -> T.Type:
         if not node.items:
             return T.list_of(T.ANY)
         elem = self.visit(node.items[0], ctx)
@@ -111,18 +120,18 @@ class Checker:
             elem = self.join(item, elem, self.visit(item, ctx), "list items")
         return T.list_of(elem)
 
-    def _RangeExpr(self, node, ctx):
+    def _RangeExpr(self, node: ast.RangeExpr, ctx: Ctx) -> T.Type:
         raise self.type_error(node, "a range can only follow 'in'", "write: x in [1..10]")
 
     # ------------------------------------------------------------ operators
 
-    def _Unary(self, node, ctx):
+    def _Unary(self, node: ast.Unary, ctx: Ctx) -> T.Type:
         t = self.visit(node.operand, ctx)
         if t.kind not in ("number", "duration"):
             raise self.type_error(node, f"cannot negate a {t.describe()}")
         return t
 
-    def _Binary(self, node, ctx):
+    def _Binary(self, node: ast.Binary, ctx: Ctx) -> T.Type:
         if node.op in ("=", "!=") and (isinstance(node.left, ast.Null) or isinstance(node.right, ast.Null)):
             other = node.right if isinstance(node.left, ast.Null) else node.left
             t = self.visit(other, ctx)
@@ -139,7 +148,7 @@ class Checker:
             return self.comparison(node, node.op, (node.left, a), (node.right, b))
         return self.arithmetic(node, a, b)
 
-    def arithmetic(self, node, a, b):
+    def arithmetic(self, node: ast.Binary, a: T.Type, b: T.Type) -> T.Type:
         op = node.op
         ka, kb = a.kind, b.kind
         if ka == kb == "number":
@@ -169,7 +178,7 @@ class Checker:
                               self.arith_hint(a, b))
 
     @staticmethod
-    def arith_hint(a, b):
+    def arith_hint(a: T.Type, b: T.Type) -> str | None:
         kinds = {a.kind, b.kind}
         if "date" in kinds and "number" in kinds:
             return 'add a duration to a date: date("2026-03-16") + duration("P30D")'
@@ -179,7 +188,8 @@ class Checker:
             return "take a column and aggregate it: sum(procedures.count)"
         return None
 
-    def comparison(self, node, op, left, right):
+    def comparison(self, node: ast.Node, op: str, left: tuple[ast.Node, T.Type],
+                   right: tuple[ast.Node, T.Type]) -> T.Type:
         (ln, a), (rn, b) = left, right
         if a.kind != b.kind and "any" not in (a.kind, b.kind):
             hint = self.arith_hint(a, b)
@@ -196,7 +206,7 @@ class Checker:
         self.check_member_literal(rn, b, ln)
         return self.combine(node, a, b, T.BOOL)
 
-    def check_member_literal(self, typed_node, t: T.Type, literal_node) -> None:
+    def check_member_literal(self, typed_node: ast.Node, t: T.Type, literal_node: ast.Node) -> None:
         """"Stokholm" compared with a region is a typo, not a false condition."""
         if t.member is None or not isinstance(literal_node, (ast.String, ast.Number)):
             return
@@ -207,7 +217,7 @@ class Checker:
                                    did_you_mean(str(literal_node.value), [str(m) for m in members])
                                    or f"members: {', '.join(map(str, members[:8]))}…")
 
-    def _Between(self, node, ctx):
+    def _Between(self, node: ast.Between, ctx: Ctx) -> T.Type:
         v = self.visit(node.value, ctx)
         lo = self.visit(node.low, ctx)
         hi = self.visit(node.high, ctx)
@@ -215,7 +225,7 @@ class Checker:
         self.comparison(node, "<=", (node.value, v), (node.high, hi))
         return self.combine(node, self.combine(node, v, lo, T.BOOL), hi, T.BOOL)
 
-    def _In(self, node, ctx):
+    def _In(self, node: ast.In, ctx: Ctx) -> T.Type:
         v = self.visit(node.value, ctx)
         target = node.target
         if isinstance(target, ast.RangeExpr):
@@ -229,14 +239,14 @@ class Checker:
         if t.kind != "list":
             raise self.type_error(target, f"'in' needs a list or a range, not a {t.describe()}",
                                   "write: x in [1, 2, 3] or x in [1..10]")
-        if t.elem.kind != "any":
-            self.comparison(node, "=", (node.value, v), (target, t.elem))
+        if t.element.kind != "any":
+            self.comparison(node, "=", (node.value, v), (target, t.element))
         if isinstance(target, ast.ListExpr):
             for item in target.items:
                 self.check_member_literal(node.value, v, item)
-        return self.combine(node, v, t.elem.with_(rows=None) if t.elem.kind != "any" else v, T.BOOL)
+        return self.combine(node, v, t.element.with_(rows=None) if t.element.kind != "any" else v, T.BOOL)
 
-    def _If(self, node, ctx):
+    def _If(self, node: ast.If, ctx: Ctx) -> T.Type:
         c = self.visit(node.cond, ctx)
         if c.kind != "bool":
             raise self.type_error(node.cond, f"the condition of 'if' must be true/false, not a {c.describe()}")
@@ -255,7 +265,7 @@ class Checker:
 
     # ------------------------------------------------------------ tables and paths
 
-    def _Filter(self, node, ctx):
+    def _Filter(self, node: ast.Filter, ctx: Ctx) -> T.Type:
         src = self.visit(node.source, ctx)
         if src.kind == "table":
             cond = self.visit(node.cond, replace(ctx, row_table=src.table, rows_ok=True))
@@ -273,8 +283,8 @@ class Checker:
         raise self.type_error(node, f"cannot filter a {src.describe()}",
                               "filters apply to input tables and lists")
 
-    def rows_compatible(self, node, t: T.Type, table: str) -> None:
-        info = self.scope.table(table)
+    def rows_compatible(self, node: ast.Node, t: T.Type, table: str | None) -> None:
+        info = self.table_info(table)
         if t.rows not in (None, table):
             raise self.grain_error(node, f"mixes rows of '{t.rows}' and '{table}'")
         missing = [d for d in t.dims if d not in info.by]
@@ -282,7 +292,7 @@ class Checker:
             raise self.grain_error(node, f"a value per {', '.join(missing)} cannot be matched to rows "
                                    f"of '{table}', which is not broken down by {', '.join(missing)}")
 
-    def _Path(self, node, ctx):
+    def _Path(self, node: ast.Path, ctx: Ctx) -> T.Type:
         src = self.visit(node.source, ctx)
         if src.kind == "table":
             return self.table_column(node, ctx, src)
@@ -294,8 +304,8 @@ class Checker:
         raise self.type_error(node, f"a {src.describe()} has no property '{node.name}'",
                               f"properties: {props}" if props else None)
 
-    def table_column(self, node, ctx, src):
-        info = self.scope.table(src.table)
+    def table_column(self, node: ast.Path, ctx: Ctx, src: T.Type) -> T.Type:
+        info = self.table_info(src.table)
         col = info.columns.get(node.name)
         if col is None:
             raise UnknownNameError(f"input '{info.id}' has no column '{node.name}'", self.loc(node),
@@ -320,7 +330,7 @@ class Checker:
 
     # ------------------------------------------------------------ calls
 
-    def _Call(self, node, ctx):
+    def _Call(self, node: ast.Call, ctx: Ctx) -> T.Type:
         """A built-in's own rule (evaluator/lang/builtins.py), after its arguments and arity."""
         builtin = REGISTRY.get(node.func)
         if builtin is None:
@@ -333,27 +343,28 @@ class Checker:
         self.arity(node, args, *builtin.arity)
         return builtin.check(self, node, args)
 
-    def arity(self, node, args, low, high=None):
+    def arity(self, node: ast.Call, args: list[T.Type], low: int, high: int | None = None) -> None:
         high = low if high is None else high
         if not low <= len(args) <= high:
             want = str(low) if low == high else f"{low} to {high}"
             raise self.type_error(node, f"{node.func}() takes {want} argument{'s' if high != 1 else ''}, "
                                   f"got {len(args)}")
 
-    def expect(self, node, index, t, kinds, what=None):
+    def expect(self, node: ast.Call, index: int, t: T.Type, kinds: tuple[str, ...],
+               what: str | None = None) -> None:
         if t.kind not in kinds:
             arg = node.args[index]
             raise self.type_error(arg, f"{node.func}() needs {what or ' or '.join(kinds)} as argument "
                                   f"{index + 1}, not a {t.describe()}")
 
-    def whole(self, node, index, t):
+    def whole(self, node: ast.Call, index: int, t: T.Type) -> None:
         """Scale/length arguments: plain whole numbers."""
         self.expect(node, index, t, ("number",))
         arg = node.args[index]
         if isinstance(arg, ast.Number) and not float(arg.value).is_integer():
             raise self.type_error(arg, f"{node.func}() needs a whole number here")
 
-    def aggregate(self, node, ctx):
+    def aggregate(self, node: ast.Call, ctx: Ctx) -> T.Type:
         name = node.func
         if not node.args:
             raise self.type_error(node, f"{name}() needs something to aggregate")
@@ -371,7 +382,7 @@ class Checker:
         t = self.visit(arg, replace(ctx, rows_ok=True))
         if t.kind == "list":
             # count() is a number; so is any aggregate of the empty list [] (sum([]) = 0)
-            elem = t.elem if name != "count" and t.elem.kind != "any" else T.number()
+            elem = t.element if name != "count" and t.element.kind != "any" else T.number()
             if name != "count":
                 self.numeric_aggregate(node, name, elem)
             return elem.with_(nullable=name in ("min", "max", "mean"))
@@ -393,13 +404,14 @@ class Checker:
         dims = tuple(d for d in t.dims if d in ctx.target)
         return result.with_(dims=dims, member=None)
 
-    def numeric_aggregate(self, node, name, t):
+    def numeric_aggregate(self, node: ast.Call, name: str, t: T.Type) -> None:
         allowed = ("number",) if name in ("sum", "mean") else ("number", "date", "duration", "string")
         if t.kind not in allowed:
             raise self.type_error(node, f"{name}() needs numbers, not a {t.describe()}")
 
-    def rows_to_target(self, node, ctx, table, t, nullable=False):
-        info = self.scope.table(table)
+    def rows_to_target(self, node: ast.Call, ctx: Ctx, table: str | None, t: T.Type,
+                       nullable: bool = False) -> T.Type:
+        info = self.table_info(table)
         missing = [d for d in ctx.target if d not in info.by]
         if missing:
             raise self.grain_error(node, f"input '{table}' is not broken down by {', '.join(missing)}, "
@@ -410,7 +422,7 @@ class Checker:
 
     # ------------------------------------------------------------ combining
 
-    def unify(self, node, a: T.Unit | None, b: T.Unit | None, what: str) -> T.Unit | None:
+    def unify(self, node: ast.Node, a: T.Unit | None, b: T.Unit | None, what: str) -> T.Unit | None:
         if a is None:
             return b
         if b is None or a == b:
@@ -418,7 +430,7 @@ class Checker:
         raise UnitError(f"{what} mixes units {a} and {b}", self.loc(node),
                         "values must be in the same unit; check the rule's operands")
 
-    def join(self, node, a: T.Type, b: T.Type, what: str) -> T.Type:
+    def join(self, node: ast.Node, a: T.Type, b: T.Type, what: str) -> T.Type:
         """The common type of two alternatives (if-branches, list items, min/max arguments)."""
         if a.kind == "any":
             return b
@@ -431,7 +443,7 @@ class Checker:
         member = a.member if a.member == b.member else None
         return both.with_(unit=unit, member=member, nullable=a.nullable or b.nullable)
 
-    def combine(self, node, a: T.Type, b: T.Type, result: T.Type) -> T.Type:
+    def combine(self, node: ast.Node, a: T.Type, b: T.Type, result: T.Type) -> T.Type:
         """The grain of a value computed from two operands: the union of their dimensions,
         or the rows of one input table (the other operand then broadcasts to those rows)."""
         rows = a.rows or b.rows

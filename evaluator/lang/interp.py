@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import decimal
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -36,20 +38,21 @@ class Ctx:
 
 class Interp:
     def __init__(self, scope: Scope, checked: Checked, target: tuple[str, ...] = (),
-                 trace: dict | None = None):
+                 trace: dict[Any, Val] | None = None) -> None:
         self.scope = scope
         self.checked = checked
         self.target = target
         self.trace = trace  # node id -> Val (and ("rows", id) -> matched row counts)
         # id(int64 array) -> (weak reference, upper bound of |values|): bounds of arrays this run
         # has scanned or computed, so a result's overflow check needs no second scan
-        self._bounds: dict[int, tuple[weakref.ref, int]] = {}
+        self._bounds: dict[int, tuple[weakref.ref[np.ndarray], int]] = {}
 
     def magnitudes(self, x: np.ndarray, y: np.ndarray) -> tuple[int, int] | None:
         """Upper bounds of |x| and |y| for two int64 arrays (known, or scanned once)."""
         if x.dtype != np.int64 or y.dtype != np.int64:
             return None
-        return self.magnitude(x), self.magnitude(y)
+        mx, my = self.magnitude(x), self.magnitude(y)
+        return None if mx is None or my is None else (mx, my)
 
     def magnitude(self, arr: np.ndarray, scan: bool = True) -> int | None:
         if arr.size <= 64:  # constants (often broadcast to shape (1,)): scanning is free
@@ -70,11 +73,14 @@ class Interp:
 
     def run(self) -> Val | ListVal:
         with decimal.localcontext(V.FEEL_CONTEXT):
-            return self.eval(self.checked.node, Ctx())
+            result: Val | ListVal = self.eval(self.checked.node, Ctx())
+            return result
 
-    def eval(self, node: ast.Node, ctx: Ctx):
+    def eval(self, node: ast.Node, ctx: Ctx) -> Any:
+        """A Val, a ListVal (a list) or a TableView (a table, filtered) for `node`."""
         try:
-            value = getattr(self, "_" + type(node).__name__)(node, ctx)
+            method: Callable[[Any, Ctx], Any] = getattr(self, "_" + type(node).__name__)
+            value = method(node, ctx)
         except VillkorError as err:  # a run-time error raised without a place: point at this node
             if err.location.line is None:
                 raise err.at(line=node.line, column=node.column,
@@ -84,34 +90,37 @@ class Interp:
             self.trace[id(node)] = value
         return value
 
-    def fail(self, node, message, hint=None):
+    def fail(self, node: ast.Node | None, message: str, hint: str | None = None) -> EvaluationError:
+        """A run-time error at `node` (without a node: at the node being evaluated)."""
+        if node is None:
+            return EvaluationError(message, Location(), hint)
         return EvaluationError(message, Location(line=node.line, column=node.column,
                                                  length=max(node.end_column - node.column, 1)), hint)
 
     # ------------------------------------------------------------ literals and names
 
-    def _Number(self, node, ctx):
+    def _Number(self, node: ast.Number, ctx: Ctx) -> Val:
         return V.scalar(node.value)
 
-    def _String(self, node, ctx):
+    def _String(self, node: ast.String, ctx: Ctx) -> Val:
         return V.scalar(node.value)
 
-    def _Bool(self, node, ctx):
+    def _Bool(self, node: ast.Bool, ctx: Ctx) -> Val:
         return V.scalar(node.value)
 
-    def _Null(self, node, ctx):
+    def _Null(self, node: ast.Null, ctx: Ctx) -> Val:
         return V.scalar(None)
 
-    def _Name(self, node, ctx):
+    def _Name(self, node: ast.Name, ctx: Ctx) -> Any:
         if node.id == "item" and ctx.item is not None:
             return ctx.item
         if ctx.row_table is not None:
             info = self.scope.table(ctx.row_table)
-            if node.id in info.columns:
+            if info is not None and node.id in info.columns:
                 return self.scope.column(ctx.row_table, node.id)
         return self.scope.value(node.id)
 
-    def _ListExpr(self, node, ctx):
+    def _ListExpr(self, node: ast.ListExpr, ctx: Ctx) -> ListVal:
         items = [self.eval(i, ctx) for i in node.items]
         return ListVal(items, getattr(items[0], "kind", "list") if items else None)
 
@@ -141,7 +150,8 @@ class Interp:
         null = val.null[index] if val.null is not None else None
         return val.with_(data=data, null=null, dims=("#" + table,), table=table)
 
-    def make(self, kind, dims, data, null, mask, table, categories=None) -> Val:
+    def make(self, kind: str, dims: tuple[str, ...], data: Any, null: np.ndarray | None,
+             mask: np.ndarray | None, table: str | None, categories: tuple[Any, ...] | None = None) -> Val:
         data = np.asarray(data)
         if null is not None:
             null = np.broadcast_to(null, data.shape) if null.shape != data.shape else null
@@ -151,7 +161,7 @@ class Interp:
 
     # ------------------------------------------------------------ operators
 
-    def _Unary(self, node, ctx):
+    def _Unary(self, node: ast.Unary, ctx: Ctx) -> Val:
         v = self.eval(node.operand, ctx)
         v = self.plain(v)
         if v.kind == "number":
@@ -173,7 +183,7 @@ class Interp:
             lookup[:] = cats
         return v.with_(data=lookup[v.data], categories=None)
 
-    def _Binary(self, node, ctx):
+    def _Binary(self, node: ast.Binary, ctx: Ctx) -> Val:
         if node.op in ("=", "!=") and (isinstance(node.left, ast.Null) or isinstance(node.right, ast.Null)):
             other = self.eval(node.right if isinstance(node.left, ast.Null) else node.left, ctx)
             if not isinstance(other, Val):  # lists and tables are never absent
@@ -191,7 +201,7 @@ class Interp:
             return self.compare(node.op, a, b)
         return self.arith(node, node.op, a, b)
 
-    def compare_lists(self, node, a: ListVal, b: ListVal) -> Val:
+    def compare_lists(self, node: ast.Binary, a: ListVal, b: ListVal) -> Val:
         """[1, 2] = [1, 2]: same length and equal items in order (constant lists only)."""
         if node.op not in ("=", "!="):
             raise self.fail(node, "lists can only be compared with = or !=")
@@ -205,7 +215,7 @@ class Interp:
             same = bool(eq.data) and eq.null is None
         return V.scalar(same if node.op == "=" else not same)
 
-    def logic(self, op, a, b):
+    def logic(self, op: str, a: Val, b: Val) -> Val:
         dims, [(x, xn), (y, yn)], mask, table = self.align(a, b)
         xv = x if xn is None else (x & ~xn)
         yv = y if yn is None else (y & ~yn)
@@ -220,7 +230,7 @@ class Interp:
             null = null & ~decided
         return self.make("bool", dims, value, null, mask, table)
 
-    def compare(self, op, a, b):
+    def compare(self, op: str, a: Val, b: Val) -> Val:
         if op in ("=", "!=") and a.categories is not None and b.categories is not None \
                 and a.categories == b.categories:
             pass
@@ -239,13 +249,13 @@ class Interp:
         return self.make("bool", dims, result, V.or_null(xn, yn), mask, table)
 
     @staticmethod
-    def encode(v: Val, categories: tuple) -> Val:
+    def encode(v: Val, categories: tuple[Any, ...]) -> Val:
         """A single member value as its code (-1: not a member, equal to nothing)."""
         raw = V.cell(v, ()) if v.null is None else None
         code = categories.index(raw) if raw in categories else -1
         return v.with_(data=np.asarray(code, dtype=np.int64), categories=categories)
 
-    def arith(self, node, op, a, b):
+    def arith(self, node: ast.Node | None, op: str, a: Val, b: Val) -> Val:
         a, b = self.plain(a), self.plain(b)
         dims, [(x, xn), (y, yn)], mask, table = self.align(a, b)
         null = V.or_null(xn, yn)
@@ -277,20 +287,20 @@ class Interp:
             self.check_dates(node, data, null)
         return self.make(kind, dims, data, null, mask, table)
 
-    def check_dates(self, node, data, null):
+    def check_dates(self, node: ast.Node | None, data: np.ndarray, null: np.ndarray | None) -> None:
         if data.dtype.kind == "M" and data.size:
             years = data.astype("datetime64[Y]").astype(np.int64) + 1970
             live = years if null is None else years[~np.broadcast_to(null, data.shape)]
             if live.size and (live.min() < 1 or live.max() > 9999):
                 raise self.fail(node, "a date falls outside the years 1–9999")
 
-    def _Between(self, node, ctx):
+    def _Between(self, node: ast.Between, ctx: Ctx) -> Val:
         v = self.eval(node.value, ctx)
         lo = self.compare("<=", self.eval(node.low, ctx), v)
         hi = self.compare("<=", v, self.eval(node.high, ctx))
         return self.logic("and", lo, hi)
 
-    def _In(self, node, ctx):
+    def _In(self, node: ast.In, ctx: Ctx) -> Val:
         v = self.eval(node.value, ctx)
         if isinstance(node.target, ast.RangeExpr):
             lo = self.eval(node.target.low, ctx)
@@ -334,7 +344,7 @@ class Interp:
                 data = np.isin(v.data, np.asarray(raw, dtype=v.data.dtype))
         return self.make("bool", v.dims, np.asarray(data), v.null, v.mask, v.table)
 
-    def _If(self, node, ctx):
+    def _If(self, node: ast.If, ctx: Ctx) -> Any:
         c = self.eval(node.cond, ctx)
         a = self.eval(node.then, ctx)
         b = self.eval(node.other, ctx)
@@ -359,7 +369,7 @@ class Interp:
 
     # ------------------------------------------------------------ tables and paths
 
-    def _Filter(self, node, ctx):
+    def _Filter(self, node: ast.Filter, ctx: Ctx) -> TableView | ListVal:
         src = self.eval(node.source, ctx)
         if isinstance(src, TableView):
             cond = self.eval(node.cond, Ctx(row_table=src.table, item=ctx.item))
@@ -379,10 +389,12 @@ class Interp:
                 kept.append(item)
         return ListVal(kept, src.elem_kind)
 
-    def _Path(self, node, ctx):
+    def _Path(self, node: ast.Path, ctx: Ctx) -> Val:
         if id(node) in self.checked.lookups:
             table = self.checked.types[id(node.source)].table
             dims = self.checked.types[id(node)].dims
+            if table is None:
+                raise LookupError("a lookup of something that is not a table")
             return self.scope.lookup(table, node.name, dims)
         src = self.eval(node.source, ctx)
         if isinstance(src, TableView):
@@ -393,7 +405,8 @@ class Interp:
         if src.kind == "date":
             return self.date_part(src, node.name)
         days = src.data.astype("timedelta64[D]").astype(np.int64)
-        return src.with_(kind="number", data=days, categories=None)
+        result: Val = src.with_(kind="number", data=days, categories=None)
+        return result
 
     def date_part(self, src: Val, part: str) -> Val:
         d = src.data.astype("datetime64[D]")
@@ -407,14 +420,14 @@ class Interp:
 
     # ------------------------------------------------------------ calls
 
-    def _Call(self, node, ctx):
+    def _Call(self, node: ast.Call, ctx: Ctx) -> Val:
         """A built-in's kernel (evaluator/lang/builtins.py) over its arguments' whole arrays."""
         builtin = REGISTRY[node.func]
         if builtin.aggregate or builtin.kernel is None:
             return self.aggregate(node, ctx)
         return builtin.kernel(self, node, [self.eval(a, ctx) for a in node.args])
 
-    def aggregate(self, node, ctx):
+    def aggregate(self, node: ast.Call, ctx: Ctx) -> Val:
         name = node.func
         if len(node.args) > 1:
             return self.elementwise(name, [self.eval(a, ctx) for a in node.args])
@@ -429,7 +442,7 @@ class Interp:
             return self.group_rows(node, name, value)
         return self.reduce_axes(name, value)
 
-    def elementwise(self, name, vals: list[Val]) -> Val:
+    def elementwise(self, name: str, vals: list[Val]) -> Val:
         out = vals[0]
         for v in vals[1:]:
             if name in ("sum", "mean"):
@@ -442,7 +455,7 @@ class Interp:
             out = out.with_(data=data)
         return out
 
-    def extreme(self, name, a: Val, b: Val) -> Val:
+    def extreme(self, name: str, a: Val, b: Val) -> Val:
         """min/max of two values: np.minimum/np.maximum where both have one numpy dtype
         (several times faster than a comparison and np.where), else compare and choose."""
         a, b = self.plain(a), self.plain(b)
@@ -464,7 +477,7 @@ class Interp:
         data = np.where(c, x, y)
         return self.make(a.kind, dims, data, V.or_null(cn, xn, yn), mask, table)
 
-    def aggregate_list(self, node, name, lst: ListVal) -> Val:
+    def aggregate_list(self, node: ast.Call, name: str, lst: ListVal) -> Val:
         if name == "count":
             return V.scalar(len(lst.items))
         if not lst.items:
@@ -473,11 +486,11 @@ class Interp:
             return V.scalar(None).with_(kind="number")
         return self.elementwise(name, lst.items)
 
-    def reduce_axes(self, name, v: Val) -> Val:
+    def reduce_axes(self, name: str, v: Val) -> Val:
         v = self.plain(v)
         keep = tuple(d for d in v.dims if d in self.target)
         axes = tuple(i for i, d in enumerate(v.dims) if d not in self.target)
-        null = v.null.any(axis=axes) if v.null is not None else None
+        null = np.asarray(v.null.any(axis=axes)) if v.null is not None else None
         n = int(np.prod([v.data.shape[i] for i in axes])) if axes else 1
         if name == "count":
             present = (~v.null).sum(axis=axes) if v.null is not None else np.full(
@@ -501,9 +514,11 @@ class Interp:
         reduced = data.min(axis=axes) if name == "min" else data.max(axis=axes)
         return self.make(v.kind, keep, np.asarray(reduced), null, None, None)
 
-    def group_rows(self, node, name, v: Val) -> Val:
+    def group_rows(self, node: ast.Call, name: str, v: Val) -> Val:
         """Aggregate values on the rows of a table to the rule's grain, by dimension codes."""
         table = v.table
+        if table is None:
+            raise LookupError("rows to group that belong to no table")
         v = self.plain(v)
         sizes = [len(self.scope.members(d)) for d in self.target]
         total = int(np.prod(sizes)) if sizes else 1

@@ -8,6 +8,7 @@ literal `4000` can be added to a tariff in kr/count. Declared units are always c
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from ..errors import Location, UnitError
 
@@ -82,7 +83,12 @@ class Type:
     nullable: bool = False
     table: str | None = None  # kind == "table": which input
 
-    def with_(self, **changes) -> Type:
+    @property
+    def element(self) -> Type:
+        """The type of a list's items (`any` for the empty list `[]`)."""
+        return self.elem if self.elem is not None else ANY
+
+    def with_(self, **changes: Any) -> Type:
         return replace(self, **changes)
 
     def describe(self) -> str:
