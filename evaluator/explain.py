@@ -394,9 +394,10 @@ class Explainer:
         return f"{rule.title or rule.id}: {format_value(value, unit)}"
 
     def render_template(self, rule: Rule, key: dict, value, unit) -> str:
-        template_names(rule.explain)  # raises on malformed text
-        out = []
-        for literal, name, _spec, _conv in _FORMATTER.parse(rule.explain):
+        template = rule.explain or ""
+        template_names(template)  # raises on malformed text
+        out: list[str] = []
+        for literal, name, _spec, _conv in _FORMATTER.parse(template):
             out.append(literal)
             if name is None:
                 continue
@@ -690,7 +691,7 @@ class Explainer:
         match = self._key_mask(table, {d: key[d] for d in dims if d in key})
         rows = {"table": table, "column": column, "function": "lookup", "filter": None,
                 "matched": int(match.sum()) if match is not None else None, "sum": None}
-        if match is not None and self.options.rows:
+        if match is not None and table is not None and self.options.rows:
             self._records(rows, table, np.flatnonzero(match))
         op["rows"] = rows
         return op

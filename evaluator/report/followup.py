@@ -32,6 +32,7 @@ import datetime as dt
 import html
 import io
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
 
 from ..errors import Location, PolicyError
 from .fmt import format_number, format_plain_number
@@ -231,7 +232,7 @@ def figures(evaluation, tables, up_to_month: int | None) -> dict:
     monthly_split = []
     if have_split:
         for m in [m for m in months if m in period]:
-            row = {"month": m}
+            row: dict[str, Any] = {"month": m}
             for prev in (False, True):
                 row["previous" if prev else "current"] = [
                     sum(values[by_month_id(rid, prev)][(r, ms, m)] for r in regions for ms in measures)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .fmt import UNIT_WORDS, format_value
 
@@ -40,8 +40,8 @@ class Block:
     kind: str  # h2 | h3 | p | code | table | ul
     text: str = ""
     headers: tuple = ()
-    rows: list | None = None
-    items: list | None = None
+    rows: list = field(default_factory=list)
+    items: list = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- what the document says

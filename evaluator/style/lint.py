@@ -38,6 +38,7 @@ from ..errors import Location
 from ..lang import ast
 from ..lang.builtins import REGISTRY
 from ..plan import Plan
+from ..policy.model import Check, Rule
 
 CODES = {
     "VK100": "the policy cannot be loaded",
@@ -86,7 +87,8 @@ def lint(plan: Plan) -> list[Finding]:
 
 def _sources(plan: Plan) -> list[Finding]:
     out = []
-    for item in [*plan.policy.rules.values(), *plan.policy.checks.values()]:
+    items: list[Rule | Check] = [*plan.policy.rules.values(), *plan.policy.checks.values()]
+    for item in items:
         if item.source is None:
             kind = "rule" if item.id in plan.policy.rules else "check"
             out.append(Finding("VK101", f"{kind} '{item.id}' cites no source (add source: {{ref: …}})",
