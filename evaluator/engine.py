@@ -7,10 +7,8 @@ its `per` dimensions), so every key has a value — a region without any rows ge
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
