@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,12 @@ class RunResult:
     outputs: dict[str, OutputTable]  # in the policy's `outputs` order
     checks: list[CheckResult] = field(default_factory=list)
     params: ParamsInfo | None = None  # set for a run with --params (a what-if, not a decision)
+
+
+@overload
+def display_path(path: str) -> str: ...
+@overload
+def display_path(path: None) -> None: ...
 
 
 def display_path(path: str | None) -> str | None:

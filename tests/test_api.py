@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 
 import evaluator as villkor
-from conftest import ROOT, villkor as villkor_cli
 from evaluator.errors import render
+
+from conftest import ROOT, villkor as villkor_cli
 
 PERF = "policies/2026_performance.yaml"
 DATA = "examples/2026"
