@@ -39,17 +39,18 @@ class Uses:
     other: bool = False  # some use that is not a filtered sum: the table keeps its rows
 
 
-def cube_tables(plan, tables: Tables) -> Tables:
-    """`tables` with every table that only feeds filtered sums replaced by its cube."""
+def cube_tables(plan, tables: Tables, shrink: int = AGGREGATED) -> Tables:
+    """`tables` with every table that only feeds filtered sums replaced by its cube, where
+    the cube has at most 1/`shrink` of the table's rows."""
     uses = table_uses(plan)
     out = dict(tables.tables)
     for tid, use in uses.items():
         table = tables.tables.get(tid)
-        if table is None or use.other or not use.summed:
-            continue
+        if table is None or use.other or not use.summed or use.summed & use.filtered:
+            continue  # a filter on a summed column would read sums instead of values
         inp = plan.policy.inputs[tid]
         group = sorted(use.filtered | set(inp.by.values()))
-        cube = aggregate(table, group, sorted(use.summed))
+        cube = aggregate(table, group, sorted(use.summed), shrink)
         if cube is not None:
             out[tid] = cube
     return replace(tables, tables=out)
@@ -122,7 +123,7 @@ def _plain_call(node) -> bool:
     return isinstance(node, ast.Call) and node.func not in ("sum", "min", "max", "mean", "count")
 
 
-def aggregate(table: Table, group: list[str], summed: list[str]) -> Table | None:
+def aggregate(table: Table, group: list[str], summed: list[str], shrink: int = AGGREGATED) -> Table | None:
     """The table's rows summed per distinct combination of `group`, or None when a column
     cannot be grouped (not a code, a flag or a narrow whole number) or the cube would not be
     much smaller than the table."""
@@ -151,7 +152,7 @@ def aggregate(table: Table, group: list[str], summed: list[str]) -> Table | None
     key = _key(parts, n)
     rows = np.bincount(key, minlength=cells)
     present = np.flatnonzero(rows)
-    if len(present) * AGGREGATED > n:
+    if len(present) * shrink > n:
         return None
     out = {}
     rest = present.copy()
