@@ -272,6 +272,7 @@ class Raw:
     sha256: str | None = None
     header_row: int | None = 1  # where the header is, for header errors (None: inline rows)
     separator: str = ","  # for the header line a fix names
+    header: list[str] | None = None  # every column of the file, when only some were read
 
 
 def _find_file(inp: Input, data_dir: str) -> str | None:
@@ -478,7 +479,8 @@ def _read_parquet(inp: Input, path: str) -> Raw:
 
     schema = pq.read_schema(path)
     _check_duplicate_header([clean_text(n).strip() for n in schema.names], path, None)
-    table = pq.read_table(path)
+    wanted = [n for n in schema.names if clean_text(n).strip() in inp.columns]
+    table = pq.read_table(path, columns=wanted)  # only the declared columns are read at all
     for name, typ in zip(table.column_names, table.schema.types):
         col = inp.columns.get(clean_text(name).strip())
         if col is None:
@@ -504,7 +506,7 @@ def _read_parquet(inp: Input, path: str) -> Raw:
                 i = int(np.flatnonzero(big)[0])
                 raise DataError(f"{column[i].as_py()}: out of range", Location(file=path, row=i + 2, field=col.id),
                                 f"whole numbers must be below {INT64:,}".replace(",", " "))
-    return Raw(table.to_pandas(self_destruct=True, split_blocks=True), RowMap())
+    return Raw(table.to_pandas(self_destruct=True, split_blocks=True), RowMap(), header=list(schema.names))
 
 
 def _read_xlsx(inp: Input, path: str) -> Raw:
@@ -643,8 +645,9 @@ def _typed_frame(inp: Input, dims: dict[str, Dimension], raw: Raw, path: str,
     """The declared columns, typed and checked, in declaration order; extra columns dropped."""
     frame = raw.frame
     frame.columns = [clean_text(str(c)).strip() for c in frame.columns]
-    _check_duplicate_header(list(frame.columns), path, raw.header_row)
-    _check_header(inp, list(frame.columns), path, raw, warnings)
+    found = list(frame.columns) if raw.header is None else [clean_text(str(c)).strip() for c in raw.header]
+    _check_duplicate_header(found, path, raw.header_row)
+    _check_header(inp, found, path, raw, warnings)
     out = {}
     for col in inp.columns.values():
         if col.id in frame.columns:
@@ -728,7 +731,21 @@ class _TypedColumn:
         self.rows, self.decimal = raw.rows, raw.decimal
         members = dims[col.type].members if col.type in dims else ()
         whole = col.type == "int" or (members and all(isinstance(m, int) for m in members))
-        self.codes, self.values, self.empty = self.factor(whole)
+        self.codes, self.values, self.blank = self.factor(whole)
+        self._empty = None
+
+    @property
+    def empty(self) -> np.ndarray:
+        """Per row: the cell is empty. Computed once, and only as a comparison when no
+        distinct value is blank (the usual case: only missing cells are)."""
+        if self._empty is None:
+            if self.codes is None:
+                self._empty = np.zeros(len(self.series), dtype=bool)
+            elif self.blank[:-1].any():
+                self._empty = self.blank[self.codes]
+            else:
+                self._empty = self.codes < 0
+        return self._empty
 
     def fail(self, index: int, message: str, hint: str | None = None) -> DataError:
         return DataError(message, Location(file=self.path, row=self.rows(int(index)), field=self.col.id), hint)
@@ -753,7 +770,7 @@ class _TypedColumn:
         A clean integer column read for a whole-number type needs no codes (None)."""
         s = self.series
         if whole and isinstance(s.dtype, np.dtype) and s.dtype.kind in "iu":
-            return None, None, np.zeros(len(s), dtype=bool)
+            return None, None, None
         if isinstance(s.dtype, pd.CategoricalDtype):
             codes, uniques = s.cat.codes.to_numpy(), list(s.cat.categories)
         else:
@@ -761,7 +778,7 @@ class _TypedColumn:
             uniques = list(uniq)
         values = [clean_text(u).strip() if isinstance(u, str) else u for u in uniques]
         blank = np.asarray([_is_blank(v) for v in values] + [True], dtype=bool)
-        return codes, values, blank[codes]
+        return codes, values, blank
 
     def mapped(self, parse, fill):
         """Parse each distinct value once. Returns (object value per row, bad-row mask)."""
@@ -801,17 +818,20 @@ class _TypedColumn:
         ints = bool(members) and all(isinstance(m, int) and not isinstance(m, bool) for m in members)
         if self.codes is None and ints:  # an int64 column of int members (e.g. months)
             codes = _int_member_codes(self.series.to_numpy(), members)
-            bad = codes < 0
+            if codes.min(initial=0) < 0:
+                raise self.unknown_member(self.first(codes < 0), members, what)
         else:
             index = {m: i for i, m in enumerate(members)}
-            per = np.asarray([index.get(_member_key(v, ints), -1) for v in self.values] + [-1], dtype=np.int64)
+            per = np.asarray([index.get(_member_key(v, ints), -1) for v in self.values] + [-1],
+                             dtype=_code_type(len(members)))
+            unknown = (per < 0) & ~self.blank  # per distinct value: no row-level pass unless one is bad
+            if unknown.any():
+                raise self.unknown_member(self.first(unknown[self.codes]), members, what)
             codes = per[self.codes]
-            bad = (codes < 0) & ~self.empty
-        if bad.any():
-            raise self.unknown_member(self.first(bad), members, what)
         if self.col.default is not None and self.empty.any():
-            codes = np.where(self.empty, self.default_code(members), codes)
-        return pd.Series(pd.Categorical.from_codes(codes, categories=members))
+            codes = np.where(self.empty, self.default_code(members), codes).astype(codes.dtype)
+        # the codes are valid by construction: pandas need not scan them again
+        return pd.Series(pd.Categorical.from_codes(codes, categories=members, validate=False))
 
     def default_code(self, members: list) -> int:
         ints = all(isinstance(m, int) for m in members)
@@ -983,17 +1003,22 @@ def _member_key(value, ints: bool):
     return value if isinstance(value, str) else _cell_text(value)
 
 
+def _code_type(size: int):
+    """The smallest signed integer type holding codes -1..size-1 (int8 for 21 regions)."""
+    return np.int8 if size < 127 else np.int16 if size < 32767 else np.int32 if size < 2 ** 31 - 1 else np.int64
+
+
 def _int_member_codes(raw: np.ndarray, members: list[int]) -> np.ndarray:
     """Member index per row of an int64 column (-1 if not a member), without sorting."""
     if len(raw) == 0:
-        return np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=_code_type(len(members)))
     lo = min(int(raw.min()), min(members))
     hi = max(int(raw.max()), max(members))
     if hi - lo > 1 << 16:  # a stray huge value: hash lookup instead of a giant table
         return pd.Index(members).get_indexer(raw).astype(np.int64)
-    table = np.full(hi - lo + 1, -1, dtype=np.int64)
+    table = np.full(hi - lo + 1, -1, dtype=_code_type(len(members)))
     table[np.asarray(members) - lo] = np.arange(len(members))
-    return table[raw - lo]
+    return table[raw - lo] if lo else table[raw]
 
 
 def _parse_int(value):
