@@ -117,6 +117,48 @@ def load_tables(inputs: dict[str, Input], dimensions: dict[str, Dimension], data
     return result
 
 
+def read_tables(policy, frames: dict) -> Tables:
+    """A policy's inputs from in-memory tables, {input id: pandas.DataFrame or pyarrow.Table},
+    typed and checked exactly like files. An error names the table and the row as the frame
+    numbers it: its index label for an integer index (0 for the first row of a default
+    index), else the position from 0. The frames themselves are left unchanged."""
+    inputs = policy.inputs
+    unknown = [t for t in frames if t not in inputs]
+    if unknown:
+        raise DataError(f"data for unknown input '{unknown[0]}'", Location(file="read_tables"),
+                        did_you_mean(unknown[0], inputs) or f"inputs: {', '.join(inputs)}")
+    result = Tables()
+    for inp in inputs.values():
+        if inp.id not in frames:
+            if not inp.optional:
+                raise DataError(f"input '{inp.id}' is not given", Location(file="read_tables"),
+                                f"pass a pandas DataFrame or pyarrow Table for it: {{'{inp.id}': frame}}")
+            result.missing_optional.append(inp.id)
+            continue
+        where = f"table '{inp.id}'"
+        raw = _memory_raw(frames[inp.id], where)
+        frame = _typed_frame(inp, policy.dimensions, raw, where, result.warnings)
+        result.tables[inp.id] = Table(inp.id, frame, None, None, len(frame))
+        _validity_warning(inp, frame, where, policy.valid, result.warnings)
+    return result
+
+
+def _memory_raw(table, where: str) -> Raw:
+    """An in-memory table as cells as stored; a shallow copy, so renaming never reaches the
+    caller's frame."""
+    if not isinstance(table, pd.DataFrame):
+        if not hasattr(table, "to_pandas") or not hasattr(table, "schema"):
+            raise DataError(f"{where} is a {type(table).__name__}, not a table", Location(file=where),
+                            "pass a pandas DataFrame or a pyarrow Table")
+        table = table.to_pandas()
+    frame = table.copy(deep=False)
+    frame.columns = [str(c) for c in frame.columns]
+    index = frame.index
+    numbers = index.to_numpy() if pd.api.types.is_integer_dtype(index.dtype) else np.arange(len(frame))
+    frame.index = pd.RangeIndex(len(frame))
+    return Raw(frame, RowMap(numbers=np.asarray(numbers, dtype=np.int64)), header_row=None, memory=True)
+
+
 def _validity_warning(inp: Input, frame: pd.DataFrame, path: str, valid, warnings: list[str]) -> None:
     """Warn when no date (or `year`) of the table falls inside the policy's validity."""
     start, end = np.datetime64(valid.start, "s"), np.datetime64(valid.end, "s")
@@ -172,7 +214,8 @@ def tables_from_rows(inputs: dict[str, Input], dimensions: dict[str, Dimension],
             result.missing_optional.append(inp.id)
             continue
         where = f"{origin} (data.{inp.id})"
-        raw = Raw(_inline_frame(inp, rows.get(inp.id) or [], where), RowMap(first=1), header_row=None)
+        raw = Raw(_inline_frame(inp, rows.get(inp.id) or [], where), RowMap(first=1), header_row=None,
+                  inline=True)
         frame = _typed_frame(inp, dimensions, raw, where, result.warnings)
         result.tables[inp.id] = Table(inp.id, frame, None, None, len(frame))
     return result
@@ -273,6 +316,8 @@ class Raw:
     header_row: int | None = 1  # where the header is, for header errors (None: inline rows)
     separator: str = ","  # for the header line a fix names
     header: list[str] | None = None  # every column of the file, when only some were read
+    inline: bool = False  # fixture rows: every declared column is present by construction
+    memory: bool = False  # an in-memory table: columns have names, not a header line
 
 
 def _find_file(inp: Input, data_dir: str) -> str | None:
@@ -676,15 +721,17 @@ def _check_header(inp: Input, found: list[str], path: str, raw: Raw, warnings: l
     row = raw.header_row
     extra = [c for c in found if c not in inp.columns]
     missing = [c.id for c in inp.columns.values() if c.id not in found and not c.optional]
-    if missing and row is not None:  # inline rows (fixtures) hold every column
+    if missing and not raw.inline:
         unknown = []
         for name in extra:
             near = did_you_mean(name, missing) or did_you_mean(name.lower(), missing)
             unknown.append(f"'{name}' ({near})" if near else f"'{name}'")
-        hint = f"the file has: {', '.join(found) or 'no columns'}; input '{inp.id}' needs: {', '.join(inp.columns)}"
+        holder = "the table" if raw.memory else "the file"
+        hint = f"{holder} has: {', '.join(found) or 'no columns'}; input '{inp.id}' needs: {', '.join(inp.columns)}"
         if unknown:
             hint += f"; unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}"
-        hint += f"; write the header line as: {raw.separator.join(inp.columns)}"
+        if not raw.memory:
+            hint += f"; write the header line as: {raw.separator.join(inp.columns)}"
         raise DataError(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}",
                         Location(file=path, row=row), hint)
     for col in inp.columns.values():
@@ -692,8 +739,8 @@ def _check_header(inp: Input, found: list[str], path: str, raw: Raw, warnings: l
             if col.default is None:
                 raise DataError(f"column '{col.id}' is optional but has no default", col.location,
                                 "declare the default that fills it when a file leaves it out")
-            if row is not None:
-                warnings.append(f"{path}: optional column '{col.id}' is not in the file; "
+            if not raw.inline:
+                warnings.append(f"{path}: optional column '{col.id}' is not in the {'table' if raw.memory else 'file'}; "
                                 f"its default {_text(col.default)} is used on every row")
     if extra:
         warnings.append(f"{path}: column{'s' if len(extra) > 1 else ''} {', '.join(extra)} "
