@@ -49,10 +49,13 @@ def cube_tables(plan, tables: Tables, shrink: int = AGGREGATED) -> Tables:
         if table is None or use.other or not use.summed or use.summed & use.filtered:
             continue  # a filter on a summed column would read sums instead of values
         inp = plan.policy.inputs[tid]
-        group = sorted(use.filtered | set(inp.by.values()))
-        cube = aggregate(table, group, sorted(use.summed), shrink)
-        if cube is not None:
-            out[tid] = cube
+        group, summed = sorted(use.filtered | set(inp.by.values())), sorted(use.summed)
+        if table.stream is not None:  # a large file not read yet: summed while it is read
+            frame = table.stream.cube(group, summed)
+        else:
+            frame = aggregate(table.frame, group, summed, shrink)
+        if frame is not None:
+            out[tid] = Table(tid, frame, table.path, table.sha256, table.rows)
     return replace(tables, tables=out)
 
 
@@ -123,13 +126,12 @@ def _plain_call(node) -> bool:
     return isinstance(node, ast.Call) and node.func not in ("sum", "min", "max", "mean", "count")
 
 
-def aggregate(table: Table, group: list[str], summed: list[str], shrink: int = AGGREGATED) -> Table | None:
+def aggregate(frame, group: list[str], summed: list[str], shrink: int = AGGREGATED):
     """The table's rows summed per distinct combination of `group`, or None when a column
     cannot be grouped (not a code, a flag or a narrow whole number) or the cube would not be
     much smaller than the table."""
     import pandas as pd
 
-    frame = table.frame
     n = len(frame)
     if n == 0:
         return None
@@ -165,8 +167,7 @@ def aggregate(table: Table, group: list[str], summed: list[str], shrink: int = A
     for c, (arr, constant) in zip(summed, sums):
         total = rows[present] * constant if constant is not None else _sum_by(key, arr, cells)[present]
         out[c] = pd.Series(np.asarray(total, dtype=np.int64))
-    cube = pd.DataFrame(out, index=pd.RangeIndex(len(present)))
-    return replace(table, frame=cube)
+    return pd.DataFrame(out, index=pd.RangeIndex(len(present)))
 
 
 def _sum_by(key: np.ndarray, values: np.ndarray, cells: int) -> np.ndarray:

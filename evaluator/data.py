@@ -64,13 +64,24 @@ class Refusal:
     hint: str
 
 
-@dataclass
 class Table:
-    id: str
-    frame: pd.DataFrame
-    path: str | None
-    sha256: str | None
-    rows: int
+    """One typed input table. A large Parquet file's rows are read only when first needed
+    (`stream`, see streaming.py): an evaluation that only sums them aggregates while reading."""
+
+    def __init__(self, id: str, frame: pd.DataFrame | None, path: str | None, sha256: str | None,
+                 rows: int, stream=None):
+        self.id, self._frame, self.path, self.sha256, self.rows = id, frame, path, sha256, rows
+        self.stream = stream
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        if self._frame is None:
+            self._frame = self.stream.read()
+            self.stream = None
+        return self._frame
+
+    def __repr__(self) -> str:
+        return f"Table({self.id!r}, rows={self.rows}, path={self.path!r})"
 
 
 @dataclass
@@ -85,16 +96,18 @@ class Tables:
 
 def read_inputs(policy, data_dir: str) -> Tables:
     """A policy's inputs from `data_dir`: the one way every command reads data, so each of them
-    checks the data against the policy's validity window too."""
-    return load_tables(policy.inputs, policy.dimensions, data_dir, valid=policy.valid)
+    checks the data against the policy's validity window too. A Parquet file of more than
+    STREAM_ROWS rows has its header checked here and its rows read when evaluation needs them."""
+    return load_tables(policy.inputs, policy.dimensions, data_dir, valid=policy.valid, defer=True)
 
 
 def load_tables(inputs: dict[str, Input], dimensions: dict[str, Dimension], data_dir: str,
-                valid=None) -> Tables:
+                valid=None, defer: bool = False) -> Tables:
     """Every declared input from its file in `data_dir`, typed; optional inputs may be absent.
 
     With `valid` (the policy's validity), a table whose dates and years all fall outside it is
-    warned about: the data is probably from another year than the policy."""
+    warned about: the data is probably from another year than the policy. With `defer`, large
+    Parquet files are read later, streamed (streaming.py); their errors are the same."""
     if not os.path.isdir(data_dir):
         raise DataError(f"no data folder {data_dir}", Location(file=data_dir),
                         "give --data a folder holding one file per input table")
@@ -109,6 +122,12 @@ def load_tables(inputs: dict[str, Input], dimensions: dict[str, Dimension], data
         if path is None:
             _missing(inp, data_dir, result)
             continue
+        if defer and path.endswith(".parquet"):
+            from .streaming import deferred_parquet
+            table = deferred_parquet(inp, dimensions, path, valid, result.warnings)
+            if table is not None:
+                result.tables[inp.id] = table
+                continue
         raw = _read_file(inp, path)
         frame = _typed_frame(inp, dimensions, raw, path, result.warnings)
         result.tables[inp.id] = Table(inp.id, frame, path, raw.sha256, len(frame))
@@ -161,9 +180,14 @@ def _memory_raw(table, where: str) -> Raw:
 
 def _validity_warning(inp: Input, frame: pd.DataFrame, path: str, valid, warnings: list[str]) -> None:
     """Warn when no date (or `year`) of the table falls inside the policy's validity."""
+    span_warning(date_span(inp, frame, valid), path, valid, warnings)
+
+
+def date_span(inp: Input, frame: pd.DataFrame, valid, span=None):
+    """(lowest, highest, any inside the validity) of the table's dates and `year`, merged
+    with `span` (a table read in pieces); None while there is no date at all."""
     start, end = np.datetime64(valid.start, "s"), np.datetime64(valid.end, "s")
-    low = high = None
-    inside = False
+    low, high, inside = span if span is not None else (None, None, False)
     for col in inp.columns.values():
         values = frame[col.id]
         if col.type == "date":
@@ -184,8 +208,12 @@ def _validity_warning(inp: Input, frame: pd.DataFrame, path: str, valid, warning
             continue
         low = lo if low is None else min(low, lo)
         high = hi if high is None else max(high, hi)
-    if low is not None and not inside:
-        warnings.append(f"{path}: the data's dates run from {low} to {high}, outside the policy's validity "
+    return (low, high, inside) if low is not None else None
+
+
+def span_warning(span, path: str, valid, warnings: list[str]) -> None:
+    if span is not None and not span[2]:
+        warnings.append(f"{path}: the data's dates run from {span[0]} to {span[1]}, outside the policy's validity "
                         f"{valid.start.isoformat()} to {valid.end.isoformat()}; is this the policy for the data's year?")
 
 
@@ -518,23 +546,40 @@ def _csv_failure(exc, path: str, encoding: str, separator: str, width: int, skip
 
 def _read_parquet(inp: Input, path: str) -> Raw:
     """Columns as stored; nested, null-typed, NaN and too large unsigned columns are refused."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     schema = pq.read_schema(path)
-    _check_duplicate_header([clean_text(n).strip() for n in schema.names], path, None)
-    wanted = [n for n in schema.names if clean_text(n).strip() in inp.columns]
+    wanted = parquet_columns(inp, schema, path)
     table = pq.read_table(path, columns=wanted)  # only the declared columns are read at all
+    parquet_cells(inp, table, path, first_row=2)
+    return Raw(table.to_pandas(self_destruct=True, split_blocks=True), RowMap(), header=list(schema.names))
+
+
+def parquet_columns(inp: Input, schema, path: str) -> list[str]:
+    """The declared columns of a Parquet file, refusing types that hold no single values."""
+    import pyarrow as pa
+
+    _check_duplicate_header([clean_text(n).strip() for n in schema.names], path, None)
+    for name, typ in zip(schema.names, schema.types):
+        col = inp.columns.get(clean_text(name).strip())
+        if col is not None and pa.types.is_nested(typ):
+            kind = "maps" if pa.types.is_map(typ) else "structs" if pa.types.is_struct(typ) else "lists"
+            raise DataError(f"the Parquet column holds {kind} ({typ}), not single values",
+                            Location(file=path, field=col.id), f"write one {col.type} value per cell")
+    return [n for n in schema.names if clean_text(n).strip() in inp.columns]
+
+
+def parquet_cells(inp: Input, table, path: str, first_row: int) -> None:
+    """Null-typed, NaN and too large unsigned cells of (a piece of) a Parquet file, located:
+    the piece's first record is row `first_row`."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     for name, typ in zip(table.column_names, table.schema.types):
         col = inp.columns.get(clean_text(name).strip())
         if col is None:
             continue
         where = Location(file=path, field=col.id)
-        if pa.types.is_nested(typ):
-            kind = "maps" if pa.types.is_map(typ) else "structs" if pa.types.is_struct(typ) else "lists"
-            raise DataError(f"the Parquet column holds {kind} ({typ}), not single values", where,
-                            f"write one {col.type} value per cell")
         if pa.types.is_null(typ) and len(table) and not col.nullable:
             raise DataError("the Parquet column has type null: every cell is empty", where,
                             f"write the column's values as {col.type}; a default does not fill a column without values")
@@ -542,16 +587,15 @@ def _read_parquet(inp: Input, path: str) -> Raw:
         if pa.types.is_floating(typ) and len(table):
             nan = pc.is_nan(column).to_numpy(zero_copy_only=False)
             if nan.any():
-                raise DataError("NaN is not a value", Location(file=path, row=int(np.flatnonzero(nan)[0]) + 2,
+                raise DataError("NaN is not a value", Location(file=path, row=int(np.flatnonzero(nan)[0]) + first_row,
                                                                field=col.id),
                                 "write the value, or leave the cell empty (null)")
         if pa.types.is_uint64(typ) and len(table) and column.null_count < len(table):
             big = pc.greater_equal(column, pa.scalar(INT64, pa.uint64())).to_numpy(zero_copy_only=False)
             if big.any():
                 i = int(np.flatnonzero(big)[0])
-                raise DataError(f"{column[i].as_py()}: out of range", Location(file=path, row=i + 2, field=col.id),
+                raise DataError(f"{column[i].as_py()}: out of range", Location(file=path, row=i + first_row, field=col.id),
                                 f"whole numbers must be below {INT64:,}".replace(",", " "))
-    return Raw(table.to_pandas(self_destruct=True, split_blocks=True), RowMap(), header=list(schema.names))
 
 
 def _read_xlsx(inp: Input, path: str) -> Raw:
