@@ -1123,3 +1123,28 @@ def iter_nodes(nodes: Iterable[dict]):
     for node in nodes:
         yield node
         yield from iter_nodes(node.get("children", []))
+
+
+def markdown_document(doc: dict) -> str:
+    """The whole explanation as a Markdown document: heading, policy, warnings, the tree."""
+    pol = doc["policy"]
+    head = [f"# Förklaring: {md_escape(doc['rule'])}", "",
+            f"{md_escape(pol['title'])}, version {md_escape(pol['version'])} "
+            f"(policy sha256 {pol['sha256']})", ""]
+    warn = [f"> **Varning:** {md_escape(w)}" for w in doc["warnings"]]
+    return "\n".join(head + warn + ([""] if warn else [])) + render_markdown(doc)
+
+
+class _Static:
+    """Just enough of an Evaluation for `Explainer.select` before data is read."""
+
+    def __init__(self, planned):
+        self.plan = planned
+        self.scope = planned.scope
+        self.values: dict = {}
+        self.traces: dict = {}
+
+
+def select_before_reading(planned, rule_id: str, where: dict[str, str]) -> None:
+    """Refuse an unknown rule or member from the plan alone, before (possibly large) data is read."""
+    Explainer(_Static(planned)).select(rule_id, where)

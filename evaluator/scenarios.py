@@ -826,7 +826,7 @@ def render(run: ScenarioRun, specs, source: dict, fmt: str) -> bytes:
 
 def cmd_run_scenarios(args) -> int:
     """`villkor run POLICY --data DIR --scenarios FILE [--outputs ...] [--format ...] [-o PATH]`."""
-    from .cli import load_and_plan
+    from .api import load_and_plan
     from .data import read_inputs
     from .errors import did_you_mean
     from .report.atomic import emit

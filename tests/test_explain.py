@@ -509,7 +509,7 @@ def test_every_node_of_every_output_has_a_source(which, request, capsys):
 
 
 def assert_all_outputs_cited(capsys, policy, data) -> int:
-    from evaluator.cli import load_and_plan
+    from evaluator.api import load_and_plan
     outputs = load_and_plan(str(policy)).policy.outputs
     seen = 0
     for rule in outputs:

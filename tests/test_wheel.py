@@ -81,7 +81,7 @@ def installed(tmp_path_factory):
 def test_wheel_contains_the_grammar_and_the_cli(installed):
     names = zipfile.ZipFile(installed["wheel"]).namelist()
     assert "evaluator/grammar/villkor.lark" in names
-    assert "evaluator/cli.py" in names
+    assert "evaluator/cli/main.py" in names
     assert "evaluator/lang/interp.py" in names
     assert not any(n.startswith("tests/") for n in names)
 

@@ -1,8 +1,8 @@
-"""`villkor fmt FILE... [--check]` and `villkor lint POLICY... [--strict]`."""
+"""`villkor fmt FILE... [--check]`: rewrite policy files in the canonical layout, comments kept
+(evaluator/style/fmt.py)."""
 
 from __future__ import annotations
 
-import json
 import sys
 
 from ..errors import VillkorError, render
@@ -14,11 +14,6 @@ def attach(sub) -> None:
     p.add_argument("--check", action="store_true",
                    help="change nothing; list the files that are not formatted and exit 1 if any")
     p.set_defaults(handler=cmd_fmt)
-    p = sub.add_parser("lint", help="report questionable but valid things in policies (codes VK1xx)")
-    p.add_argument("policies", nargs="+", metavar="POLICY")
-    p.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.set_defaults(handler=cmd_lint)
 
 
 def cmd_fmt(args) -> int:
@@ -26,7 +21,7 @@ def cmd_fmt(args) -> int:
     left untouched, the others are still formatted. Written atomically (temp file + rename)."""
     from ..policy.loader import read_text
     from ..report.atomic import write_atomic
-    from .fmt import format_text
+    from ..style.fmt import format_text
 
     unformatted, failed = [], 0
     for path in args.files:
@@ -56,37 +51,3 @@ def cmd_fmt(args) -> int:
                   f"{'would be ' if args.check else ''}reformatted, " + summary
     print(summary + (f", {failed} could not be read or written" if failed else ""), file=sys.stderr)
     return 1 if failed or (args.check and unformatted) else 0
-
-
-def cmd_lint(args) -> int:
-    from ..cli import load_and_plan
-    from ..errors import Location
-    from .lint import Finding, lint
-
-    findings: list[Finding] = []
-    seen = set()
-    for path in args.policies:
-        try:
-            found = lint(load_and_plan(path))
-        except VillkorError as err:  # a policy that does not validate: report it, lint the others
-            errors = getattr(err, "errors", None) or [err]
-            found = [Finding("VK100", (f"rule '{e.location.rule}': " if e.location.rule else "") + e.message
-                             + (f" (hint: {e.hint})" if e.hint else ""),
-                             e.location if e.location.file else Location(file=path), "error")
-                     for e in errors]
-        for f in found:  # a finding in a policy several of the files extend is listed once
-            key = (f.code, f.message, f.location.file, f.location.line, f.location.column)
-            if key not in seen:
-                seen.add(key)
-                findings.append(f)
-    errors = sum(f.severity == "error" for f in findings)
-    warnings = sum(f.severity == "warning" for f in findings)
-    if args.format == "json":
-        print(json.dumps({"findings": [f.to_json() for f in findings], "errors": errors,
-                          "warnings": warnings}, ensure_ascii=False, indent=2))
-    else:
-        for f in findings:
-            print(f.render())
-    print(f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}",
-          file=sys.stderr)
-    return 1 if errors or (args.strict and warnings) else 0
