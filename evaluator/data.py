@@ -128,7 +128,7 @@ def load_tables(inputs: dict[str, Input], dimensions: dict[str, Dimension], data
             if table is not None:
                 result.tables[inp.id] = table
                 continue
-        raw = _read_file(inp, path)
+        raw = _read_file(inp, path, dimensions)
         frame = _typed_frame(inp, dimensions, raw, path, result.warnings)
         result.tables[inp.id] = Table(inp.id, frame, path, raw.sha256, len(frame))
         if valid is not None:
@@ -380,7 +380,7 @@ def _sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-def _read_file(inp: Input, path: str) -> Raw:
+def _read_file(inp: Input, path: str, dimensions: dict[str, Dimension]) -> Raw:
     """The file's cells and its sha256; any reader failure becomes a located DataError."""
     try:
         if path.endswith(".parquet"):
@@ -388,7 +388,7 @@ def _read_file(inp: Input, path: str) -> Raw:
         elif path.endswith(".xlsx"):
             raw = _read_xlsx(inp, path)
         else:
-            raw = _read_csv(inp, path)
+            raw = _read_csv(inp, path, dimensions)
     except DataError:
         raise
     except PermissionError:
@@ -464,17 +464,19 @@ def _csv_header(path: str, encoding: str, separator: str, skip: int = 0) -> list
     return []
 
 
-def _csv_types(inp: Input, header: list[str]):
-    """pyarrow column types: int64 for ints, dictionaries for few-valued text, else strings.
+def _csv_types(inp: Input, header: list[str], dimensions: dict[str, Dimension]):
+    """pyarrow column types: int64 for ints and for dimensions of whole numbers (months),
+    dictionaries for few-valued text, else strings.
 
-    Dictionary columns become pandas Categoricals, so 12M region cells are 12M small codes."""
+    Dictionary columns become pandas Categoricals, so 12M region cells are 12M small codes; a
+    month column parsed as numbers is twice as fast to read as a dictionary of texts."""
     import pyarrow as pa
 
     types = {}
     for name in header:
         col = inp.columns.get(clean_text(name))
         kind = col.type if col is not None else "string"
-        if kind == "int":
+        if kind == "int" or _whole_members(dimensions.get(kind)):
             types[name] = pa.int64()
         elif kind not in ("decimal", "money", "string") or (col is not None and col.enum):
             types[name] = pa.dictionary(pa.int32(), pa.string())
@@ -483,7 +485,12 @@ def _csv_types(inp: Input, header: list[str]):
     return types
 
 
-def _read_csv(inp: Input, path: str) -> Raw:
+def _whole_members(dim: Dimension | None) -> bool:
+    return dim is not None and bool(dim.members) and \
+        all(isinstance(m, int) and not isinstance(m, bool) for m in dim.members)
+
+
+def _read_csv(inp: Input, path: str, dimensions: dict[str, Dimension]) -> Raw:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -508,7 +515,7 @@ def _read_csv(inp: Input, path: str) -> Raw:
             return pa.table({n: pa.array([], type=types.get(n, pa.string())) for n in header})
     try:
         try:
-            table = attempt(_csv_types(inp, header))
+            table = attempt(_csv_types(inp, header, dimensions))
         except pa.ArrowInvalid as exc:
             if "conversion error" not in str(exc) or "UTF8" in str(exc):
                 raise

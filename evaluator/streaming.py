@@ -51,7 +51,7 @@ class Stream:
 
     def read(self) -> pd.DataFrame:
         """Every row, typed: what load_tables gives for the file (header warnings were given)."""
-        raw = _read_file(self.inp, self.path)
+        raw = _read_file(self.inp, self.path, self.dimensions)
         frame = _typed_frame(self.inp, self.dimensions, raw, self.path, [])
         if self.valid is not None:
             _validity_warning(self.inp, frame, self.path, self.valid, self.warnings)
