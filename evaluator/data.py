@@ -75,10 +75,15 @@ class Table:
 
     @property
     def frame(self) -> pd.DataFrame:
+        return self.load()._frame
+
+    def load(self) -> "Table":
+        """Read deferred rows now (evaluation does so before any rule, so that an error in
+        them is the file's, not a rule's)."""
         if self._frame is None:
             self._frame = self.stream.read()
             self.stream = None
-        return self._frame
+        return self
 
     def __repr__(self) -> str:
         return f"Table({self.id!r}, rows={self.rows}, path={self.path!r})"

@@ -221,7 +221,10 @@ def evaluate(plan: Plan, tables: Tables, trace: bool = False, stop_on_failed_che
     a trace shows input rows, so it evaluates the rows themselves."""
     from .cube import cube_tables
 
-    scope = RuntimeScope(plan, tables if trace else cube_tables(plan, tables))
+    evaluated = tables if trace else cube_tables(plan, tables)
+    for table in evaluated.tables.values():
+        table.load()
+    scope = RuntimeScope(plan, evaluated)
     skipped: dict[str, list[str]] = {}
     traces: dict[str, dict] = {}
     missing = set(tables.missing_optional)

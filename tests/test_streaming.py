@@ -79,3 +79,16 @@ def test_a_rule_that_counts_rows_reads_the_whole_file(tmp_path, small_threshold)
     tables, values, _ = run(policy, parquet(tmp_path, pd.read_csv(io.StringIO(MINI_DATA))), tmp_path)
     assert tables.tables["procedures"]._frame is not None
     assert values["payout"] == [500000, 0, 50000]
+
+
+def test_a_bad_cell_of_a_file_read_whole_is_the_files_error_not_a_rules(tmp_path, small_threshold):
+    policy = MINI_POLICY.replace("rules:\n", "rules:\n  records:\n    per: [region]\n"
+                                 "    expr: count(procedures)\n    source: {ref: doc}\n", 1)
+    frame = pd.read_csv(io.StringIO(MINI_DATA))
+    frame["measure"] = frame["measure"].astype(object)
+    frame.loc[6, "measure"] = "hips"
+    with pytest.raises(DataError) as caught:
+        run(policy, parquet(tmp_path, frame), tmp_path)
+    err = caught.value
+    assert (err.location.file, err.location.row, err.location.field, err.location.rule) == \
+        (str(tmp_path / "data" / "procedures.parquet"), 8, "measure", None)
