@@ -125,8 +125,8 @@ class Policy:
 
     def read_tables(self, frames: dict[str, Any]) -> Data:
         """The policy's inputs from pandas DataFrames or pyarrow Tables, `{input id: frame}`,
-        checked like files: a problem names the table (`tables['procedures']`), the row
-        (counting from 1) and the column. An optional input left out is absent."""
+        checked like files: a problem names the table (`table 'procedures'`), the row as the
+        frame's index numbers it, and the column. An optional input left out is absent."""
         from .data import read_tables
 
         return Data(read_tables(self.model, frames))

@@ -254,44 +254,6 @@ def tables_from_rows(inputs: dict[str, Input], dimensions: dict[str, Dimension],
     return result
 
 
-def read_tables(policy, frames: dict, origin: str = "tables") -> Tables:
-    """A policy's inputs from in-memory pandas DataFrames or pyarrow Tables (the Python API),
-    typed and checked by the same column checks as files. A problem names the table
-    (`tables['procedures']`), the row (the frame's first row is row 1) and the column."""
-    result = Tables()
-    unknown = [t for t in frames if t not in policy.inputs]
-    if unknown:
-        raise DataError(f"a table for unknown input '{unknown[0]}'", Location(file=origin),
-                        did_you_mean(unknown[0], policy.inputs) or f"inputs: {', '.join(policy.inputs)}")
-    for inp in policy.inputs.values():
-        where = f"{origin}['{inp.id}']"
-        frame = frames.get(inp.id)
-        if frame is None:
-            if not inp.optional:
-                raise DataError(f"input '{inp.id}' is not given", Location(file=origin),
-                                f"give a DataFrame for each input: {', '.join(policy.inputs)}")
-            result.missing_optional.append(inp.id)
-            result.warnings.append(f"{origin}: optional input '{inp.id}' is not given; rules see it as absent")
-            continue
-        if not isinstance(frame, pd.DataFrame) and hasattr(frame, "to_pandas"):  # a pyarrow Table
-            frame = frame.to_pandas()
-        if not isinstance(frame, pd.DataFrame):
-            raise DataError(f"is {type(frame).__name__}, not a pandas DataFrame or pyarrow Table",
-                            Location(file=where), "give one frame per input, its columns named as declared")
-        frame = frame.reset_index(drop=True)  # a copy: typing renames its columns, not the caller's
-        found = [clean_text(str(c)).strip() for c in frame.columns]
-        missing = [c.id for c in inp.columns.values() if c.id not in found and not c.optional]
-        if missing:
-            raise DataError(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}",
-                            Location(file=where), f"the frame has: {', '.join(found) or 'no columns'}; "
-                                                  f"input '{inp.id}' needs: {', '.join(inp.columns)}")
-        typed = _typed_frame(inp, policy.dimensions, Raw(frame, RowMap(first=1), header_row=None), where,
-                             result.warnings)
-        result.tables[inp.id] = Table(inp.id, typed, None, None, len(typed))
-        _validity_warning(inp, typed, where, policy.valid, result.warnings)
-    return result
-
-
 def _inline_frame(inp: Input, records, where: str) -> pd.DataFrame:
     """Inline rows as a frame of text cells, the way a file would hold them; every declared
     column is present, so a left-out key reads as an empty cell (default, null, or an error)."""
