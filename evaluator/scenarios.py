@@ -424,10 +424,12 @@ def _scenario_parameters(policy, p, scenarios):
     return out
 
 
-def evaluate_scenarios(plan, tables, scenarios: list[Scenario]) -> ScenarioRun:
+def evaluate_scenarios(plan, tables, scenarios: list[Scenario], base=None) -> ScenarioRun:
+    """Every scenario in one evaluation; `base` is the plain evaluation when already at hand
+    (a goal seek evaluates many rounds of scenarios over one base)."""
     from . import engine
 
-    ev = engine.evaluate(plan, tables)
+    ev = base if base is not None else engine.evaluate(plan, tables)
     ScenarioScope, SliceScope = _scenario_scope_class()
     policy = plan.policy
     n = len(scenarios) + 1
@@ -708,7 +710,8 @@ def to_blocks(run: ScenarioRun, specs: list[OutputSpec], source: dict):
                          f"Varierade parametrar: {varied}. Omräknade regler: {len(run.dependent)} av "
                          f"{len(policy.rules)}; övriga är beräknade en gång.")]
     if ev.warnings:
-        blocks += [Block("h2", "Varningar"), Block("list", items=list(ev.warnings))]
+        from .report.warnings_sv import swedish
+        blocks += [Block("h2", "Varningar"), Block("list", items=[swedish(w) for w in ev.warnings])]
     national = [o for o in specs if not o.dims]
     flips, count = _flip_lines(run)
     header = ["Scenario"]
@@ -824,19 +827,72 @@ def render(run: ScenarioRun, specs, source: dict, fmt: str) -> bytes:
     return to_xlsx(run, specs, source)
 
 
+def seek_question(args, policy):
+    """The goal seek asked for, from `--seek` or a scenario file's `seek:` section, and where it
+    was asked (None when the run is one of scenarios)."""
+    from . import seek as goal
+    given = getattr(args, "seek", None)
+    if given and args.scenarios:
+        raise UsageError("give either --seek or --scenarios, not both",
+                         hint="write the question in the scenario file's 'seek:' section, or drop --scenarios")
+    if given:
+        return goal.parse_cli(policy, given), {"path": None, "question": given, "sha256": None}
+    if args.scenarios.lower().endswith((".yaml", ".yml")):
+        loaded = load_yaml(args.scenarios)
+        if isinstance(loaded.tree, dict) and "seek" in loaded.tree:
+            others = [k for k in loaded.tree if k != "seek"]
+            if others:
+                raise PolicyError(f"a file with 'seek:' asks one question; '{others[0]}' belongs in another file",
+                                  loaded.location((others[0],), key=True), "move the scenarios to a file of their own")
+            return goal.read_section(policy, loaded), {"path": args.scenarios, "sha256": loaded.sha256}
+    return None, None
+
+
+def cmd_seek(args, planned, seek, source: dict) -> int:
+    """`villkor run POLICY --data DIR --seek 'PARAMETER * x: RULE = VALUE'` (or a `seek:` file)."""
+    from . import engine
+    from . import seek as goal
+    from .data import read_inputs
+
+    if args.format not in ("json", "md", "html"):
+        raise UsageError(f"a goal seek writes json, md or html, not {args.format}", hint="e.g. --format md")
+    tables = read_inputs(planned.policy, args.data)
+    base = engine.evaluate(planned, tables)
+    result = goal.solve(planned, tables, seek, base)
+    _write(goal.render(planned, tables, result, source, args.format), args.output)
+    for warning in base.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def _write(data: bytes, output) -> None:
+    from .report.atomic import emit
+    try:
+        emit(data, output)
+    except OSError as exc:
+        if output is None:
+            raise
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}",
+                         hint="give -o the path of a file in a folder you can write to") from None
+
+
 def cmd_run_scenarios(args) -> int:
     """`villkor run POLICY --data DIR --scenarios FILE [--outputs ...] [--format ...] [-o PATH]`."""
     from .api import load_and_plan
     from .data import read_inputs
     from .errors import did_you_mean
-    from .report.atomic import emit
 
+    if args.format is None:
+        args.format = "md" if args.output is None and sys.stdout.isatty() else "json"
     if args.format not in FORMATS:
         raise UsageError(f"--scenarios writes {', '.join(FORMATS)}, not {args.format}",
                          hint="e.g. --format md")
     planned = load_and_plan(args.policy, args.params)
-    if not os.path.isfile(args.scenarios):
-        raise UsageError(f"no scenario file {args.scenarios}", hint="give the path of a YAML or CSV file")
+    if args.scenarios and not os.path.isfile(args.scenarios):
+        raise UsageError(f"no scenario file {args.scenarios}", hint="give the path of a YAML, CSV or XLSX file")
+    seek, source = seek_question(args, planned.policy)
+    if seek is not None:
+        return cmd_seek(args, planned, seek, source)
     scenarios, sha = read_scenarios(planned.policy, args.scenarios)
     if args.outputs:
         chosen = [o.strip() for o in args.outputs.split(",") if o.strip()]
@@ -852,14 +908,7 @@ def cmd_run_scenarios(args) -> int:
         chosen = [o for o in planned.policy.outputs if o in run.values]
     specs = _outputs(run, chosen)
     source = {"path": args.scenarios, "sha256": sha}
-    data = render(run, specs, source, args.format)
-    try:
-        emit(data, args.output)
-    except OSError as exc:
-        if args.output is None:
-            raise
-        raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}",
-                         hint="give -o the path of a file in a folder you can write to") from None
+    _write(render(run, specs, source, args.format), args.output)
     for warning in run.evaluation.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if run.looped:
