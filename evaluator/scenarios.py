@@ -117,11 +117,8 @@ def _cells_of(base, changed, pids) -> dict[tuple[str, tuple], Any]:
 
 def read_scenarios(policy, path: str) -> tuple[list[Scenario], str]:
     """The scenarios of a file and the file's sha256; errors name the file, line and column."""
-    if path.lower().endswith((".csv", ".txt")):
+    if path.lower().endswith((".csv", ".txt", ".xlsx")):
         return _read_table(policy, path)
-    if path.lower().endswith(".xlsx"):
-        raise UsageError(f"{path}: give a scenario table as CSV (one scenario per row)",
-                         hint="save the sheet as CSV, or write the scenarios as YAML")
     loaded = load_yaml(path)
     tree = loaded.tree
     if not isinstance(tree, dict) or not tree:
@@ -190,9 +187,19 @@ def _plain(v) -> str:
 NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 
 
-def _read_table(policy, path: str) -> tuple[list[Scenario], str]:
-    """A CSV table: a header of parameter paths (tariff.cataract), optionally a 'scenario' column
-    with names first, then one scenario per row. ';' with decimal commas (Swedish Excel) works."""
+@dataclass
+class _Table:
+    """A scenario table as read: header names, and per scenario its row number and cells."""
+
+    header: list[str]
+    rows: list[tuple[int, list[str]]]
+    sep: str  # ';' where a decimal comma is the rule (Swedish CSV, any XLSX text cell)
+    sha256: str
+    place: str  # the file, and for a workbook its sheet: where errors point
+
+
+def _read_csv_table(path: str) -> _Table:
+    """A CSV table: ',' or ';' (Swedish Excel, with decimal commas), UTF-8."""
     try:
         raw = open(path, "rb").read()
     except OSError as exc:
@@ -204,41 +211,81 @@ def _read_table(policy, path: str) -> tuple[list[Scenario], str]:
                           "save it as CSV UTF-8") from None
     first = text.split("\n", 1)[0]
     sep = ";" if first.count(";") > first.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=sep))
-    rows = [r for r in rows if any(c.strip() for c in r)]
-    if len(rows) < 2:
-        raise PolicyError("the scenario table has a header and no scenario rows", Location(file=path, row=1),
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    rows = [(reader.line_num, r) for r in reader if any(c.strip() for c in r)]  # line of the record's end
+    header = [h.strip() for h in rows[0][1]] if rows else []
+    return _Table(header, rows[1:], sep, hashlib.sha256(raw).hexdigest(), path)
+
+
+def _read_xlsx_table(policy, path: str) -> _Table:
+    """The first sheet of a workbook, read by the data layer's rules (a formula without a saved
+    value and merged cells are refused there, with the sheet and cell); rows keep their sheet
+    row numbers."""
+    from types import SimpleNamespace
+
+    from .data import _cell_text, _read_xlsx, _sha256
+
+    # the data layer reads an input table: the stand-in input's columns are the headers it can
+    # recognise (to find a header below other text)
+    names = {"scenario"} | {f"{pid}.{'.'.join(map(str, k))}" if k else pid
+                            for pid, p in policy.parameters.items()
+                            for k in ([()] + ([kk if isinstance(kk, tuple) else (kk,) for kk in p.value]
+                                              if p.by else []))}
+    raw = _read_xlsx(SimpleNamespace(id="scenarios", format=None, columns=names), path)
+    from openpyxl import load_workbook
+    wb = load_workbook(path, read_only=True)
+    try:
+        title = wb.worksheets[0].title
+    finally:
+        wb.close()
+    header = [str(c) for c in raw.frame.columns]
+    rows = []
+    for i, record in enumerate(raw.frame.itertuples(index=False)):
+        cells = ["" if v is None else v.strip() if isinstance(v, str) else _cell_text(v) for v in record]
+        if any(cells):
+            rows.append((raw.rows(i), cells))
+    return _Table(header, rows, ";", _sha256(path), f"{path}, sheet '{title}'")
+
+
+def _read_table(policy, path: str) -> tuple[list[Scenario], str]:
+    """A table (CSV or XLSX): a header of parameter paths (tariff.cataract), optionally a
+    'scenario' column with names first, then one scenario per row."""
+    table = _read_xlsx_table(policy, path) if path.lower().endswith(".xlsx") else _read_csv_table(path)
+    at = table.place
+    if not table.rows:
+        raise PolicyError("the scenario table has a header and no scenario rows", Location(file=at, row=1),
                           "one row per scenario under a header such as: scenario,tariff.cataract")
-    header = [h.strip() for h in rows[0]]
+    header = table.header
     named = header[0] == "scenario"
     columns = header[1:] if named else header
     start = 1 if named else 0
-    if len(rows) - 1 > MAX_SCENARIOS:
-        raise LimitError(f"the table has {len(rows) - 1} scenarios, more than {MAX_SCENARIOS}", Location(file=path))
+    if len(table.rows) > MAX_SCENARIOS:
+        raise LimitError(f"the table has {len(table.rows)} scenarios, more than {MAX_SCENARIOS}", Location(file=at))
+    for r, row in table.rows:
+        if len(row) != len(header):
+            raise PolicyError(f"the row has {len(row)} cells, the header {len(header)}",
+                              Location(file=at, row=r), "one value per column")
     parsed: list[tuple[str, tuple, list]] = []
+    first = table.rows[0][0]
     for j, col in enumerate(columns):
-        here = Location(file=path, row=1, field=col)
+        here = Location(file=at, row=1, field=col)
         pid, key = _split_path(policy, col, here)
         p = policy.parameters.get(pid)
-        cells = []
-        for r, row in enumerate(rows[1:], start=2):
-            if len(row) != len(header):
-                raise PolicyError(f"the row has {len(row)} cells, the header {len(header)}",
-                                  Location(file=path, row=r), "one value per column")
-            cells.append(_cell(p, row[start + j].strip(), sep, Location(file=path, row=r, field=col)))
+        cells = [_cell(p, row[start + j].strip(), table.sep, Location(file=at, row=r, field=col))
+                 for r, row in table.rows]
         # names, members, kind and unit through the --params rules, on the first row's value
         if p is not None and not p.by and key:
             raise PolicyError(f"parameter '{pid}' is a single value, not a table: write '{pid}'", here)
         probe = {pid: _nest(p, key, cells[0]) if p is not None else cells[0]}
         apply_override_values(policy, probe, path,
-                              loaded=_Here(here, Location(file=path, row=2, field=col)), prefix=())
+                              loaded=_Here(here, Location(file=at, row=first, field=col)), prefix=())
         parsed.append((pid, key, cells))
     scenarios = []
-    for i, row in enumerate(rows[1:]):
-        name = row[0].strip() if named else f"rad {i + 2}"
+    for i, (r, row) in enumerate(table.rows):
+        name = row[0].strip() if named else f"rad {r}"
         cells = {(pid, key): values[i] for pid, key, values in parsed}
         scenarios.append(Scenario(name, cells, {col: values[i] for col, (_, _, values) in zip(columns, parsed)}))
-    return scenarios, hashlib.sha256(raw).hexdigest()
+    return scenarios, table.sha256
 
 
 def _cell(p, text: str, sep: str, here: Location):
