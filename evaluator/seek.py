@@ -64,8 +64,9 @@ class SeekResult:
     cells: list[tuple[tuple, Any, Any]]  # (member key, policy value, scaled value)
     binding: list[str] = field(default_factory=list)  # Swedish lines: what decides at the solution
     failed_checks: list[str] = field(default_factory=list)
-    rounds: int = 0
-    evaluated: int = 0
+    warnings: list = field(default_factory=list)  # the plain evaluation's
+    rounds: int = 0  # evaluations, each of many factors
+    evaluated: int = 0  # factors tried
 
 
 # ---------------------------------------------------------------- the question
@@ -161,6 +162,7 @@ class _Evaluator:
         self.largest = max(abs(Decimal(v)) for _, v in self.cells)
         self.totals: dict[Decimal, Any] = {Decimal(1): self._base_total()}
         self.evaluated = 0
+        self.rounds = 0  # evaluations with a scenario axis of factors
 
     def _base_total(self):
         pr = self.planned.rules[self.seek.rule]
@@ -189,6 +191,7 @@ class _Evaluator:
                                   "no factor changes it", self.seek.where,
                                   "scale a parameter the rule uses, directly or through other rules")
             self.evaluated += len(new)
+            self.rounds += 1
             for f, t in zip(new, val.data.reshape(len(new) + 1)[1:]):
                 self.totals[f] = _number(t)
         return [self.totals[f] for f in factors]
@@ -210,6 +213,11 @@ def _monotone(factors: list[Decimal], totals: list, seek: Seek) -> None:
 
 
 def solve(planned, tables, seek: Seek, base) -> SeekResult:
+    """The factor, with the plain evaluation's warnings."""
+    return _with_warnings(_solve(planned, tables, seek, base), base)
+
+
+def _solve(planned, tables, seek: Seek, base) -> SeekResult:
     """Bracket the target between two factors, then narrow the bracket round by round."""
     ev = _Evaluator(planned, tables, seek, base)
     target = seek.target
@@ -222,7 +230,9 @@ def solve(planned, tables, seek: Seek, base) -> SeekResult:
         if not above:
             top = grow[-1]
             if ev.totals[top] < target:
-                return _finish(ev, None, (top, ev.totals[top]))
+                # the first factor tried from which the total no longer grows (a cap everywhere)
+                first = min(f for f in [one] + grow if ev.totals[f] == ev.totals[top])
+                return _finish(ev, None, (first, ev.totals[top]))
             lo, hi = top, None
         else:
             hi = above[0]
@@ -232,7 +242,7 @@ def solve(planned, tables, seek: Seek, base) -> SeekResult:
         if ev.totals_of([zero])[0] > target:
             return _finish(ev, None, (zero, ev.totals[zero]))
         lo, hi = zero, one
-    rounds = 0
+    rounds = 0  # of narrowing the bracket
     while hi is not None and rounds < MAX_ROUNDS:
         reached = ev.totals[lo]
         if reached == target or target - reached < KRONA or (hi - lo) * ev.largest < ORE:
@@ -247,8 +257,11 @@ def solve(planned, tables, seek: Seek, base) -> SeekResult:
         _monotone([lo] + factors + [hi], [ev.totals[lo]] + totals + [ev.totals[hi]], seek)
         lo = max([lo] + [f for f, t in zip(factors, totals) if t <= target])
         hi = min([hi] + [f for f, t in zip(factors, totals) if t > target])
-    result = _finish(ev, lo, None, hi)
-    result.rounds = rounds
+    return _finish(ev, lo, None, hi)
+
+
+def _with_warnings(result: SeekResult, base) -> SeekResult:
+    result.warnings = list(base.warnings)
     return result
 
 
@@ -268,13 +281,13 @@ def _finish(ev: _Evaluator, factor, limit, hi=None) -> SeekResult:
     if factor is None:
         return SeekResult(seek, False, False, None, None, None, limit,
                           [(k, v, _scaled(v, limit[0])) for k, v in ev.cells], evaluated=ev.evaluated,
-                          binding=_binding(ev, limit[0]))
+                          binding=_binding(ev, limit[0]), rounds=ev.rounds)
     reached = ev.totals[factor]
     above = (hi, ev.totals[hi]) if hi is not None and reached != seek.target else None
     run = ev.run([factor])
     return SeekResult(seek, True, reached == seek.target, factor.normalize(EXACT), reached, above, None,
                       [(k, v, _scaled(v, factor)) for k, v in ev.cells], _binding(ev, factor, run),
-                      run.failed_checks[1], evaluated=ev.evaluated)
+                      run.failed_checks[1], evaluated=ev.evaluated, rounds=ev.rounds)
 
 
 def _binding(ev: _Evaluator, factor: Decimal, run=None) -> list[str]:
@@ -331,9 +344,13 @@ def answer(policy, r: SeekResult) -> list[str]:
         if factor == 0:
             return [f"Målet {goal} kan inte nås: {what} blir {format_value(total, unit)} redan när "
                     f"{param} sätts till 0 (faktorn 0)."]
-        return [f"Målet {goal} kan inte nås: {what} blir högst {format_value(total, unit)}, hur mycket "
-                f"{param} än höjs (prövat upp till faktorn {format_number(factor)}). Det som begränsar "
-                "anges nedan."]
+        if factor < GROWTH[-1]:
+            return [f"Målet {goal} kan inte nås: {what} blir högst {format_value(total, unit)}, hur mycket "
+                    f"{param} än höjs. Redan med faktorn {format_number(factor)} är summan {format_value(total, unit)}, "
+                    f"och ingen större faktor (prövat upp till {format_number(GROWTH[-1])}) ändrar den. "
+                    "Det som begränsar anges nedan."]
+        return [f"Målet {goal} kan inte nås med någon prövad faktor: även med faktorn {format_number(factor)} "
+                f"blir {what} bara {format_value(total, unit)}."]
     x = format_number(r.factor)
     if r.exact:
         return [f"Med faktorn x = {x} blir {what} exakt {goal}."]
@@ -363,6 +380,9 @@ def to_blocks(policy, r: SeekResult, source: str):
                          f"vilken faktor x, multiplicerad med {scope} i {p.title or p.id}, gör att "
                          f"{rule.title or seek.rule} blir {format_value(seek.target, rule.unit)}?"),
               Block("h2", "Svar")] + [Block("p", line) for line in answer(policy, r)]
+    if r.warnings:
+        from .report.warnings_sv import swedish
+        blocks += [Block("h2", "Varningar"), Block("list", items=[swedish(w) for w in r.warnings])]
     factor = r.factor if r.reachable else r.limit[0]
     header = [("Cell" if p.by else "Parameter"), "Enligt policyn", "Med faktorn"]
     rows = [[_cell_name(policy, seek, k), format_value(old, p.unit), format_value(new, p.unit)]
@@ -373,8 +393,8 @@ def to_blocks(policy, r: SeekResult, source: str):
         blocks += [Block("h2", "Det som avgör vid faktorn"), Block("list", items=list(r.binding))]
     if r.failed_checks:
         blocks += [Block("h2", "Kontroller som inte håller"), Block("list", items=list(r.failed_checks))]
-    blocks.append(Block("p", f"Beräkning: {r.evaluated} prövade faktorer i {r.rounds} omgångar efter inringningen, "
-                             "varje omgång en beräkning med faktorerna som scenarier."))
+    blocks.append(Block("p", f"Beräkning: {r.evaluated} faktorer prövade i {r.rounds} omgångar; i varje omgång "
+                             "beräknas faktorerna tillsammans, som scenarier."))
     return blocks
 
 
@@ -403,6 +423,7 @@ def to_document(planned, tables, r: SeekResult, source: dict) -> dict:
                                                    "reached": value_to_json(r.above[1])},
             "values": {cell(k): {"policy": value_to_json(old), "scaled": value_to_json(new)} for k, old, new in r.cells},
             "answer": answer(policy, r), "binding": r.binding, "failed_checks": r.failed_checks,
+            "warnings": [str(w) for w in r.warnings],
             "evaluated": r.evaluated, "rounds": r.rounds}
 
 

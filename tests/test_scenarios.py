@@ -80,6 +80,11 @@ def test_markdown_marks_the_flip(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "| billig | 4\u2009477\u2009000 kr | \u2212416\u2009726 kr | 1 |" in proc.stdout
     assert "4\u2009400\u2009000 kr (\u2212395\u2009726 kr) ⚑" in proc.stdout
+    # the warnings in Swedish, as in the report of a single run
+    assert "## Varningar\n\n- " in proc.stdout
+    assert ("\n- Parametern ”Ungefärlig kostnad per åtgärd, exklusive resetillägget på 4 000 kr (P-6)” "
+            "är ett illustrativt värde, inte en officiell uppgift: ") in proc.stdout
+    assert "is illustrative, not an official figure" not in proc.stdout
 
 
 def test_unknown_parameter_named_with_line_and_column(tmp_path):

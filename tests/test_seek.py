@@ -82,6 +82,8 @@ def test_seek_section_of_a_scenario_file_and_its_errors(tmp_path):
     assert "Med faktorn x = 2,5182 blir Belopp som regionerna kan rekvirera, totalt (P-1, P-12) exakt " \
            "5\u2009000\u2009000 kr." in proc.stdout
     assert "| Grå starr | 10\u2009000 kr/st | 25\u2009182 kr/st |" in proc.stdout
+    assert "## Varningar\n\n- " in proc.stdout
+    assert "\n- Parametern ”Ungefärlig kostnad per åtgärd, exklusive resetillägget" in proc.stdout
     f.write_text("seek:\n  scale: tarif\n  target: {rule: payout_total, value: 5000000}\n", encoding="utf-8")
     proc = villkor("run", POLICY, "--data", data(tmp_path), "--scenarios", f, "--format", "md")
     assert proc.returncode == 1 and proc.stdout == ""
