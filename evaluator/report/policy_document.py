@@ -263,13 +263,17 @@ def document_blocks(policy, fixtures: list[dict]) -> list[Block]:
                                  for o in policy.outputs]))
     blocks.append(B("h2", "Kontroller"))
     blocks.append(B("p", "Varje körning prövar kontrollerna efter reglerna; en kontroll som inte håller "
-                         "stoppar körningen med de värden som bröt den."))
+                         "stoppar körningen med de värden som bröt den. En kontroll markerad som "
+                         "invariant håller redan genom hur reglerna är skrivna och prövas som ett skydd "
+                         "mot misstag när reglerna ändras."))
     rows = []
     for cid, c in policy.checks.items():
         rows.append([_clean(c.title) or cid, Code(cid), Code(_clean(c.expr)),
-                     dim_titles(c.per) if c.per else "hela riket", policy.cite(c.source) or "SAKNAS",
-                     readings_of(check_used[cid])])
-    blocks.append(B("table", headers=("Kontroll", "Id", "Uttryck", "Prövas per", "Källa", "Tolkning"), rows=rows))
+                     dim_titles(c.per) if c.per else "hela riket",
+                     "invariant" if c.invariant else "kan brytas av data eller parametrar",
+                     policy.cite(c.source) or "SAKNAS", readings_of(check_used[cid])])
+    blocks.append(B("table", headers=("Kontroll", "Id", "Uttryck", "Prövas per", "Slag", "Källa", "Tolkning"),
+                    rows=rows))
 
     # -- sources and fixtures
     blocks.append(B("h2", "Källor"))
