@@ -170,6 +170,11 @@ class _Evaluator:
             raise PolicyError(f"rule '{self.seek.rule}' is not one national number: a goal seek needs a total "
                               "such as payout_total", self.seek.where,
                               "name a rule without 'per' whose value is a number")
+        if self.seek.rule not in self.base.values:
+            raise PolicyError(f"rule '{self.seek.rule}' is not computed on this data: an optional input it uses "
+                              "is absent", self.seek.where,
+                              "add the input's file to the data folder, or seek on a total without it "
+                              "(e.g. payout_total)")
         return _number(self.base.values[self.seek.rule].data.reshape(-1)[0])
 
     def scenarios(self, factors):
@@ -380,9 +385,6 @@ def to_blocks(policy, r: SeekResult, source: str):
                          f"vilken faktor x, multiplicerad med {scope} i {p.title or p.id}, gör att "
                          f"{rule.title or seek.rule} blir {format_value(seek.target, rule.unit)}?"),
               Block("h2", "Svar")] + [Block("p", line) for line in answer(policy, r)]
-    if r.warnings:
-        from .report.warnings_sv import swedish
-        blocks += [Block("h2", "Varningar"), Block("list", items=[swedish(w) for w in r.warnings])]
     factor = r.factor if r.reachable else r.limit[0]
     header = [("Cell" if p.by else "Parameter"), "Enligt policyn", "Med faktorn"]
     rows = [[_cell_name(policy, seek, k), format_value(old, p.unit), format_value(new, p.unit)]
@@ -395,6 +397,9 @@ def to_blocks(policy, r: SeekResult, source: str):
         blocks += [Block("h2", "Kontroller som inte håller"), Block("list", items=list(r.failed_checks))]
     blocks.append(Block("p", f"Beräkning: {r.evaluated} faktorer prövade i {r.rounds} omgångar; i varje omgång "
                              "beräknas faktorerna tillsammans, som scenarier."))
+    if r.warnings:
+        from .report.warnings_sv import swedish
+        blocks += [Block("h2", "Varningar"), Block("list", items=[swedish(w) for w in r.warnings])]
     return blocks
 
 

@@ -104,3 +104,10 @@ def test_malformed_cli_question_is_refused_with_the_form(tmp_path):
     proc = seek(tmp_path, "tariff: payout_total = 5")
     assert proc.returncode == 2 and proc.stdout == ""  # a usage error, as every malformed option
     assert "is not of the form 'PARAMETER * x: RULE = VALUE'" in proc.stderr
+
+
+def test_a_total_not_computed_on_the_data_is_refused(tmp_path):
+    # the hand-made data has no requisitions file: paid_total (after requisition) is not computed
+    proc = seek(tmp_path, "approximate_cost_excl_supplement * x: paid_total = 5000000")
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert "--seek: rule 'paid_total' is not computed on this data: an optional input it uses is absent" in proc.stderr
