@@ -271,8 +271,8 @@ def _read_table(policy, path: str) -> tuple[list[Scenario], str]:
         here = Location(file=at, row=1, field=col)
         pid, key = _split_path(policy, col, here)
         p = policy.parameters.get(pid)
-        cells = [_cell(p, row[start + j].strip(), table.sep, Location(file=at, row=r, field=col))
-                 for r, row in table.rows]
+        read = _cell_reader(p, table.sep)
+        cells = [read(row[start + j].strip(), (at, r, col)) for r, row in table.rows]
         # names, members, kind and unit through the --params rules, on the first row's value
         if p is not None and not p.by and key:
             raise PolicyError(f"parameter '{pid}' is a single value, not a table: write '{pid}'", here)
@@ -286,6 +286,19 @@ def _read_table(policy, path: str) -> tuple[list[Scenario], str]:
         cells = {(pid, key): values[i] for pid, key, values in parsed}
         scenarios.append(Scenario(name, cells, {col: values[i] for col, (_, _, values) in zip(columns, parsed)}))
     return scenarios, table.sha256
+
+
+def _cell_reader(p, sep: str):
+    """The reader of one column's cells: whole kronor (most cells) without a detour; every other
+    cell, and every error with its place (file, row, column), through `_cell`."""
+    sample = (next(iter(p.value.values()), None) if p.by else p.value) if p is not None else None
+    whole = isinstance(sample, (int, Decimal)) and not isinstance(sample, bool)
+
+    def read(text: str, where: tuple):
+        if whole and text.isdigit() and text.isascii():
+            return int(text)
+        return _cell(p, text, sep, Location(file=where[0], row=where[1], field=where[2]))
+    return read
 
 
 def _cell(p, text: str, sep: str, here: Location):
@@ -602,6 +615,7 @@ def _diff(data: np.ndarray) -> np.ndarray:
 
 
 def _json_list(arr: np.ndarray) -> list:
+    """A whole array as JSON-ready lists (called once per output, on all scenarios at once)."""
     from .report.json_writer import value_to_json
     if arr.dtype == np.int64 or arr.dtype == bool:
         return arr.tolist()
@@ -710,22 +724,26 @@ def to_document(run: ScenarioRun, specs: list[OutputSpec], source: dict) -> dict
     for o in specs:
         outputs[o.rid] = {"title": o.title, "unit": o.unit, "dims": list(o.dims),
                           "keys": [[value_to_json(k[d]) for d in o.dims] for k in o.keys] if o.dims else None}
+    # every output's values, differences and flips as lists once, for all scenarios together
+    rows = {o.rid: (_json_list(o.data), None if o.diff is None else _json_list(o.diff),
+                    None if o.diff is not None else (o.data != o.data[0:1]).tolist(), o.flip.any(axis=1))
+            for o in specs}
+
     def one(o: OutputSpec, s: int) -> dict:
-        vals = _json_list(o.data[s])
-        entry = {"value": vals if o.dims else vals[0]}
-        if o.diff is not None:
-            d = _json_list(o.diff[s])
-            entry["difference"] = d if o.dims else d[0]
+        vals, diffs, changed, flipped = rows[o.rid]
+        entry = {"value": vals[s] if o.dims else vals[s][0]}
+        if diffs is not None:
+            entry["difference"] = diffs[s] if o.dims else diffs[s][0]
         elif s:
-            ch = (o.data[s] != o.data[0]).tolist()
-            entry["changed"] = ch if o.dims else ch[0]
-        if s and o.flip[s].any():
+            entry["changed"] = changed[s] if o.dims else changed[s][0]
+        if s and flipped[s]:
             entry["flips"] = [[value_to_json(o.keys[j][d]) for d in o.dims] for j in np.flatnonzero(o.flip[s])]
         return entry
     base = {"outputs": {o.rid: one(o, 0)["value"] for o in specs}, "failed_checks": run.failed_checks[0]}
     scen = []
     for s, sc in enumerate(run.scenarios, start=1):
-        scen.append({"name": sc.name, "overrides": {k: value_to_json(v) for k, v in sc.shown.items()},
+        scen.append({"name": sc.name, "overrides": {k: v if type(v) is int else value_to_json(v)
+                                                    for k, v in sc.shown.items()},
                      "outputs": {o.rid: one(o, s) for o in specs},
                      "flips": flips[s], "failed_checks": run.failed_checks[s]})
     return {"policy": {"id": info.id, "version": info.version, "sha256": info.sha256, "title": info.title,
