@@ -15,7 +15,6 @@ import argparse
 import sys
 
 import numpy as np
-
 from bench_run import DATA_ROOT, POLICY, generate, measure
 
 MEASURES = ["hip_prosthesis", "knee_prosthesis", "prolapse", "cataract", "inguinal_hernia", "colonoscopy"]

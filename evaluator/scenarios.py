@@ -927,8 +927,7 @@ def seek_question(args, policy):
 
 def cmd_seek(args, planned, seek, source: dict) -> int:
     """`villkor run POLICY --data DIR --seek 'PARAMETER * x: RULE = VALUE'` (or a `seek:` file)."""
-    from . import engine
-    from . import seek as goal
+    from . import engine, seek as goal
     from .data import read_inputs
 
     if args.format not in ("json", "md", "html"):

@@ -65,6 +65,13 @@ class SeekResult:
     binding: list[str] = field(default_factory=list)  # Swedish lines: what decides at the solution
     failed_checks: list[str] = field(default_factory=list)
     warnings: list = field(default_factory=list)  # the plain evaluation's
+
+    def shown(self) -> tuple[Decimal, Any]:
+        """The factor and total the report stands on: the answer, or the nearest to the target."""
+        if self.factor is not None:
+            return self.factor, self.reached
+        assert self.limit is not None  # an unreachable target always has its limit
+        return self.limit
     rounds: int = 0  # evaluations, each of many factors
     evaluated: int = 0  # factors tried
 
@@ -133,8 +140,8 @@ def _checked(policy, scale: str, rule: str, target: Decimal, scale_at: Location,
     r = policy.rules.get(rule)
     if r is None:
         raise PolicyError(f"unknown rule '{rule}'", rule_at, did_you_mean(rule, policy.rules))
-    target = int(target) if target == target.to_integral_value() else target
-    return Seek(pid, key or None, rule, target, where)
+    goal: int | Decimal = int(target) if target == target.to_integral_value() else target
+    return Seek(pid, key or None, rule, goal, where)
 
 
 def _cells(p) -> list[tuple[tuple, Any]]:
@@ -344,8 +351,8 @@ def answer(policy, r: SeekResult) -> list[str]:
     what = rule.title or seek.rule
     param = policy.parameters[seek.parameter].title or seek.parameter
     goal = format_value(seek.target, unit)
+    factor, total = r.shown()
     if not r.reachable:
-        factor, total = r.limit
         if factor == 0:
             return [f"Målet {goal} kan inte nås: {what} blir {format_value(total, unit)} redan när "
                     f"{param} sätts till 0 (faktorn 0)."]
@@ -356,15 +363,15 @@ def answer(policy, r: SeekResult) -> list[str]:
                     "Det som begränsar anges nedan."]
         return [f"Målet {goal} kan inte nås med någon prövad faktor: även med faktorn {format_number(factor)} "
                 f"blir {what} bara {format_value(total, unit)}."]
-    x = format_number(r.factor)
+    x = format_number(factor)
     if r.exact:
         return [f"Med faktorn x = {x} blir {what} exakt {goal}."]
-    reached = format_value(r.reached, unit)
-    if seek.target - r.reached < KRONA:
+    reached = format_value(total, unit)
+    if seek.target - total < KRONA:
         return [f"Med faktorn x = {x} blir {what} {reached}, mindre än en krona under målet {goal}: "
                 "målet är nått på kronan när."]
     lines = [f"Med faktorn x = {x} blir {what} {reached}, "
-             f"{format_value(seek.target - r.reached, unit)} under målet {goal}."]
+             f"{format_value(seek.target - total, unit)} under målet {goal}."]
     if r.above is not None:
         lines.append(f"Närmare än så kommer ingen faktor: redan faktorn {format_number(r.above[0].normalize(EXACT))} "
                      f"ger {format_value(r.above[1], unit)}, över målet. Summan gör ett hopp mellan de två "
@@ -385,7 +392,7 @@ def to_blocks(policy, r: SeekResult, source: str):
                          f"vilken faktor x, multiplicerad med {scope} i {p.title or p.id}, gör att "
                          f"{rule.title or seek.rule} blir {format_value(seek.target, rule.unit)}?"),
               Block("h2", "Svar")] + [Block("p", line) for line in answer(policy, r)]
-    factor = r.factor if r.reachable else r.limit[0]
+    factor = r.shown()[0]
     header = [("Cell" if p.by else "Parameter"), "Enligt policyn", "Med faktorn"]
     rows = [[_cell_name(policy, seek, k), format_value(old, p.unit), format_value(new, p.unit)]
             for k, old, new in r.cells]
@@ -414,7 +421,7 @@ def to_document(planned, tables, r: SeekResult, source: dict) -> dict:
     policy = planned.policy
     info = policy_info(policy)
     seek = r.seek
-    factor = r.factor if r.reachable else r.limit[0]
+    factor, total = r.shown()
     cell = (lambda k: ".".join(map(str, k))) if policy.parameters[seek.parameter].by else (lambda k: seek.parameter)
     return {"policy": {"id": info.id, "version": info.version, "sha256": info.sha256, "title": info.title,
                        "path": info.path},
@@ -423,7 +430,7 @@ def to_document(planned, tables, r: SeekResult, source: dict) -> dict:
             "seek": {"parameter": seek.parameter, "cell": ".".join(map(str, seek.key)) if seek.key else None,
                      "rule": seek.rule, "target": value_to_json(seek.target)},
             "reachable": r.reachable, "exact": r.exact,
-            "factor": value_to_json(factor), "reached": value_to_json(r.reached if r.reachable else r.limit[1]),
+            "factor": value_to_json(factor), "reached": value_to_json(total),
             "above": None if r.above is None else {"factor": value_to_json(r.above[0].normalize(EXACT)),
                                                    "reached": value_to_json(r.above[1])},
             "values": {cell(k): {"policy": value_to_json(old), "scaled": value_to_json(new)} for k, old, new in r.cells},
