@@ -87,7 +87,7 @@ def find_fixtures(policy, folder: str | None) -> list[dict]:
         if os.path.realpath(fixture.policy_path) != mine:
             continue
         first = next((line.strip() for line in fixture.description.splitlines() if line.strip()), "")
-        rules = list(dict.fromkeys(r for case in fixture.cases for r in case.expect))
+        rules = list(dict.fromkeys(r for case in fixture.cases + fixture.scenarios for r in case.expect))
         errors = [case.expect_error for case in fixture.cases if case.expect_error]
         out.append({"path": path, "name": os.path.basename(path), "summary": first,
                     "rules": rules, "error": errors[0] if errors else None})
