@@ -16,7 +16,7 @@ import pytest
 from evaluator.report import FORMATS, render
 from evaluator.report.atomic import emit, write_atomic
 from evaluator.report.csv_writer import to_csv
-from evaluator.report.fmt import format_number, format_value
+from evaluator.present import format_number, format_value
 from evaluator.report.html import to_html
 from evaluator.report.json_writer import to_json, value_to_json
 from evaluator.report.markdown import to_markdown

@@ -16,7 +16,7 @@ import pytest
 
 from evaluator.report import render
 from evaluator.report.atomic import emit, write_atomic
-from evaluator.report.fmt import format_number, format_plain_number, format_value
+from evaluator.present import format_number, format_plain_number, format_value
 from evaluator.result import CheckResult, DataInfo, OutputTable, PolicyInfo, RunResult
 
 THIN = "\u2009"

@@ -9,10 +9,9 @@ Tables: an output on [A, B] (region × measure) is pivoted, one row per A member
 per B member, which reads far better than A×B long rows. Amounts (kr) and counts whose first
 dimension is `region` get a national total row, "Riket", summed exactly.
 
-Display rounding, the one place a report shows fewer digits than were computed: a Decimal with
-more than two places is shown rounded to two (half even) as "≈ 333,33". The engine keeps a
-quotient as a Decimal (34 significant digits), not as a fraction, so the exact rational is not
-available here and is not shown; the JSON, CSV and XLSX outputs keep every digit computed.
+Values are presented by `present.format_value`: a Decimal with more than two places is shown
+rounded to two with its exact value beside it ("333,33 (1 000/3)"); the JSON, CSV and XLSX
+outputs keep every digit computed.
 
 Warnings are shown in Swedish (`warnings_sv`).
 """
@@ -24,10 +23,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..result import OutputTable, RunResult
-from .fmt import format_number, format_value as exact_value
+from ..present import format_number, format_value
 from .warnings_sv import swedish
 
-DISPLAY_PLACES = 2
 TOTAL_UNITS = ("kr", "count")
 TOTAL_LABEL = "Riket"
 # Enough digits to add any realistic column of Decimals exactly; Inexact is trapped, so a sum
@@ -44,16 +42,6 @@ class Block:
     rows: list[list[str]] = field(default_factory=list)
     numeric: list[bool] = field(default_factory=list)  # right-align these columns
     marks: list[str] = field(default_factory=list)  # per list item: "ok" | "fail" | ""
-
-
-def format_value(value, unit: str | None = None) -> str:
-    """For reading: a long decimal as ≈ its value to a few places; any other value exactly as given."""
-    if isinstance(value, Decimal) and value.is_finite():
-        places = DISPLAY_PLACES
-        if value.as_tuple().exponent < -places:
-            rounded = value.quantize(Decimal(1).scaleb(-places), decimal.ROUND_HALF_EVEN)
-            return "≈ " + exact_value(rounded, unit)
-    return exact_value(value, unit)
 
 
 def exact_sum(values) -> int | Decimal:
@@ -120,7 +108,7 @@ def output_blocks(table: OutputTable) -> list[Block]:
 
 def label(table: OutputTable, dim: str, member) -> str:
     """A member as people know it: its label if the dimension has one."""
-    text = member if isinstance(member, str) else exact_value(member)
+    text = member if isinstance(member, str) else format_value(member)
     return table.labels.get(dim, {}).get(member, text)
 
 

@@ -18,7 +18,7 @@ import os
 import re
 from dataclasses import dataclass
 
-from .fmt import UNIT_WORDS, format_value
+from ..present import UNIT_WORDS, format_value
 
 CONDITION_ID = re.compile(r"\b[A-Z]-\d+\b")
 READING_TITLE = re.compile(r"\btolkning\b", re.IGNORECASE)
