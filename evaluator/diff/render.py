@@ -91,7 +91,7 @@ def impact_rows(imp: OutputImpact, rows: list[KeyImpact]) -> tuple[list[str], li
 
 
 def _name(imp: OutputImpact) -> str:
-    unit = {"count": "antal", "kr/count": "kr/st"}.get(imp.unit or "", imp.unit)
+    unit = {"count": "antal", "kr/count": "kr/st", "day": "dagar"}.get(imp.unit or "", imp.unit)
     return imp.rule + (f" — {imp.title}" if imp.title else "") + (f" ({unit})" if unit else "")
 
 

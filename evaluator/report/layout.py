@@ -44,14 +44,18 @@ class Block:
     marks: list[str] = field(default_factory=list)  # per list item: "ok" | "fail" | ""
 
 
-def exact_sum(values) -> int | Decimal:
-    """The exact sum of ints and Decimals (None skipped); an int when the sum is whole."""
-    whole, decimals = 0, []
+def exact_sum(values) -> int | Decimal | None:
+    """The exact sum of ints and Decimals (None skipped); an int when the sum is whole; None
+    when no value is present (a total of absent values is absent, not 0)."""
+    whole, decimals, present = 0, [], False
     for v in values:
+        present = present or v is not None
         if isinstance(v, Decimal):
             decimals.append(v)
         elif v is not None:
             whole += int(v)
+    if not present:
+        return None
     total = Decimal(whole)  # exact whatever its size
     for v in decimals:
         total = EXACT.add(total, v)
