@@ -37,15 +37,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import numbers
 import re
 import zipfile
 from decimal import Decimal
 
-from ..result import OutputTable, RunResult
 from ..present import format_value, is_exact_in_xlsx as is_exact_number, json_value as value_to_json
 from ..present import xlsx_cell as cell_value, xlsx_format as number_format
+from ..result import OutputTable, RunResult
 from .warnings_sv import swedish
 
 ABOUT = "Om körningen"
