@@ -59,6 +59,8 @@ SHORT_PLACES = 6  # a decimal with at most this many places is shown exactly bes
 MAX_DENOMINATOR = 10_000
 # The engine's arithmetic (lang/values.py FEEL_CONTEXT): 34 significant digits, half even.
 ENGINE = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN, Emax=6144, Emin=-6143)
+# Display rounding never runs out of digits (a 34-digit amount plus two places of öre).
+DISPLAY = decimal.Context(prec=1000, rounding=decimal.ROUND_HALF_EVEN)
 EXACT_LIMIT = 2 ** 53  # whole numbers below this are exact as Excel's doubles
 XLSX_FORMATS = {"kr": ('#,##0 "kr"', '#,##0.00 "kr"'), "kr/count": ('#,##0 "kr/st"', '#,##0.00 "kr/st"'),
                 "count": ("#,##0", "#,##0.####")}
@@ -106,7 +108,7 @@ def _money_places(value, unit: str | None):
     """Kronor with öre show two öre digits: 1234.5 kr -> 1234.50 (exact: only a zero is added)."""
     if unit in MONEY_UNITS and isinstance(value, Decimal) and value != value.to_integral_value() \
             and value.as_tuple().exponent == -1:
-        return value.quantize(Decimal("0.01"))
+        return DISPLAY.quantize(value, Decimal("0.01"))
     return value
 
 
@@ -137,7 +139,7 @@ def exact_beside(value: Decimal) -> str:
 def number_text(value, unit: str | None = None) -> str:
     """A number for reading: more than two decimals rounded to two, the exact value beside it."""
     if isinstance(value, Decimal) and value.is_finite() and value.as_tuple().exponent < -DISPLAY_PLACES:
-        rounded = value.quantize(Decimal(1).scaleb(-DISPLAY_PLACES), decimal.ROUND_HALF_EVEN)
+        rounded = DISPLAY.quantize(value, Decimal(1).scaleb(-DISPLAY_PLACES))
         return f"{format_number(rounded, unit)} ({exact_beside(value)})"
     return format_number(value, unit)
 

@@ -44,6 +44,8 @@ ENGINE_1310_3 = Decimal("436.6666666666666666666666666666667")  # what the engin
     (Decimal("1.125"), None, "1,12 (exakt 1,125)"),        # half even; a short decimal in full
     (THIRD_1310, None, "436,67 (exakt 436,6666666666666666666666667)"),  # not 1310/3 in 34 digits
     (Decimal("0.25"), None, "0,25"),
+    (Decimal("123456789012345678901234567890.5"), "kr",  # 31 digits: more than Python's default 28
+     f"123{T}456{T}789{T}012{T}345{T}678{T}901{T}234{T}567{T}890,50 kr"),
     (dt.timedelta(days=1), None, "1 dag"),
     (dt.timedelta(days=30), None, "30 dagar"),
     (dt.timedelta(days=-1), None, f"{M}1 dag"),
@@ -171,6 +173,13 @@ def test_amounts_in_the_summary_and_a_list_in_explain_and_diff(rendered):
     assert re.split(r" {2,}", norr) == ["Norr", RULES["grant"][4], RULES["fee"][4], RULES["share"][4], "–"]
     assert "parameter years = [2023, 2024, 2025] — År" in rendered["explain"]["years_n"]
     assert "  ~ years: [2022, 2023, 2024] → [2023, 2024, 2025]" in rendered["diff"].splitlines()
+
+
+def test_diff_shows_a_difference_of_fractions_with_all_its_digits(rendered):
+    # share: 1310/3 − 2 = 1304/3 = 434,666…, computed in 34 digits (abs() would cut it to 28)
+    section = rendered["diff"][rendered["diff"].index("\nshare — "):]
+    row = next(line for line in section.splitlines() if line.startswith("  Norr "))
+    assert re.split(r" {2,}", row.strip())[3] == f"+434,67 kr (1{T}304/3)"
 
 
 def test_a_total_of_absent_values_is_absent(rendered):

@@ -58,7 +58,7 @@ def _diff(v, unit) -> str:
         return ""
     if v == 0:
         return "0"
-    text = format_value(abs(v), unit)
+    text = format_value(v.copy_abs() if isinstance(v, Decimal) else abs(v), unit)  # abs() rounds to 28 digits
     return ("+" if v > 0 else "−") + text
 
 

@@ -18,7 +18,7 @@ import re
 import unicodedata
 
 from .. import explain as X
-from ..present import format_value
+from ..present import MISSING, format_value
 from . import explanation as R
 from ..result import WHAT_IF
 
@@ -153,7 +153,7 @@ def _key_label(row: dict) -> str:
 
 def _mark(value, finding: bool) -> str:
     if value is None:
-        return "–"
+        return MISSING
     if finding:
         return "⚠" if value is True else "✓"
     return "✓" if value is True else "✗"

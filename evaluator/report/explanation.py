@@ -11,7 +11,7 @@ import decimal
 import re
 from decimal import Decimal
 
-from ..present import MISSING, format_number, format_value
+from ..present import MISSING, NO, YES, format_number, format_value
 
 def key_text(node: dict) -> str:
     labels = node.get("labels", {})
@@ -89,7 +89,7 @@ def _cell_text(value) -> str:
     if value is None:
         return "(tom)"
     if isinstance(value, bool):
-        return "ja" if value else "nej"
+        return YES if value else NO
     return str(value)
 
 
