@@ -71,6 +71,10 @@ class Explainer:
     def resolve_member(self, dim: str, wanted: str):
         return resolve_member(self.policy, dim, wanted)
 
+    def decisions(self, pr, trace: dict, key: dict):
+        """The decisive branches of a planned rule at `key` (see `decisive`)."""
+        return self.decisive.decisions(pr, trace, key)
+
     # -- nodes
 
     def node_id(self, rule_id: str, key: dict) -> str:
@@ -110,7 +114,7 @@ class Explainer:
             return node
         node.headline = self.headline(rule, key, value, unit)
         trace = self.evaluation.traces.get(rule_id, {})
-        decisions = self.decisive.decisions(pr, trace, key)
+        decisions = self.decisions(pr, trace, key)
         node.decisive = "; ".join(d.text for d in decisions) or None
         node.decisions = decisions
         node.operands, child_refs = self.operands(pr, trace, key, focus)
