@@ -7,10 +7,8 @@ its `per` dimensions), so every key has a value — a region without any rows ge
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -215,8 +213,16 @@ class Evaluation:
 
 def evaluate(plan: Plan, tables: Tables, trace: bool = False, stop_on_failed_check: bool = True) -> Evaluation:
     """Evaluate every rule in plan order, then the checks. Raises on null values and, unless
-    told otherwise (explain shows why a check fails), on a failed check."""
-    scope = RuntimeScope(plan, tables)
+    told otherwise (explain shows why a check fails), on a failed check.
+
+    Without a trace, a table feeding only filtered sums is evaluated as its cube (cube.py);
+    a trace shows input rows, so it evaluates the rows themselves."""
+    from .cube import cube_tables
+
+    evaluated = tables if trace else cube_tables(plan, tables)
+    for table in evaluated.tables.values():
+        table.load()
+    scope = RuntimeScope(plan, evaluated)
     skipped: dict[str, list[str]] = {}
     traces: dict[str, dict] = {}
     missing = set(tables.missing_optional)
@@ -349,11 +355,9 @@ def _absent_input_warnings(plan: Plan, skipped: dict[str, list[str]], missing: s
 
 
 def _illustrative_warnings(plan: Plan, skipped) -> list[str]:
-    from .lang import ast as A
-    used: set[str] = set()
-    for pr in plan.order + plan.checks:
-        if pr.id not in skipped:
-            used |= A.names_used(pr.checked.node)
+    graph = plan.graph
+    used = {n for pr in plan.order if pr.id not in skipped for n in graph.direct(pr.id)}
+    used |= {n for pr in plan.checks for n in graph.check_direct(pr.id)}
     warnings = []
     for p in plan.policy.parameters.values():
         if p.status == "illustrative" and p.id in used:

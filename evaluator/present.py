@@ -124,10 +124,15 @@ def format_number(value, unit: str | None = None) -> str:
     return _with_unit(format_plain_number(_money_places(value, unit)), value, unit)
 
 
+def places(value: Decimal) -> int:
+    """How many decimal places a finite Decimal has as written (1.50 -> 2, 1E+3 -> 0)."""
+    exponent = value.as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
 def exact_beside(value: Decimal) -> str:
     """The exact value shown beside a rounded one: '1 310/3', 'exakt 1,125', 'exakt 0,1234…'."""
-    places = -value.normalize(ENGINE).as_tuple().exponent
-    if places <= SHORT_PLACES:
+    if places(value.normalize(ENGINE)) <= SHORT_PLACES:
         return "exakt " + format_plain_number(value.normalize(ENGINE))
     frac = Fraction(value).limit_denominator(MAX_DENOMINATOR)
     if ENGINE.divide(Decimal(frac.numerator), Decimal(frac.denominator)) == value:
@@ -138,7 +143,7 @@ def exact_beside(value: Decimal) -> str:
 
 def number_text(value, unit: str | None = None) -> str:
     """A number for reading: more than two decimals rounded to two, the exact value beside it."""
-    if isinstance(value, Decimal) and value.is_finite() and value.as_tuple().exponent < -DISPLAY_PLACES:
+    if isinstance(value, Decimal) and value.is_finite() and places(value) > DISPLAY_PLACES:
         rounded = DISPLAY.quantize(value, Decimal(1).scaleb(-DISPLAY_PLACES))
         return f"{format_number(rounded, unit)} ({exact_beside(value)})"
     return format_number(value, unit)

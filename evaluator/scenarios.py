@@ -29,14 +29,13 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
 
 from .errors import EvaluationError, LimitError, Location, PolicyError, UsageError, VillkorError
-from .lang import ast
-from .lang import values as V
+from .lang import ast, values as V
 from .lang.interp import Interp
 from .lang.values import Val
 from .policy.loader import load_yaml
@@ -126,7 +125,8 @@ def read_scenarios(policy, path: str) -> tuple[list[Scenario], str]:
     tree = loaded.tree
     if not isinstance(tree, dict) or not tree:
         raise PolicyError("a scenario file has 'scenarios:' (named overrides) and/or 'grid:' (values to combine)",
-                          loaded.location(()), "e.g.\n    grid:\n      approximate_cost_excl_supplement.cataract: [9000, 10000, 11000]")
+                          loaded.location(()),
+                          "e.g.\n    grid:\n      approximate_cost_excl_supplement.cataract: [9000, 10000, 11000]")
     for key in tree:
         if key not in FILE_KEYS:
             raise PolicyError(f"unknown section '{key}' in a scenario file", loaded.location((key,), key=True),
@@ -147,7 +147,8 @@ def read_scenarios(policy, path: str) -> tuple[list[Scenario], str]:
                                                      for (pid, key), v in cells.items()}))
     grid = tree.get("grid") or {}
     if not isinstance(grid, dict):
-        raise PolicyError("'grid' maps a parameter (approximate_cost_excl_supplement.cataract) to a list of values", loaded.location(("grid",)))
+        raise PolicyError("'grid' maps a parameter (approximate_cost_excl_supplement.cataract) to a list of values",
+                          loaded.location(("grid",)))
     axes = []
     for text, values in grid.items():
         key_loc = loaded.location(("grid", text), key=True)
@@ -441,14 +442,13 @@ def evaluate_scenarios(plan, tables, scenarios: list[Scenario]) -> ScenarioRun:
             stacked[pid] = val
     scope = ScenarioScope(ev.scope, n, stacked, loose)
     dependent: list[str] = []
-    touched = set(varied)
+    downstream = plan.graph.downstream(varied)
     values: dict[str, Val] = {}
     flips: list[Flip] = []
     looped: list[str] = []
     for pr in plan.order:
-        if pr.id in ev.skipped or not (ast.names_used(pr.checked.node) & touched):
+        if pr.id in ev.skipped or pr.id not in downstream:
             continue
-        touched.add(pr.id)
         dependent.append(pr.id)
         val, rule_flips, loop = _evaluate(scope, SliceScope, pr, set(dependent), scenarios)
         if loop:
@@ -458,7 +458,7 @@ def evaluate_scenarios(plan, tables, scenarios: list[Scenario]) -> ScenarioRun:
         flips += rule_flips
     failed: list[list[str]] = [[] for _ in range(n)]
     for pr in plan.checks:
-        if pr.inputs & set(tables.missing_optional) or not (ast.names_used(pr.checked.node) & touched):
+        if pr.inputs & set(tables.missing_optional) or not (plan.graph.check_direct(pr.id) & (downstream | set(varied))):
             continue
         val, _, _ = _evaluate(scope, SliceScope, pr, set(dependent), scenarios, check=True)
         ok = val.data if val.null is None else (val.data & ~val.null)
@@ -607,12 +607,12 @@ def _outputs(run: ScenarioRun, chosen: list[str]) -> list[OutputSpec]:
 
 
 def _arg_title(policy, node) -> str:
-    from .explain import expr_text
+    from .lang.printer import to_text
     if isinstance(node, ast.Name):
         item = policy.rules.get(node.id) or policy.parameters.get(node.id)
         if item is not None and item.title:
             return item.title
-    return expr_text(node)
+    return to_text(node)
 
 
 def _flip_lines(run: ScenarioRun, limit: int = MAX_FLIP_LINES) -> tuple[list[list[str]], int]:
@@ -688,7 +688,6 @@ def to_document(run: ScenarioRun, specs: list[OutputSpec], source: dict) -> dict
 
 
 def _signed(value, unit) -> str:
-    from .present import format_number
     from .present import format_value
     if value == 0:
         return "±0"
@@ -766,7 +765,8 @@ def _cell_value(o: OutputSpec, s: int, j: int, diff: bool = False):
 
 def to_xlsx(run: ScenarioRun, specs: list[OutputSpec], source: dict) -> bytes:
     from openpyxl import Workbook
-    from .engine import policy_info, to_result
+
+    from .engine import to_result
     from .report.xlsx_writer import cell_value, fixed_stamp, fixed_zip_times, number_format, sheet_title
 
     _flip_lines(run)

@@ -15,10 +15,10 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import write
 from evaluator.cli import main
-from evaluator.present import (csv_cell, csv_sv_cell, format_number, format_value, json_value,
-                               xlsx_cell, xlsx_format)
+from evaluator.present import csv_cell, csv_sv_cell, format_number, format_value, json_value, xlsx_cell, xlsx_format
+
+from conftest import write
 
 T = "\u2009"  # thousands
 M = "\u2212"  # minus

@@ -14,9 +14,9 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
+from evaluator.present import format_number, format_plain_number, format_value
 from evaluator.report import render
 from evaluator.report.atomic import emit, write_atomic
-from evaluator.present import format_number, format_plain_number, format_value
 from evaluator.result import CheckResult, DataInfo, OutputTable, PolicyInfo, RunResult
 
 THIN = "\u2009"

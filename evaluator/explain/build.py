@@ -21,16 +21,15 @@ from typing import Any
 
 import numpy as np
 
-from ..lang import ast
-from ..lang import values as V
-from ..lang.checker import AGGREGATES
+from ..lang import ast, values as V
+from ..lang.builtins import aggregates
+from ..lang.printer import to_text
 from ..lang.values import ListVal, Val
 from ..policy.model import Policy, Rule
 from ..policy.templates import FORMATTER, template_names
 from ..present import format_value, json_value
 from .decisive import Decisive
 from .nodes import ABSENT, KeyValue, Node, Operand, Rows
-from .printer import expr_text
 from .reader import Reader, unit_text
 from .rows import RowReader
 from .select import resolve_member, select
@@ -105,7 +104,7 @@ class Explainer:
             node.ref = nid
             return node
         self.seen[nid] = True
-        node.expression = expr_text(pr.checked.node)
+        node.expression = to_text(pr.checked.node)
         node.source = self.policy.cite(rule.source)
         if val is None:
             missing = ", ".join(self.evaluation.skipped.get(rule_id, []))
@@ -148,9 +147,10 @@ class Explainer:
         return f"{rule.title or rule.id}: {format_value(value, unit)}"
 
     def render_template(self, rule: Rule, key: dict, value, unit) -> str:
-        template_names(rule.explain)  # raises on malformed text
-        out = []
-        for literal, name, _spec, _conv in FORMATTER.parse(rule.explain):
+        template = rule.explain or ""
+        template_names(template)  # raises on malformed text
+        out: list[str] = []
+        for literal, name, _spec, _conv in FORMATTER.parse(template):
             out.append(literal)
             if name is None:
                 continue
@@ -185,7 +185,7 @@ class Explainer:
         children: list[tuple[str, dict]] = []
         done: set[str] = set()
         for node, in_rows in operand_nodes(pr.checked.node, pr.checked.lookups, self.policy.inputs):
-            label = expr_text(node) if isinstance(node, (ast.Call, ast.Path)) else None
+            label = to_text(node) if isinstance(node, (ast.Call, ast.Path)) else None
             if label is not None:
                 if label in done:
                     continue
@@ -267,7 +267,7 @@ class Explainer:
         unit = self.decisive.node_unit(pr, node)
         arg = node.args[0]
         table, filters, column = table_parts(arg, self.policy)
-        op = Operand(expr_text(node), "input", unit=unit)
+        op = Operand(to_text(node), "input", unit=unit)
         if one:
             op.value, op.formatted = json_value(v), format_value(v, unit)
         counts = trace.get(("rows", id(node)))
@@ -288,12 +288,12 @@ class Explainer:
         one, v = self.decisive.scalar(trace, node, key)
         unit = self.decisive.node_unit(pr, node)
         table, _filters, column = table_parts(node, self.policy)
-        op = Operand(expr_text(node), "input", unit=unit, value=json_value(v) if one else None,
+        op = Operand(to_text(node), "input", unit=unit, value=json_value(v) if one else None,
                      formatted=format_value(v if one else None, unit))
         dims = pr.checked.types[id(node)].dims
         match = self.row_reader.key_mask(table, {d: key[d] for d in dims if d in key})
         rows = Rows(table, column, "lookup", None, matched=int(match.sum()) if match is not None else None)
-        if match is not None and self.options.rows:
+        if match is not None and table is not None and self.options.rows:
             self.row_reader.records(rows, table, np.flatnonzero(match))
         op.rows = rows
         return op
@@ -308,7 +308,7 @@ def table_parts(arg: ast.Node, policy: Policy) -> tuple[str | None, list[str], s
         node = node.source
     filters: list[str] = []
     while isinstance(node, ast.Filter):
-        filters.insert(0, expr_text(node.cond))
+        filters.insert(0, to_text(node.cond))
         node = node.source
     if isinstance(node, ast.Name) and node.id in policy.inputs:
         return node.id, filters, column
@@ -321,7 +321,7 @@ def operand_nodes(node: ast.Node, lookups: set[int], inputs, in_rows: bool = Fal
 
     An aggregate over an input table is one operand (its filter's names are reported inside
     it, not as values per key); names inside a filter condition are row context."""
-    if isinstance(node, ast.Call) and node.func in AGGREGATES and len(node.args) == 1 \
+    if isinstance(node, ast.Call) and node.func in aggregates() and len(node.args) == 1 \
             and any(isinstance(n, ast.Name) and n.id in inputs for n in ast.walk(node.args[0])):
         yield node, in_rows
         for n in ast.walk(node.args[0]):  # parameters used in the filter (measurement_year ...)

@@ -7,10 +7,11 @@ Read from the traced values of the expression's nodes at the key; nothing is re-
 from __future__ import annotations
 
 from ..lang import ast
+from ..lang.builtins import REGISTRY
+from ..lang.printer import to_text
 from ..lang.values import Val
 from ..present import format_value, json_value
 from .nodes import Decision
-from .printer import expr_text
 from .reader import unit_text
 
 
@@ -40,7 +41,7 @@ class Decisive:
             return f"{node.id} = {format_value(value, unit)}"
         if isinstance(node, (ast.Number, ast.String, ast.Bool)):
             return format_value(value, unit)
-        return f"{expr_text(node)} = {format_value(value, unit)}"
+        return f"{to_text(node)} = {format_value(value, unit)}"
 
     def node_unit(self, pr, node) -> str | None:
         if isinstance(node, ast.Name):
@@ -62,7 +63,8 @@ class Decisive:
         one, value = self.scalar(trace, node, key)
         if not one:
             return  # a value finer than the key (inside an aggregate): no single branch
-        if isinstance(node, ast.Call) and node.func in ("min", "max") and len(node.args) >= 2:
+        decides = REGISTRY[node.func].decides if isinstance(node, ast.Call) else None
+        if isinstance(node, ast.Call) and decides and len(node.args) >= 2:
             args = []
             for a in node.args:
                 ok, v = self.scalar(trace, a, key)
@@ -70,16 +72,16 @@ class Decisive:
                     break
                 args.append((a, v))
             else:
-                self._decide_minmax(node, value, args, out, pr)
+                self._decide_extreme(node, decides, value, args, out, pr)
         elif isinstance(node, ast.If):
             ok, c = self.scalar(trace, node.cond, key)
             if ok:
                 branch = node.then if c is True else node.other
                 state = "sant" if c is True else ("falskt" if c is False else "utan värde")
-                out.append(Decision("if", expr_text(node), condition=expr_text(node.cond), condition_value=json_value(c),
+                out.append(Decision("if", to_text(node), condition=to_text(node.cond), condition_value=json_value(c),
                                      branch="then" if c is True else "else",
-                                     text=f"villkoret {expr_text(node.cond)} är {state}, så värdet blir "
-                                          f"{expr_text(branch)}"))
+                                     text=f"villkoret {to_text(node.cond)} är {state}, så värdet blir "
+                                          f"{to_text(branch)}"))
                 self._decide(node.cond, trace, key, out, pr)
                 self._decide(branch, trace, key, out, pr)
                 return
@@ -99,7 +101,8 @@ class Decisive:
         for child in node.children():
             self._decide(child, trace, key, out, pr)
 
-    def _decide_minmax(self, node, value, args, out, pr) -> None:
+    def _decide_extreme(self, node, word: str, value, args, out, pr) -> None:
+        """min/max (the built-ins that declare `decides`): the argument equal to the value won."""
         fn = node.func
         winners = [(a, v) for a, v in args if v is not None and v == value]
         losers = [(a, v) for a, v in args if not (v is not None and v == value)]
@@ -109,11 +112,10 @@ class Decisive:
             text = (" och ".join(name_of(a) for a, _ in winners) + " är lika ("
                     + format_value(value, self.node_unit(pr, node)) + ")")
         else:
-            word = "lägre" if fn == "min" else "högre"
             text = (" och ".join(self._show(a, v, pr) for a, v in winners[:1]) +
                     f" bestämmer värdet ({word} än " +
                     ", ".join(self._show(a, v, pr) for a, v in losers) + ")")
-        out.append(Decision(fn, expr_text(node), chosen=[name_of(a) for a, _ in winners], text=text))
+        out.append(Decision(fn, to_text(node), chosen=[name_of(a) for a, _ in winners], text=text))
 
     def _decide_logic(self, node, value, vals, out, trace=None, key=None, pr=None) -> None:
         op = node.op
@@ -152,14 +154,14 @@ class Decisive:
                 text = "uppfyllt eftersom " + ", ".join(why(x, "ja") for x in true)
             else:
                 text = f"inget av de {len(vals)} alternativen är uppfyllt"
-        out.append(Decision(op, expr_text(node), chosen=names, text=text))
+        out.append(Decision(op, to_text(node), chosen=names, text=text))
 
     def _title_of(self, node) -> str:
         if isinstance(node, ast.Name):
             item = self.policy.rules.get(node.id) or self.policy.parameters.get(node.id)
             if item is not None and item.title:
                 return f"{node.id} ({item.title})"
-        return expr_text(node)
+        return to_text(node)
 
 
 def flatten(node: ast.Node, op: str) -> list[ast.Node]:
@@ -169,4 +171,4 @@ def flatten(node: ast.Node, op: str) -> list[ast.Node]:
 
 
 def name_of(node: ast.Node) -> str:
-    return node.id if isinstance(node, ast.Name) else expr_text(node)
+    return node.id if isinstance(node, ast.Name) else to_text(node)

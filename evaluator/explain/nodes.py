@@ -9,8 +9,9 @@ written at all (the schema distinguishes an absent `ref` from a null value).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
-from typing import Any, Iterable
+from typing import Any
 
 
 class _Absent:
@@ -128,7 +129,7 @@ class Node:
     decisions: list[Decision] = ABSENT
     operands: list[Operand] = ABSENT
     truncated: bool = ABSENT
-    children: list["Node"] = field(default=ABSENT)
+    children: list[Node] = field(default=ABSENT)
 
     def to_json(self) -> dict:
         return _json(self)

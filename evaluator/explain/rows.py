@@ -14,8 +14,7 @@ from decimal import Decimal
 import numpy as np
 
 from ..errors import VillkorError
-from ..lang import ast
-from ..lang import values as V
+from ..lang import ast, values as V
 from ..lang.values import TableView, Val
 from ..present import json_value
 from .nodes import Rows

@@ -15,6 +15,8 @@ from ..errors import VillkorError, did_you_mean
 class SelectionError(VillkorError):
     """An `explain` selection (rule, --where) that names something the policy does not have."""
 
+    CODE = "VK050"
+
 
 def check_rule(plan, rule_id: str) -> None:
     """Refuse a name that is not a planned rule, saying what it is if the policy has it."""

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import LimitError, Location, PolicyError
+from ..errors import LimitError, Location, PolicyError, ReadError, YamlError
 
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same nodes and marks
 MAX_NODES = 200_000  # values built, counting every expansion of an alias
@@ -26,7 +26,7 @@ STANDARD_TAG = "tag:yaml.org,2002:"
 # The only tags a policy file may hold: YAML's plain types. `!!python/...`, `!!set`, `!!binary`
 # and the like share the STANDARD_TAG prefix, so the prefix alone does not make a tag safe.
 ALLOWED_TAGS = {STANDARD_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
-Path = tuple
+Path = tuple[Any, ...]
 
 
 @dataclass
@@ -39,7 +39,7 @@ class Loaded:
     key_marks: dict[Path, tuple[int, int]] = field(default_factory=dict)  # key start
     lines: list[str] = field(default_factory=list)
     sha256: str = ""
-    bare: set = field(default_factory=set)  # parameters a child policy gives as a bare value
+    bare: set[str] = field(default_factory=set)  # parameters a child policy gives as a bare value
 
     def location(self, path: Path, key: bool = False) -> Location:
         """The place of `path`, or of its nearest parent that has one."""
@@ -58,18 +58,18 @@ def read_text(path: str) -> tuple[str, bytes]:
         with open(path, "rb") as fh:
             raw = fh.read()
     except FileNotFoundError:
-        raise PolicyError(f"no such file: {path}", Location(file=path),
-                          "check the path (relative paths are from the current folder)") from None
+        raise ReadError(f"no such file: {path}", Location(file=path),
+                        "check the path (relative paths are from the current folder)") from None
     except IsADirectoryError:
-        raise PolicyError(f"{path} is a folder, not a file", Location(file=path)) from None
+        raise ReadError(f"{path} is a folder, not a file", Location(file=path)) from None
     except OSError as exc:
-        raise PolicyError(f"cannot read {path}: {exc.strerror}", Location(file=path)) from None
+        raise ReadError(f"cannot read {path}: {exc.strerror}", Location(file=path)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
-        raise PolicyError("the file is not UTF-8 text", Location(file=path, line=line),
-                          "save it as UTF-8 (most editors: 'Save with encoding')") from None
+        raise YamlError("the file is not UTF-8 text", Location(file=path, line=line),
+                        "save it as UTF-8 (most editors: 'Save with encoding')") from None
     return text, raw
 
 
@@ -86,9 +86,9 @@ def load_yaml(path: str) -> Loaded:
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         src = loaded.lines[line - 1] if 0 < line <= len(loaded.lines) else None
         problem = (exc.problem or "malformed YAML").rstrip(".")
-        raise PolicyError(f"malformed YAML: {problem}", Location(file=path, line=line, column=col,
-                                                                   source_line=src),
-                          _yaml_hint(problem, src, col)) from None
+        raise YamlError(f"malformed YAML: {problem}", Location(file=path, line=line, column=col,
+                                                                 source_line=src),
+                        _yaml_hint(problem, src, col)) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, control)
         # libyaml counts bytes, PyYAML characters: the first such character is the one
         offset = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
@@ -96,11 +96,11 @@ def load_yaml(path: str) -> Loaded:
         line = text.count("\n", 0, offset) + 1
         col = offset - (text.rfind("\n", 0, offset) + 1) + 1
         src = loaded.lines[line - 1] if 0 < line <= len(loaded.lines) else None
-        raise PolicyError(f"the file holds the control character U+{exc.character:04X}, which YAML "
-                          "does not allow", Location(file=path, line=line, column=col, source_line=src),
-                          "delete it (it is invisible in most editors) and save the file again") from None
+        raise YamlError(f"the file holds the control character U+{exc.character:04X}, which YAML "
+                        "does not allow", Location(file=path, line=line, column=col, source_line=src),
+                        "delete it (it is invisible in most editors) and save the file again") from None
     except yaml.YAMLError as exc:
-        raise PolicyError(f"malformed YAML: {exc}", Location(file=path)) from None
+        raise YamlError(f"malformed YAML: {exc}", Location(file=path)) from None
     builder = _Builder(loaded)
     loaded.tree = builder.build(node, ()) if node is not None else None
     return loaded
@@ -136,20 +136,20 @@ def _yaml_hint(problem: str, source_line: str | None = None, column: int = 1) ->
 
 
 class _Builder:
-    def __init__(self, loaded: Loaded):
+    def __init__(self, loaded: Loaded) -> None:
         self.loaded = loaded
         self.count = 0
         self.alias_count = 0  # nodes built a second (third, ...) time, through an alias
         self.built: set[int] = set()
         self.active: set[int] = set()  # nodes being built now: meeting one again is a loop
 
-    def loc(self, node) -> Location:
+    def loc(self, node: yaml.Node) -> Location:
         m = node.start_mark
         return self.loaded.location(()) if m is None else Location(
             file=self.loaded.path, line=m.line + 1, column=m.column + 1,
             source_line=self.loaded.lines[m.line] if m.line < len(self.loaded.lines) else None)
 
-    def build(self, node, path: Path) -> Any:
+    def build(self, node: yaml.Node, path: Path) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
             raise LimitError(f"the file expands to more than {MAX_NODES} values (aliases?)", self.loc(node),
@@ -158,8 +158,8 @@ class _Builder:
         self.loaded.marks.setdefault(path, self.content_start(node))
         if node.tag not in ALLOWED_TAGS:
             shown = "!!" + node.tag[len(STANDARD_TAG):] if node.tag.startswith(STANDARD_TAG) else node.tag
-            raise PolicyError(f"YAML tag '{shown}' is not allowed", self.loc(node),
-                              "policy files hold plain values only; remove the tag")
+            raise YamlError(f"YAML tag '{shown}' is not allowed", self.loc(node),
+                            "policy files hold plain values only; remove the tag")
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
         if id(node) in self.active:
@@ -173,7 +173,7 @@ class _Builder:
         finally:
             self.active.discard(id(node))
 
-    def count_alias(self, node) -> None:
+    def count_alias(self, node: yaml.Node) -> None:
         """An alias is the same node object again: count every node built more than once."""
         if id(node) not in self.built:
             self.built.add(id(node))
@@ -184,7 +184,7 @@ class _Builder:
                              self.loc(node),
                              "do not use YAML anchors and aliases to repeat large structures")
 
-    def content_start(self, node) -> tuple[int, int]:
+    def content_start(self, node: yaml.Node) -> tuple[int, int]:
         """Where the text of a value begins (inside quotes; on the next line for | and >).
 
         For a block scalar the line is the one after the `|`/`>` header (the expression's line 1,
@@ -201,27 +201,27 @@ class _Builder:
             return line + 1, len(first) - len(first.lstrip(" ")) + 1
         return line, col
 
-    def mapping(self, node, path: Path) -> dict:
-        out: dict = {}
+    def mapping(self, node: yaml.MappingNode, path: Path) -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == STANDARD_TAG + "merge":
-                raise PolicyError("YAML merge keys (<<) are not allowed", self.loc(key_node),
-                                  "write the entries out, or use `extends` between policy files")
+                raise YamlError("YAML merge keys (<<) are not allowed", self.loc(key_node),
+                                "write the entries out, or use `extends` between policy files")
             if not isinstance(key_node, yaml.ScalarNode):
-                raise PolicyError("a key must be a plain name", self.loc(key_node))
+                raise YamlError("a key must be a plain name", self.loc(key_node))
             key = self.scalar(key_node)
             if isinstance(key, (list, dict)):
-                raise PolicyError("a key must be a plain name", self.loc(key_node))
+                raise YamlError("a key must be a plain name", self.loc(key_node))
             if key in out:
                 first = self.loaded.key_marks.get(path + (key,), (None, None))
-                raise PolicyError(f"duplicate key {key!r}", self.loc(key_node),
-                                  f"it is already given on line {first[0]}; keep one of them")
+                raise YamlError(f"duplicate key {key!r}", self.loc(key_node),
+                                f"it is already given on line {first[0]}; keep one of them")
             self.loaded.key_marks[path + (key,)] = (key_node.start_mark.line + 1,
                                                      key_node.start_mark.column + 1)
             out[key] = self.build(value_node, path + (key,))
         return out
 
-    def scalar(self, node) -> Any:
+    def scalar(self, node: yaml.ScalarNode) -> Any:
         tag = node.tag[len(STANDARD_TAG):]
         text = node.value
         if tag == "str":
@@ -238,31 +238,31 @@ class _Builder:
             try:
                 value = Decimal(text.replace("_", ""))
             except InvalidOperation:
-                raise PolicyError(f"{text!r} is not a number villkor can use", self.loc(node),
-                                  "write a finite decimal number such as 0.25") from None
+                raise YamlError(f"{text!r} is not a number villkor can use", self.loc(node),
+                                "write a finite decimal number such as 0.25") from None
             if not value.is_finite():
-                raise PolicyError(f"{text!r} is not a finite number", self.loc(node))
+                raise YamlError(f"{text!r} is not a finite number", self.loc(node))
             return value
         if tag == "timestamp":
             try:
                 value = yaml.SafeLoader.construct_yaml_timestamp(yaml.SafeLoader(""), node)
             except (ValueError, OverflowError):
-                raise PolicyError(f"{text!r} is not a valid date", self.loc(node),
-                                  "write an existing date as YYYY-MM-DD") from None
+                raise YamlError(f"{text!r} is not a valid date", self.loc(node),
+                                "write an existing date as YYYY-MM-DD") from None
             if isinstance(value, dt.datetime):
-                raise PolicyError(f"{text!r} has a time of day; villkor works with dates",
-                                  self.loc(node), "write the date only: 2026-03-16")
+                raise YamlError(f"{text!r} has a time of day; villkor works with dates",
+                                self.loc(node), "write the date only: 2026-03-16")
             return value
-        raise PolicyError(f"unsupported YAML value type {tag!r}", self.loc(node))
+        raise YamlError(f"unsupported YAML value type {tag!r}", self.loc(node))
 
-    def yaml11_number(self, node, text: str) -> PolicyError:
-        return PolicyError(f"{text!r} would be read as the number {self.yaml11_value(node)} (a YAML 1.1 "
-                           f"{'base-60' if ':' in text else 'octal, hexadecimal or binary'} number)",
-                           self.loc(node),
-                           "write the plain decimal number without leading zeros, or quote it "
-                           f"(\"{text}\") if it is text")
+    def yaml11_number(self, node: yaml.ScalarNode, text: str) -> PolicyError:
+        return YamlError(f"{text!r} would be read as the number {self.yaml11_value(node)} (a YAML 1.1 "
+                         f"{'base-60' if ':' in text else 'octal, hexadecimal or binary'} number)",
+                         self.loc(node),
+                         "write the plain decimal number without leading zeros, or quote it "
+                         f"(\"{text}\") if it is text")
 
-    def yaml11_value(self, node):
+    def yaml11_value(self, node: yaml.ScalarNode) -> Any:
         construct = (yaml.SafeLoader.construct_yaml_int if node.tag.endswith(":int")
                      else yaml.SafeLoader.construct_yaml_float)
         try:
@@ -270,11 +270,11 @@ class _Builder:
         except (ValueError, yaml.YAMLError):
             return "?"
 
-    def integer(self, node, text: str) -> int:
+    def integer(self, node: yaml.ScalarNode, text: str) -> int:
         digits = text.replace("_", "").lstrip("+-")
         if ":" in digits or (len(digits) > 1 and digits[0] == "0"):  # 010000, 0x1F, 0b11, 1:30
             raise self.yaml11_number(node, text)
         try:
-            return yaml.SafeLoader.construct_yaml_int(yaml.SafeLoader(""), node)
+            return int(yaml.SafeLoader.construct_yaml_int(yaml.SafeLoader(""), node))
         except (ValueError, yaml.YAMLError):
-            raise PolicyError(f"{text!r} is not a whole number", self.loc(node)) from None
+            raise YamlError(f"{text!r} is not a whole number", self.loc(node)) from None

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from ..present import MISSING, NO, YES, format_number, format_value
 
+
 def key_text(node: dict) -> str:
     labels = node.get("labels", {})
     return ", ".join(str(labels.get(d, m)) for d, m in node["key"].items())

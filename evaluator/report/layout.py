@@ -22,8 +22,8 @@ import decimal
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..result import OutputTable, RunResult
 from ..present import format_number, format_value
+from ..result import OutputTable, RunResult
 from .warnings_sv import swedish
 
 TOTAL_UNITS = ("kr", "count")

@@ -16,8 +16,10 @@ from __future__ import annotations
 import html
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping, Set
+from dataclasses import dataclass, field
 
+from ..graph import DependencyGraph
 from ..present import UNIT_WORDS, format_value
 
 CONDITION_ID = re.compile(r"\b[A-Z]-\d+\b")
@@ -40,8 +42,8 @@ class Block:
     kind: str  # h2 | h3 | p | code | table | ul
     text: str = ""
     headers: tuple = ()
-    rows: list | None = None
-    items: list | None = None
+    rows: list = field(default_factory=list)
+    items: list = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- what the document says
@@ -107,13 +109,6 @@ def _param_value(p) -> str:
     return format_value(p.value, p.unit)
 
 
-def _names_used(expr_text_: str) -> set[str]:
-    from ..lang import ast
-    from ..lang.parser import parse
-
-    return ast.names_used(parse(expr_text_))
-
-
 def document_blocks(policy, fixtures: list[dict]) -> list[Block]:
     B = Block
     dims = policy.dimensions
@@ -123,13 +118,14 @@ def document_blocks(policy, fixtures: list[dict]) -> list[Block]:
     for f in fixtures:
         for r in f["rules"]:
             by_rule.setdefault(r, []).append(Code(f["name"]))
-    used = {rid: _names_used(r.expr) for rid, r in policy.rules.items()}
-    check_used = {cid: _names_used(c.expr) for cid, c in policy.checks.items()}
+    graph = DependencyGraph.of(policy)
+    used = {rid: graph.direct(rid) for rid in policy.rules}
+    check_used = {cid: graph.check_direct(cid) for cid in policy.checks}
 
     def dim_titles(per) -> str:
         return ", ".join((dims[d].title or d) if d in dims else d for d in per) or "hela riket (ett värde)"
 
-    def readings_of(names: set[str]) -> str:
+    def readings_of(names: Set[str]) -> str:
         return ", ".join(Code(p) for p in sorted(names & reading_ids)) or "–"
 
     blocks: list[Block] = []
@@ -298,7 +294,7 @@ def document_blocks(policy, fixtures: list[dict]) -> list[Block]:
     return blocks
 
 
-def dependency_picture(policy, used: dict[str, set[str]]) -> str:
+def dependency_picture(policy, used: Mapping[str, Set[str]]) -> str:
     """The rules as a text tree: each rule's expression, the rules it uses below it."""
     rules = list(policy.rules)
     users = {rid for rid in rules for other in rules if rid in used[other] and other != rid}

@@ -23,7 +23,8 @@ Numbers. Excel stores every number as a binary float (15 significant digits), so
   nearest to it (no further rounding: the format decides what is shown), AND its exact digits
   go into a text column `värde (exakt)`, present only on sheets that need it. So the sheet
   sums and sorts like numbers, and nothing the engine computed is lost.
-Cell values and formats come from `present` (`xlsx_cell`, `xlsx_format`). Formats: kr amounts `#,##0 "kr"` (whole) / `#,##0.00 "kr"`; kr/count `#,##0 "kr/st"`; counts
+Cell values and formats come from `present` (`xlsx_cell`, `xlsx_format`).
+Formats: kr amounts `#,##0 "kr"` (whole) / `#,##0.00 "kr"`; kr/count `#,##0 "kr/st"`; counts
 `#,##0`. In a format code "," is the locale's digit-group separator, so Swedish Excel and
 LibreOffice show "28 007 085 kr"; a literal space (`# ##0`) would be a fixed-position
 character and show "28007 085 kr". Dates are date cells (yyyy-mm-dd), durations ISO text
@@ -42,8 +43,13 @@ import re
 import zipfile
 from decimal import Decimal
 
-from ..present import format_value, is_exact_in_xlsx as is_exact_number, json_value as value_to_json
-from ..present import xlsx_cell as cell_value, xlsx_format as number_format
+from ..present import (
+    format_value,
+    is_exact_in_xlsx as is_exact_number,
+    json_value as value_to_json,
+    xlsx_cell as cell_value,
+    xlsx_format as number_format,
+)
 from ..result import OutputTable, RunResult
 from .warnings_sv import swedish
 
@@ -176,8 +182,8 @@ def write_about_sheet(ws, result: RunResult, titles: dict[str, str]) -> None:
     for w in result.warnings:
         ws.append([None, swedish(w)])
     section("Kontroller", "Titel", "Resultat", "Detalj")
-    for c in result.checks:
-        ws.append([c.id, c.title or "", "✓ uppfylld" if c.passed else "✗ bruten", c.detail])
+    for check in result.checks:
+        ws.append([check.id, check.title or "", "✓ uppfylld" if check.passed else "✗ bruten", check.detail])
     section("Utdata", "Blad", "Titel", "Per", "Enhet", "Källa")
     for rid, t in result.outputs.items():
         ws.append([rid, titles[rid], t.title or "", ", ".join(t.dims) or "nationellt", t.unit or "",

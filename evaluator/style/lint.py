@@ -32,11 +32,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from dataclasses import dataclass
 
-from ..errors import Location
+from ..diagnostics import Diagnostic, Location
+from ..errors import VillkorError
 from ..lang import ast
+from ..lang.builtins import REGISTRY
 from ..plan import Plan
+from ..policy.model import Check, Rule
 
 CODES = {
     "VK100": "the policy cannot be loaded",
@@ -50,32 +52,22 @@ CODES = {
 }
 
 
-@dataclass(frozen=True)
-class Finding:
-    code: str
-    message: str
-    location: Location
-    severity: str = "warning"  # warning | error
-
-    def render(self) -> str:
-        return f"{self.location.prefix()}: {self.code} {self.severity}: {self.message}"
-
-    def to_json(self) -> dict:
-        loc = self.location
-        return {"file": loc.file, "line": loc.line, "column": loc.column, "code": self.code,
-                "severity": self.severity, "message": self.message}
+def finding(code: str, message: str, location: Location, severity: str = "warning",
+            hint: str | None = None) -> Diagnostic:
+    """A lint finding: a diagnostic whose severity is a warning unless said otherwise."""
+    return Diagnostic(code, severity, location, message, hint)
 
 
-def lint(plan: Plan) -> list[Finding]:
+def lint(plan: Plan) -> list[Diagnostic]:
     """Every finding of one planned policy, ordered by file and position."""
     policy = plan.policy
-    findings: list[Finding] = []
+    findings: list[Diagnostic] = []
     findings += _sources(plan)
     findings += _parameters(plan)
     for rid in policy.outputs:
         rule = policy.rules.get(rid)
         if rule is not None and not (rule.explain or "").strip():
-            findings.append(Finding("VK104", f"output '{rid}' has no explanation template (explain:)",
+            findings.append(finding("VK104", f"output '{rid}' has no explanation template (explain:)",
                                     rule.location))
     findings += _dates(plan)
     findings += _divisions(plan)
@@ -83,30 +75,29 @@ def lint(plan: Plan) -> list[Finding]:
                                                 f.location.column or 0, f.code, f.message))
 
 
-def _sources(plan: Plan) -> list[Finding]:
+def _sources(plan: Plan) -> list[Diagnostic]:
     out = []
-    for item in [*plan.policy.rules.values(), *plan.policy.checks.values()]:
+    items: list[Rule | Check] = [*plan.policy.rules.values(), *plan.policy.checks.values()]
+    for item in items:
         if item.source is None:
             kind = "rule" if item.id in plan.policy.rules else "check"
-            out.append(Finding("VK101", f"{kind} '{item.id}' cites no source (add source: {{ref: …}})",
+            out.append(finding("VK101", f"{kind} '{item.id}' cites no source (add source: {{ref: …}})",
                                item.location))
     return out
 
 
-def _parameters(plan: Plan) -> list[Finding]:
+def _parameters(plan: Plan) -> list[Diagnostic]:
     policy = plan.policy
-    used: set[str] = set()
-    for pr in plan.order + plan.checks:
-        used |= ast.names_used(pr.checked.node)
-    for rule in policy.rules.values():  # a value shown in an explanation is used too
-        used |= set(re.findall(r"{(\w+)", rule.explain or ""))
+    in_template: set[str] = set()  # a value shown in an explanation is used too
+    for rule in policy.rules.values():
+        in_template |= set(re.findall(r"{(\w+)", rule.explain or ""))
     out = []
     for p in policy.parameters.values():
-        if p.id not in used:
-            out.append(Finding("VK102", f"parameter '{p.id}' is never used by a rule, check or explanation",
+        if not plan.graph.used_anywhere(p.id) and p.id not in in_template:
+            out.append(finding("VK102", f"parameter '{p.id}' is never used by a rule, check or explanation",
                                p.location))
         if p.status == "illustrative":
-            out.append(Finding("VK103", f"parameter '{p.id}' is illustrative, not an official figure",
+            out.append(finding("VK103", f"parameter '{p.id}' is illustrative, not an official figure",
                                p.location))
         if p.by and not p.complete and all(d in policy.dimensions for d in p.by):
             wanted = itertools.product(*[policy.dimensions[d].members for d in p.by])
@@ -114,7 +105,7 @@ def _parameters(plan: Plan) -> list[Finding]:
             if missing:
                 names = ", ".join("/".join(map(str, k)) for k in missing[:5])
                 more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-                out.append(Finding("VK106", f"parameter '{p.id}' (complete: false) has no value for "
+                out.append(finding("VK106", f"parameter '{p.id}' (complete: false) has no value for "
                                             f"{names}{more}", p.location))
     return out
 
@@ -128,7 +119,7 @@ def _is_year_list(p) -> bool:
         (p.unit == "year" or p.id.endswith("_years"))
 
 
-def _dates(plan: Plan) -> list[Finding]:
+def _dates(plan: Plan) -> list[Diagnostic]:
     policy = plan.policy
     start, end = policy.valid.start, policy.valid.end
     window = f"{start} – {end}"
@@ -136,14 +127,14 @@ def _dates(plan: Plan) -> list[Finding]:
     for p in policy.parameters.values():
         if isinstance(p.value, dt.date) and not p.by:
             if p.value < start:
-                out.append(Finding("VK105", f"date '{p.id}' = {p.value} is before the validity window "
+                out.append(finding("VK105", f"date '{p.id}' = {p.value} is before the validity window "
                                             f"{window} (left from an earlier year?)", p.location))
             elif p.value > end:
-                out.append(Finding("VK105", f"date '{p.id}' = {p.value} is after the validity window "
+                out.append(finding("VK105", f"date '{p.id}' = {p.value} is after the validity window "
                                             f"{window}", p.location))
         if p.unit == "year" and isinstance(p.value, int) and not isinstance(p.value, bool) \
                 and not start.year <= p.value <= end.year:
-            out.append(Finding("VK105", f"year '{p.id}' = {p.value} is outside the years of the validity "
+            out.append(finding("VK105", f"year '{p.id}' = {p.value} is outside the years of the validity "
                                         f"window {window}", p.location))
     scalars = [q for q in policy.parameters.values()
                if q.id.endswith("_year") and isinstance(q.value, int) and not isinstance(q.value, bool)]
@@ -152,7 +143,7 @@ def _dates(plan: Plan) -> list[Finding]:
             continue
         for q in scalars:
             if q.value in p.value:
-                out.append(Finding("VK105", f"'{p.id}' = [{', '.join(map(str, p.value))}] includes "
+                out.append(finding("VK105", f"'{p.id}' = [{', '.join(map(str, p.value))}] includes "
                                             f"{q.value}, the value of '{q.id}'", p.location))
     return out
 
@@ -160,7 +151,7 @@ def _dates(plan: Plan) -> list[Finding]:
 # ---------------------------------------------------------------- VK107
 
 
-def _divisions(plan: Plan) -> list[Finding]:
+def _divisions(plan: Plan) -> list[Diagnostic]:
     policy = plan.policy
     out = []
     for pr in plan.order + plan.checks:
@@ -176,21 +167,24 @@ def _divisions(plan: Plan) -> list[Finding]:
             what = "rule" if not pr.is_check else "check"
             text = _text(item.expr, right)
             if verdict == "yes":
-                out.append(Finding("VK107", f"{what} '{pr.id}' divides by {text}, which is zero", where, "error"))
+                out.append(finding("VK107", f"{what} '{pr.id}' divides by {text}, which is zero", where, "error"))
             else:
-                out.append(Finding("VK107", f"{what} '{pr.id}' divides by {text}, which can be zero; guard it "
+                out.append(finding("VK107", f"{what} '{pr.id}' divides by {text}, which can be zero; guard it "
                                             f"with if {text} = 0 then … else …", where))
     return out
+
+
+def _is_zero(node) -> bool:
+    return isinstance(node, ast.Number) and node.value == 0
 
 
 def _guard(cond):
     """(divisor, then_nonzero, else_nonzero) for `d = 0`, `d != 0`, `d > 0`, `0 < d`, …"""
     if not isinstance(cond, ast.Binary):
         return None
-    zero = lambda n: isinstance(n, ast.Number) and n.value == 0
-    if zero(cond.right):
+    if _is_zero(cond.right):
         d, op = cond.left, cond.op
-    elif zero(cond.left):
+    elif _is_zero(cond.left):
         d, op = cond.right, {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "=", "!=": "!="}.get(cond.op)
     else:
         return None
@@ -252,18 +246,24 @@ def _zero(node, policy) -> str:
         a, b = _zero(node.then, policy), _zero(node.other, policy)
         return a if a == b else "maybe"
     if isinstance(node, ast.Call):
-        if node.func == "count" and len(node.args) == 1 and isinstance(node.args[0], ast.Name):
-            p = policy.parameters.get(node.args[0].id)
-            if p is not None and not p.by:
-                return "no" if isinstance(p.value, list) and p.value else "yes"
-        if node.func == "count" and len(node.args) == 1 and isinstance(node.args[0], ast.ListExpr):
-            return "no" if node.args[0].items else "yes"
-        if node.func == "max" and any(isinstance(a, ast.Number) and a.value > 0 for a in node.args):
-            return "no"
+        builtin = REGISTRY.get(node.func)
+        if builtin is not None and builtin.zero is not None:  # count of a constant list, max(1, …)
+            return builtin.zero(node, lambda arg: _constant(arg, policy))
         return "maybe"  # sum, count of rows, min, mean, round, … of data
     if isinstance(node, (ast.String, ast.Bool)):
         return "no"  # a type error the checker reports; not ours
     return "maybe"
+
+
+def _constant(node, policy):
+    """The value of a literal list or of a national parameter; None for anything else."""
+    if isinstance(node, ast.ListExpr):
+        return list(node.items)
+    if isinstance(node, ast.Name):
+        p = policy.parameters.get(node.id)
+        if p is not None and not p.by:
+            return p.value
+    return None
 
 
 def _text(expr: str, node) -> str:
@@ -273,3 +273,11 @@ def _text(expr: str, node) -> str:
     line = lines[node.line - 1]
     end = node.end_column if node.end_column > node.column else len(line) + 1
     return line[node.column - 1:end - 1].strip() or "?"
+
+
+def not_loadable(err: VillkorError, path: str) -> list[Diagnostic]:
+    """VK100: a policy that does not validate, one finding per error (at the error's place, or
+    the file when it has none), so the other policies are still linted."""
+    return [finding("VK100", (f"rule '{e.location.rule}': " if e.location.rule else "") + e.message,
+                    e.location if e.location.file else Location(file=path), "error", e.hint)
+            for e in (getattr(err, "errors", None) or [err])]
