@@ -170,7 +170,7 @@ def plan(policy: Policy) -> Plan:
         except VillkorError as err:
             errors.append(locate(err, policy, chk))
     if not errors:
-        from .explain import check_templates  # explanation templates name rules and parameters too
+        from .policy.templates import check_templates  # explanation templates name rules and parameters too
         errors += check_templates(policy)
     chain = list(policy.chain)
     errors.sort(key=lambda e: (chain.index(e.location.file) if e.location.file in chain else len(chain),

@@ -756,7 +756,7 @@ def to_document(run: ScenarioRun, specs: list[OutputSpec], source: dict) -> dict
 
 
 def _signed(value, unit) -> str:
-    from .report.layout import format_value
+    from .present import format_value
     if value == 0:
         return "±0"
     text = format_value(value, unit)
@@ -764,7 +764,8 @@ def _signed(value, unit) -> str:
 
 
 def to_blocks(run: ScenarioRun, specs: list[OutputSpec], source: dict):
-    from .report.layout import Block, format_value
+    from .present import format_value
+    from .report.layout import Block
     ev = run.evaluation
     policy = ev.plan.policy
     n = len(run.scenarios) + 1

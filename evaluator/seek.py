@@ -343,7 +343,7 @@ def _cell_name(policy, seek: Seek, key: tuple) -> str:
 
 def answer(policy, r: SeekResult) -> list[str]:
     """The answer in plain Swedish, one paragraph per line."""
-    from .report.fmt import format_number
+    from .present import format_number
     from .report.layout import format_value
     seek = r.seek
     rule = policy.rules[seek.rule]
@@ -411,7 +411,7 @@ def to_blocks(policy, r: SeekResult, source: str):
 
 
 def _plain(x: Decimal) -> str:
-    from .report.fmt import format_number
+    from .present import format_number
     return format_number(x.normalize(EXACT))
 
 

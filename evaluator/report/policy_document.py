@@ -20,7 +20,7 @@ from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 
 from ..graph import DependencyGraph
-from .fmt import UNIT_WORDS, format_value
+from ..present import UNIT_WORDS, format_value
 
 CONDITION_ID = re.compile(r"\b[A-Z]-\d+\b")
 READING_TITLE = re.compile(r"\btolkning\b", re.IGNORECASE)
