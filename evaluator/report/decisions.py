@@ -124,17 +124,28 @@ def _keys(explainer, rid, dim, member) -> list[dict]:
     return keys
 
 
-def render_decisions(evaluation, tables, fmt: str, per: str | None = None) -> dict[str, str]:
-    """{file name: document} for every member of `per` (default: the main dimension)."""
+def document_name(policy, member) -> str:
+    return f"{slug(policy.id)}-{slug(member) if member is not None else 'national'}"
+
+
+def render_decisions(evaluation, tables, fmt: str, per: str | None = None,
+                     members: list | None = None) -> dict[str, str]:
+    """{file name: document} for every member of `per` (default: the main dimension), or for
+    `members` only. A policy with a `letter:` section gets decision letters and an index page
+    (evaluator/report/letters.py); without one, the working documents below."""
     plan = evaluation.plan
     policy = plan.policy
+    if policy.letter is not None and per in (None, policy.letter.per):
+        from .letters import render_letters
+        return render_letters(evaluation, tables, fmt, members)
     dim = per or main_dimension(plan)
-    members = policy.dimensions[dim].members if dim else (None,)
+    if members is None:
+        members = policy.dimensions[dim].members if dim else (None,)
     ext = {"md": "md", "html": "html"}[fmt]
     out: dict[str, str] = {}
     for member in members:
         data = decision_data(evaluation, tables, member, dim)
-        name = f"{slug(policy.id)}-{slug(member) if member is not None else 'national'}"
+        name = document_name(policy, member)
         candidate, n = f"{name}.{ext}", 2
         while candidate in out:
             candidate, n = f"{name}_{n}.{ext}", n + 1
