@@ -4,7 +4,7 @@ member of the policy's main dimension (evaluator/report/decisions.py), all writt
 from __future__ import annotations
 
 from ..errors import UsageError
-from .arguments import policy_data_args
+from .arguments import parse_where, policy_data_args, where_arg
 
 FORMATS = ("md", "html")
 
@@ -20,6 +20,9 @@ def attach(subparsers) -> None:
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write the documents into")
     p.add_argument("--per", metavar="DIM", help="one document per member of this dimension "
                                                 "(default: the first declared dimension the outputs use)")
+    where_arg(p, "write the documents of these members only (the index lists them)")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="the decision date printed on the letters "
+                                                        "(default: the policy's letter: date)")
     p.set_defaults(handler=cmd_decisions)
 
 
@@ -41,10 +44,44 @@ def cmd_decisions(args) -> int:
         from ..errors import did_you_mean
         raise UsageError(f"--per names an unknown dimension '{per}'",
                          hint=did_you_mean(per, evaluation.plan.policy.dimensions))
-    docs = render_decisions(evaluation, tables, args.format, per)  # all rendered before any is written
+    members = chosen_members(evaluation, per, parse_where(args.where))
+    if args.date is not None:
+        set_letter_date(evaluation.plan.policy, args.date)
+    docs = render_decisions(evaluation, tables, args.format, per, members)  # all rendered before any is written
     write_folder(out_dir, docs)
     for name in docs:
         print(f"wrote {os.path.join(out_dir, name)}", file=sys.stderr)
     for warning in evaluation.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return 0
+
+
+def chosen_members(evaluation, per: str | None, where: dict[str, str]) -> list | None:
+    """The members --where names (by id or label), or None for all; only the dimension the
+    documents are per can be chosen."""
+    if not where:
+        return None
+    from ..explain import Explainer
+    from ..report.decisions import main_dimension
+
+    plan = evaluation.plan
+    policy = plan.policy
+    dim = per or (policy.letter.per if policy.letter else main_dimension(plan))
+    for name in where:
+        if name != dim:
+            raise UsageError(f"--where {name}=…: the documents are one per {dim}",
+                             hint=f"choose members with --where {dim}=…")
+    return [Explainer(evaluation).resolve_member(dim, where[dim])]
+
+
+def set_letter_date(policy, text: str) -> None:
+    import dataclasses
+    import datetime as dt
+
+    if policy.letter is None:
+        raise UsageError("--date applies to decision letters, and this policy has no letter: section")
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--date {text}: not a date", hint="write it as YYYY-MM-DD, e.g. 2026-04-15") from None
+    policy.letter = dataclasses.replace(policy.letter, date=day)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 
 from ..errors import UsageError
-from .arguments import check_output, policy_data_args
+from .arguments import check_output, parse_where, policy_data_args, resolve_where, where_arg
 
 FORMATS = ("json", "csv", "xlsx", "md", "html", "csv-sv", "summary")
 
@@ -21,10 +21,13 @@ def attach(sub) -> None:
     p.add_argument("--outputs", metavar="RULE,...", help="report only these outputs (default: the policy's outputs)")
     p.add_argument("--scenarios", metavar="FILE",
                    help="evaluate many what-ifs at once (YAML or CSV; see docs/scenarios.md)")
+    where_arg(p, "report only the rows of this member; national outputs keep theirs")
     p.set_defaults(handler=cmd_run)
 
 
 def cmd_run(args) -> int:
+    if args.scenarios and args.where:
+        raise UsageError("--where applies to one run, not to --scenarios", hint="leave out --where")
     if args.scenarios:
         from ..scenarios import cmd_run_scenarios
         return cmd_run_scenarios(args)
@@ -51,6 +54,9 @@ def cmd_run(args) -> int:
             raise UsageError(f"--outputs names an unknown rule '{unknown[0]}'",
                              hint=did_you_mean(unknown[0], evaluation.plan.rules))
         result = engine.to_result(evaluation, tables, wanted)
+    if args.where:
+        from ..result import only_members
+        result = only_members(result, resolve_where(evaluation, parse_where(args.where)))
     result.params = planned.policy.params
     result.policy = dataclasses.replace(result.policy, path=display_path(result.policy.path))
     result.data = [dataclasses.replace(d, path=display_path(d.path)) for d in result.data]

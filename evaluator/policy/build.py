@@ -306,7 +306,10 @@ class _Builder:
         return Letter(v["per"], v["authority"], _date(v["date"]), v["title"], sections, v.get("draft"),
                       appendix.get("heading"), self.figures(appendix.get("figures"), "appendix"),
                       index.get("title"), self.figures(index.get("figures"), "index"),
-                      self.loc("letter", key=True))
+                      self.loc("letter", key=True),
+                      {"title": self.loc("letter", "title"), "date": self.loc("letter", "date"),
+                       "appendix": self.loc("letter", "appendix", "heading") if appendix else self.loc("letter"),
+                       "index": self.loc("letter", "index", "title") if index else self.loc("letter")})
 
     def paragraph(self, v, path) -> Paragraph:
         if isinstance(v, str):

@@ -195,6 +195,7 @@ class Letter:
     index_title: str | None = None
     index: tuple[Figure, ...] = ()
     location: Location = field(default_factory=Location, compare=False)
+    places: dict[str, Location] = field(default_factory=dict, compare=False)  # title, appendix, index
 
 
 @dataclass(frozen=True)

@@ -168,7 +168,8 @@ def check_letter(policy, planned: dict) -> list[VillkorError]:
         return [PolicyError(f"letter: per names an unknown dimension '{letter.per}'", letter.location,
                             did_you_mean(letter.per, policy.dimensions))]
     check = _Checker(policy, planned, letter.per)
-    check.text(letter.title, letter.location, "title")
+    place = letter.places.get
+    check.text(letter.title, place("title", letter.location), "title")
     for sec in letter.sections:
         check.text(sec.heading, sec.location, "heading")
         for par in sec.paragraphs:
@@ -177,11 +178,11 @@ def check_letter(policy, planned: dict) -> list[VillkorError]:
                 if cond is not None:
                     check.condition(cond, par.location)
     if letter.appendix_heading:
-        check.text(letter.appendix_heading, letter.location, "appendix heading")
+        check.text(letter.appendix_heading, place("appendix", letter.location), "appendix heading")
     for fig in letter.appendix:
         check.figure(fig, within=None)
     if letter.index_title:
-        check.text(letter.index_title, letter.location, "index title", national=True)
+        check.text(letter.index_title, place("index", letter.location), "index title", national=True)
     for fig in letter.index:
         check.figure(fig, within=(letter.per,))
     return check.errors

@@ -260,7 +260,7 @@ text-align:center;letter-spacing:.03em}
 .sign{margin-top:10mm}
 table{border-collapse:collapse;width:100%;font-size:10pt;margin-bottom:4mm}
 th,td{text-align:left;padding:1.2mm 2mm;border-bottom:1px solid #ccc;vertical-align:top}
-th{border-bottom:1.5px solid #555}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+th{border-bottom:1.5px solid #555}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}td.num{white-space:nowrap}
 .n{white-space:nowrap}tr.sum td{font-weight:700;border-top:1.5px solid #555}
 ol.sources,ul.prov{font-size:9.5pt;color:#333}p.source{font-size:9.5pt;font-style:italic;margin:2mm 0 1mm}ul.prov code{font-size:8.5pt;word-break:break-all}
 a{color:#0b4f8a}
