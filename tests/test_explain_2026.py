@@ -229,9 +229,12 @@ def test_templates_of_the_2026_policies_check(policy):
 
 
 def test_decision_documents_for_every_region(capsys, tmp_path):
+    # the 2026 policies have letters (tests/test_letters.py); --working-papers gives the
+    # working documents with the derivation of every figure
     for policy, fmt in ((PERF, "html"), (CAPACITY, "md")):
         out = tmp_path / fmt
-        code, _, err = cli(capsys, "decisions", policy, "--data", DATA, "--format", fmt, "-o", out)
+        code, _, err = cli(capsys, "decisions", policy, "--data", DATA, "--format", fmt, "-o", out,
+                           "--working-papers")
         assert code == 0, err
         assert len(list(out.iterdir())) == 21
     uppsala = (tmp_path / "html" / "2026_performance-Uppsala.html").read_text(encoding="utf-8")

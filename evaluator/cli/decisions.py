@@ -21,6 +21,9 @@ def attach(subparsers) -> None:
     p.add_argument("--per", metavar="DIM", help="one document per member of this dimension "
                                                 "(default: the first declared dimension the outputs use)")
     where_arg(p, "write the documents of these members only (the index lists them)")
+    p.add_argument("--working-papers", action="store_true",
+                   help="for a policy with a letter: section, write the working documents instead of "
+                        "letters (every output, conditions, the derivation tree of every figure)")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="the decision date printed on the letters "
                                                         "(default: the policy's letter: date)")
     p.set_defaults(handler=cmd_decisions)
@@ -47,7 +50,7 @@ def cmd_decisions(args) -> int:
     members = chosen_members(evaluation, per, parse_where(args.where))
     if args.date is not None:
         set_letter_date(evaluation.plan.policy, args.date)
-    docs = render_decisions(evaluation, tables, args.format, per, members)  # all rendered before any is written
+    docs = render_decisions(evaluation, tables, args.format, per, members, args.working_papers)  # all rendered before any is written
     write_folder(out_dir, docs)
     for name in docs:
         print(f"wrote {os.path.join(out_dir, name)}", file=sys.stderr)

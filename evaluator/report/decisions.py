@@ -129,13 +129,14 @@ def document_name(policy, member) -> str:
 
 
 def render_decisions(evaluation, tables, fmt: str, per: str | None = None,
-                     members: list | None = None) -> dict[str, str]:
+                     members: list | None = None, working_papers: bool = False) -> dict[str, str]:
     """{file name: document} for every member of `per` (default: the main dimension), or for
     `members` only. A policy with a `letter:` section gets decision letters and an index page
-    (evaluator/report/letters.py); without one, the working documents below."""
+    (evaluator/report/letters.py); without one, or with `working_papers`, the working
+    documents below (every output, its conditions and the derivation tree of every figure)."""
     plan = evaluation.plan
     policy = plan.policy
-    if policy.letter is not None and per in (None, policy.letter.per):
+    if policy.letter is not None and not working_papers and per in (None, policy.letter.per):
         from .letters import render_letters
         return render_letters(evaluation, tables, fmt, members)
     dim = per or main_dimension(plan)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import re
+from decimal import Decimal
 
 from .. import explain as X
 from ..result import WHAT_IF
@@ -160,7 +161,7 @@ def index_data(evaluation, filler: Filler, rows: list[tuple[str, object]]) -> di
         body.append({"file": name, "label": filler.reader.label(letter.per, member), "values": cells})
     sums = []
     for col in totals:
-        numbers = [v for v, _ in col if isinstance(v, int) or hasattr(v, "is_finite")]
+        numbers = [v for v, _ in col if isinstance(v, (int, Decimal)) and not isinstance(v, bool)]
         unit = col[0][1] if col else None
         sums.append(present_figure(exact_sum(numbers), unit) if numbers and len(numbers) == len(col) else "")
     title = filler.fill(letter.index_title, {}) if letter.index_title else filler.fill(letter.title, {})
