@@ -349,11 +349,9 @@ def _absent_input_warnings(plan: Plan, skipped: dict[str, list[str]], missing: s
 
 
 def _illustrative_warnings(plan: Plan, skipped) -> list[str]:
-    from .lang import ast as A
-    used: set[str] = set()
-    for pr in plan.order + plan.checks:
-        if pr.id not in skipped:
-            used |= A.names_used(pr.checked.node)
+    graph = plan.graph
+    used = {n for pr in plan.order if pr.id not in skipped for n in graph.direct(pr.id)}
+    used |= {n for pr in plan.checks for n in graph.check_direct(pr.id)}
     warnings = []
     for p in plan.policy.parameters.values():
         if p.status == "illustrative" and p.id in used:

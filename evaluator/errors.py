@@ -1,8 +1,9 @@
-"""Error types of villkor, each carrying the place it points at, and their one rendering.
+"""Error types of villkor, each carrying the place it points at and a stable code.
 
 Every failure a user can cause (a bad expression, policy, data file, fixture or command
-line) is raised as a `VillkorError` subclass. The CLI catches `VillkorError` only and prints
-`render()`; nothing else formats errors, so every message has the same shape:
+line) is raised as a `VillkorError` subclass. Each error is a `Diagnostic`
+(evaluator/diagnostics.py) with the code of its kind (docs/diagnostics.md); the CLI catches
+`VillkorError` only and prints `render()`, so every message has the same shape:
 
     policies/2026_performance.yaml:112:11: rule 'eligible': unknown name 'baselin'
         max(0, floor(performed - baselin))
@@ -16,55 +17,39 @@ import difflib
 from dataclasses import dataclass, field, replace
 from typing import Iterable
 
+from .diagnostics import Diagnostic, Location
 
-@dataclass(frozen=True)
-class Location:
-    """Where an error points: a file, a line and column in it (1-based), and/or a rule id.
-
-    For an expression inside a policy file, `line`/`column` are already translated to the
-    position in the file; `source_line` is the text of that line (for the caret) and
-    `length` the width of the underlined span.
-    """
-
-    file: str | None = None
-    line: int | None = None
-    column: int | None = None
-    rule: str | None = None
-    source_line: str | None = None
-    length: int = 1
-    row: int | None = None  # a data row as the user sees it in a spreadsheet (header = row 1)
-    field: str | None = None  # a data column, or a YAML key path like parameters.cap.values
-
-    def prefix(self) -> str:
-        parts = []
-        if self.file:
-            place = self.file
-            if self.line is not None:
-                place += f":{self.line}"
-                if self.column is not None:
-                    place += f":{self.column}"
-            parts.append(place)
-        elif self.line is not None:
-            parts.append(f"{self.line}:{self.column or 1}")
-        if self.row is not None:
-            parts.append(f"row {self.row}")
-        if self.field:
-            parts.append(f"column '{self.field}'" if self.row is not None else self.field)
-        return ": ".join(parts)
+__all__ = ["Diagnostic", "Location"]  # Location is imported from here all over the code
 
 
 @dataclass
 class VillkorError(Exception):
-    """Base of every error meant for a user. `hint` says how to fix it."""
+    """Base of every error meant for a user. `hint` says how to fix it; `code` replaces the
+    code of the error's kind where one kind covers several (a loop of `extends` files)."""
 
     message: str
     location: Location = field(default_factory=Location)
     hint: str | None = None
+    code: str | None = None
 
     kind = "error"
+    CODE = "VK000"
 
     def __post_init__(self) -> None:
         super().__init__(self.message)
+
+    def kind_code(self) -> str:
+        """The code of this kind of error (docs/diagnostics.md)."""
+        return type(self).CODE
+
+    @property
+    def diagnostic(self) -> Diagnostic:
+        return Diagnostic(self.code or self.kind_code(), "error", self.location, self.message, self.hint)
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        """This error, or each of several found together, as diagnostics."""
+        return [self.diagnostic]
 
     def __str__(self) -> str:
         return render(self)
@@ -98,53 +83,111 @@ class VillkorError(Exception):
 class ExprSyntaxError(VillkorError):
     """The expression text does not follow the grammar."""
 
+    CODE = "VK010"
+
 
 class UnknownNameError(VillkorError):
     """A name that is neither a rule, parameter, input, column, dimension nor built-in."""
+
+    CODE = "VK011"
 
 
 class TypeCheckError(VillkorError):
     """Operands of the wrong type (number vs date vs bool vs string vs list), or wrong arity."""
 
+    CODE = "VK012"
+
 
 class UnitError(VillkorError):
     """Units that do not combine: kr + date, kr + count, a rule's declared unit not matching."""
+
+    CODE = "VK013"
 
 
 class GrainError(VillkorError):
     """A finer value used in a coarser rule without an aggregate, or an aggregate with nothing to do."""
 
+    CODE = "VK014"
+
 
 class LimitError(VillkorError):
     """An expression too long, too deep, or a result too large to compute safely."""
+
+    CODE = "VK016"
 
 
 class EvaluationError(VillkorError):
     """A value that cannot be computed: division by zero, a missing value where one is required."""
 
+    CODE = "VK030"
+
 
 class PolicyError(VillkorError):
     """A policy, fixture or parameter file that is malformed or violates its schema."""
 
+    CODE = "VK004"
 
+
+class ReadError(PolicyError):
+    """A policy, fixture or parameter file that does not exist or cannot be read."""
+
+    CODE = "VK001"
+
+
+class YamlError(PolicyError):
+    """A file that is not valid YAML as villkor reads it (syntax, encoding, tags, duplicate keys)."""
+
+    CODE = "VK002"
+
+
+class SchemaError(PolicyError):
+    """A YAML tree that does not follow its JSON Schema (a missing, unknown or wrong-typed key)."""
+
+    CODE = "VK003"
+
+
+EXTENDS_CYCLE = "VK005"
+
+
+@dataclass
 class CycleError(VillkorError):
-    """Rules that depend on each other in a circle, or `extends` chains that loop."""
+    """Rules that depend on each other in a circle, or `extends` chains that loop.
+
+    `cycle` holds the ids (or policy files) in the circle, each naming the next and the last
+    the first, so nothing needs to read them back out of the message.
+    """
+
+    cycle: tuple[str, ...] = ()
+
+    CODE = "VK015"
 
 
 class DataError(VillkorError):
     """An input table that is missing, malformed, or holds a value of the wrong kind."""
 
+    def kind_code(self) -> str:
+        """By what it points at: a row (or a value in it), a whole column, or the file."""
+        if self.location.row is not None:
+            return "VK022"
+        return "VK021" if self.location.field else "VK020"
+
 
 class CheckFailed(VillkorError):
     """An invariant of the policy (`checks`) does not hold on the data."""
+
+    CODE = "VK031"
 
 
 class FixtureError(VillkorError):
     """A fixture file that cannot be run (its expectations failing is reported, not raised)."""
 
+    CODE = "VK040"
+
 
 class UsageError(VillkorError):
     """A command line that cannot be acted on (exit code 2)."""
+
+    CODE = "VK090"
 
 
 @dataclass
@@ -152,6 +195,10 @@ class ErrorList(VillkorError):
     """Several errors found together: validation collects all of them, not just the first."""
 
     errors: list[VillkorError] = field(default_factory=list)
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return [d for e in self.errors for d in e.diagnostics]
 
     @classmethod
     def of(cls, errors: Iterable[VillkorError]) -> "ErrorList":
@@ -176,34 +223,5 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
 
 
 def render(error: VillkorError) -> str:
-    """The one textual form of an error: `place: [rule 'id': ]message`, source with caret, hint."""
-    if isinstance(error, ErrorList):
-        return "\n".join(render(e) for e in error.errors)
-    loc = error.location
-    head = loc.prefix()
-    text = error.message
-    if loc.rule:
-        text = f"rule '{loc.rule}': {text}"
-    lines = [f"{head}: {text}" if head else f"error: {text}"]
-    if loc.source_line is not None and loc.column is not None:
-        src, column, length = _shown_source(loc.source_line.rstrip("\n"), loc.column, loc.length)
-        lines.append("    " + src)
-        lines.append("    " + " " * max(column - 1, 0) + "^" * max(length, 1))
-    if error.hint:
-        lines.append(f"  hint: {error.hint}")
-    return "\n".join(lines)
-
-
-MAX_SHOWN = 100  # characters of a source line shown under a message
-
-
-def _shown_source(src: str, column: int, length: int) -> tuple[str, int, int]:
-    """The source line as shown: control characters made visible, a long line cut around the column."""
-    src = "".join(c if c == "\t" or c.isprintable() else "\N{REPLACEMENT CHARACTER}" for c in src)
-    if len(src) <= MAX_SHOWN:
-        return src, column, length
-    start = max(0, min(column - 1 - MAX_SHOWN // 3, len(src) - MAX_SHOWN))
-    end = start + MAX_SHOWN
-    shown = ("…" if start else "") + src[start:end] + ("…" if end < len(src) else "")
-    column = column - start + (1 if start else 0)
-    return shown, column, max(1, min(length, MAX_SHOWN - (column - 1)))
+    """The one textual form of an error (Diagnostic.text), each of several on its own lines."""
+    return "\n".join(d.text() for d in error.diagnostics)

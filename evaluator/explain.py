@@ -46,6 +46,8 @@ DEFAULT_MAX_ROWS = 50
 class SelectionError(VillkorError):
     """An `explain` selection (rule, --where) that names something the policy does not have."""
 
+    CODE = "VK050"
+
 
 # ---------------------------------------------------------------- expressions as text
 

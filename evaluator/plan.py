@@ -7,12 +7,13 @@ file:line:col and the rule id.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 import datetime as dt
 
-from .errors import (CycleError, ErrorList, GrainError, Location, TypeCheckError, UnitError,
+from .errors import (CycleError, GrainError, Location, TypeCheckError, UnitError,
                      VillkorError, raise_all)
+from .graph import DependencyGraph
 from .lang import ast
 from .lang import types as T
 from .lang.checker import Checked, check
@@ -50,7 +51,8 @@ class Plan:
     scope: "StaticScope"
     order: list[PlannedRule]  # rules in evaluation order
     checks: list[PlannedRule]
-    rules: dict[str, PlannedRule] = field(default_factory=dict)
+    rules: dict[str, PlannedRule]
+    graph: DependencyGraph  # of every rule and check that parsed
 
 
 def value_type(value, unit: T.Unit | None, declared: str | None = None) -> T.Type:
@@ -140,20 +142,20 @@ def plan(policy: Policy) -> Plan:
             parsed[_key(item)] = parse(item.expr)
         except VillkorError as err:
             errors.append(locate(err, policy, item))
-    order_ids = _topological(policy, parsed, errors)
+    graph = DependencyGraph(policy, {rid: ast.names_used(parsed[rid]) for rid in policy.rules if rid in parsed},
+                            {cid: ast.names_used(parsed["check:" + cid]) for cid in policy.checks
+                             if "check:" + cid in parsed})
+    errors += [cycle_error(policy, cycle) for cycle in graph.cycles]
     planned: dict[str, PlannedRule] = {}
     # not parsed, or in a cycle: already reported; rules using them are skipped, not misreported
-    failed: set[str] = {rid for rid in policy.rules if rid not in parsed or rid not in order_ids}
-    for rid in order_ids:
+    failed: set[str] = {rid for rid in policy.rules if rid not in graph.order}
+    for rid in graph.order:
         rule = policy.rules[rid]
-        if rid in failed:
-            continue
-        deps = ast.names_used(parsed[rid]) & set(policy.rules)
-        if deps & failed:
+        if graph.direct(rid) & failed:
             failed.add(rid)
             continue
         try:
-            planned[rid] = _check_rule(policy, scope, rule, parsed[rid], planned)
+            planned[rid] = _check_rule(policy, scope, rule, parsed[rid], graph)
             scope.rule_types[rid] = planned[rid].type
         except VillkorError as err:
             errors.append(locate(err, policy, rule))
@@ -161,10 +163,10 @@ def plan(policy: Policy) -> Plan:
     checks = []
     for chk in policy.checks.values():
         node = parsed.get(_key(chk))
-        if node is None or ast.names_used(node) & failed:
+        if node is None or graph.check_direct(chk.id) & failed:
             continue
         try:
-            checks.append(_check_check(policy, scope, chk, node, planned))
+            checks.append(_check_check(policy, scope, chk, node, graph))
         except VillkorError as err:
             errors.append(locate(err, policy, chk))
     if not errors:
@@ -176,7 +178,16 @@ def plan(policy: Policy) -> Plan:
     errors.sort(key=lambda e: (chain.index(e.location.file) if e.location.file in chain else len(chain),
                                e.location.line or 0, e.location.column or 0))  # in file order
     raise_all(errors)
-    return Plan(policy, scope, [planned[r] for r in order_ids], checks, planned)
+    return Plan(policy, scope, [planned[r] for r in graph.order], checks, planned, graph)
+
+
+def cycle_error(policy: Policy, cycle: tuple[str, ...]) -> CycleError:
+    """Rules naming each other in a circle, at the first of them in the file; `cycle` keeps the ids."""
+    rule = policy.rules[cycle[0]]
+    return CycleError("rules depend on each other in a circle: " + " -> ".join(cycle + cycle[:1]),
+                      Location(file=rule.location.file, line=rule.location.line,
+                               column=rule.location.column, rule=cycle[0]),
+                      "one of these rules must be computed without the others", cycle=cycle)
 
 
 def _key(item) -> str:
@@ -193,51 +204,8 @@ def locate(err: VillkorError, policy: Policy, item) -> VillkorError:
     return err.within(loc.file, loc.line or 1, loc.column or 1, label, lines)
 
 
-def _topological(policy: Policy, parsed: dict[str, ast.Node], errors: list) -> list[str]:
-    """Rules in dependency order; a cycle is reported with its path."""
-    deps = {rid: sorted(ast.names_used(parsed[rid]) & set(policy.rules))
-            for rid in policy.rules if rid in parsed}
-    order: list[str] = []
-    state: dict[str, int] = {}  # 1 visiting, 2 done
-    reported: set[frozenset] = set()
-
-    def visit(rid: str, path: list[str]) -> None:
-        if state.get(rid) == 2:
-            return
-        if state.get(rid) == 1:
-            cycle = path[path.index(rid):] + [rid]
-            key = frozenset(cycle)
-            if key not in reported:
-                reported.add(key)
-                rule = policy.rules[rid]
-                errors.append(CycleError("rules depend on each other in a circle: " + " -> ".join(cycle),
-                                         Location(file=rule.location.file, line=rule.location.line,
-                                                  column=rule.location.column, rule=rid),
-                                         "one of these rules must be computed without the others"))
-            return
-        state[rid] = 1
-        for dep in deps.get(rid, []):
-            if dep in deps:  # a rule that did not parse has been reported already
-                visit(dep, path + [rid])
-        state[rid] = 2
-        order.append(rid)
-
-    for rid in deps:
-        visit(rid, [])
-    in_cycle = {r for e in errors if isinstance(e, CycleError) for r in e.message.split(": ", 1)[1].split(" -> ")}
-    return [r for r in order if r not in in_cycle]
-
-
-def _inputs_needed(node: ast.Node, policy: Policy, planned: dict[str, PlannedRule]) -> frozenset[str]:
-    names = ast.names_used(node)
-    needed = set(names & set(policy.inputs))
-    for dep in names & set(planned):
-        needed |= planned[dep].inputs
-    return frozenset(needed)
-
-
 def _check_rule(policy: Policy, scope: StaticScope, rule: Rule, node: ast.Node,
-                planned: dict[str, PlannedRule]) -> PlannedRule:
+                graph: DependencyGraph) -> PlannedRule:
     checked = check(node, scope, tuple(rule.per), rule.expr)
     t = checked.type
     here = Location(file=rule.location.file, line=rule.location.line, column=rule.location.column,
@@ -260,10 +228,10 @@ def _check_rule(policy: Policy, scope: StaticScope, rule: Rule, node: ast.Node,
     unit = declared if declared is not None else t.unit
     result = t.with_(unit=unit, dims=dim_order(scope.dim_order, rule.per), member=t.member,
                      nullable=rule.nullable)
-    return PlannedRule(rule, checked, result, _inputs_needed(node, policy, planned))
+    return PlannedRule(rule, checked, result, graph.inputs(rule.id))
 
 
-def _check_check(policy, scope, chk: Check, node, planned) -> PlannedRule:
+def _check_check(policy, scope, chk: Check, node, graph: DependencyGraph) -> PlannedRule:
     checked = check(node, scope, tuple(chk.per), chk.expr)
     here = Location(file=chk.location.file, line=chk.location.line, column=chk.location.column,
                     rule=f"check {chk.id}")
@@ -274,4 +242,4 @@ def _check_check(policy, scope, chk: Check, node, planned) -> PlannedRule:
     if extra:
         raise GrainError(f"the check is per {', '.join(checked.type.dims)}; declare per: "
                          f"[{', '.join(checked.type.dims)}] or aggregate", here)
-    return PlannedRule(chk, checked, checked.type, _inputs_needed(node, policy, planned), is_check=True)
+    return PlannedRule(chk, checked, checked.type, graph.check_inputs(chk.id), is_check=True)

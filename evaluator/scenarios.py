@@ -441,14 +441,13 @@ def evaluate_scenarios(plan, tables, scenarios: list[Scenario]) -> ScenarioRun:
             stacked[pid] = val
     scope = ScenarioScope(ev.scope, n, stacked, loose)
     dependent: list[str] = []
-    touched = set(varied)
+    downstream = plan.graph.downstream(varied)
     values: dict[str, Val] = {}
     flips: list[Flip] = []
     looped: list[str] = []
     for pr in plan.order:
-        if pr.id in ev.skipped or not (ast.names_used(pr.checked.node) & touched):
+        if pr.id in ev.skipped or pr.id not in downstream:
             continue
-        touched.add(pr.id)
         dependent.append(pr.id)
         val, rule_flips, loop = _evaluate(scope, SliceScope, pr, set(dependent), scenarios)
         if loop:
@@ -458,7 +457,7 @@ def evaluate_scenarios(plan, tables, scenarios: list[Scenario]) -> ScenarioRun:
         flips += rule_flips
     failed: list[list[str]] = [[] for _ in range(n)]
     for pr in plan.checks:
-        if pr.inputs & set(tables.missing_optional) or not (ast.names_used(pr.checked.node) & touched):
+        if pr.inputs & set(tables.missing_optional) or not (plan.graph.check_direct(pr.id) & (downstream | set(varied))):
             continue
         val, _, _ = _evaluate(scope, SliceScope, pr, set(dependent), scenarios, check=True)
         ok = val.data if val.null is None else (val.data & ~val.null)

@@ -438,9 +438,10 @@ def test_explain_and_run_into_a_path_that_cannot_be_a_folder_are_clear_messages(
 def test_ctrl_c_at_any_moment_of_start_up_is_one_line_never_a_traceback():
     """The console script's own module catches an interrupt that lands while the command modules
     are still being imported (before `main` runs): sent at moments spread over the start-up."""
-    # the marker line says Python itself has started (an interrupt before that is Python's own)
+    # the marker line says Python and the entry-point module itself are loaded (an interrupt
+    # before that is Python's own, as it is in the console script the installer writes)
     script = ("import sys; sys.argv = ['villkor', 'validate', 'policies/2026_performance.yaml']; "
-              "print('started', flush=True); from evaluator.console import console; console()")
+              "from evaluator.console import console; print('started', flush=True); console()")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     # one run first, so every module is compiled: an interrupt inside CPython's own compiler (a
     # fresh clone has no .pyc) surfaces as a SyntaxError that no program can catch

@@ -88,3 +88,13 @@ def test_fixture_folder_that_is_not_a_folder(tmp_path):
     proc = villkor("document", ROOT / "policies/2026_performance.yaml", "--fixtures", tmp_path / "none")
     assert proc.returncode == 2
     assert "--fixtures" in proc.stderr and "not a folder" in proc.stderr
+
+
+def test_a_check_that_holds_by_construction_is_marked_invariant():
+    """paid_within_payout is `invariant: true` in the policy; within_budget can fail."""
+    proc = villkor("document", "policies/2026_performance.yaml", cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    rows = {line.split("|")[2].strip(): line for line in proc.stdout.splitlines()
+            if line.startswith("|") and line.count("|") > 3}
+    assert "| invariant |" in rows["`paid_within_payout`"]
+    assert "| kan brytas av data eller parametrar |" in rows["`within_budget`"]

@@ -1,5 +1,6 @@
-"""`villkor validate POLICY...`: load and check policy files without reading any data; every
-file is checked and every error reported, each with its place and the fix."""
+"""`villkor validate POLICY... [--format text|json]`: load and check policy files without
+reading any data; every file is checked and every error reported, each with its place and the
+fix (with json, as diagnostics on stdout: docs/diagnostics.md)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from ..errors import VillkorError, render
 def attach(sub) -> None:
     p = sub.add_parser("validate", help="check policy files without reading any data")
     p.add_argument("policies", nargs="+", metavar="POLICY")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="json: the problems as diagnostics on stdout (docs/diagnostics.md)")
     p.set_defaults(handler=cmd_validate)
 
 
@@ -27,6 +30,14 @@ def cmd_validate(args) -> int:
         pol = planned.policy
         print(f"{path}: ok — {pol.id} {pol.version}: {len(pol.rules)} rules, "
               f"{len(pol.parameters)} parameters, {len(pol.checks)} checks", file=sys.stderr)
-    for err in errors:
-        print(render(err), file=sys.stderr)
+    if args.format == "json":
+        import json
+
+        from ..diagnostics import to_json
+        found = [d for err in errors for d in err.diagnostics]
+        print(json.dumps({"diagnostics": to_json(found), "errors": len(found), "warnings": 0},
+                         ensure_ascii=False, indent=2))
+    else:
+        for err in errors:
+            print(render(err), file=sys.stderr)
     return 1 if errors else 0

@@ -175,24 +175,6 @@ def _members_grew(old_p, new_p) -> bool:
 # ---------------------------------------------------------------- variants: one change at a time
 
 
-def upstream(p: Plan, rid: str) -> list[str]:
-    """Every rule and parameter a rule depends on, nearest first."""
-    seen: list[str] = []
-    frontier = [rid]
-    while frontier:
-        nxt = []
-        for r in frontier:
-            pr = p.rules.get(r)
-            if pr is None:
-                continue
-            for name in sorted(ast.names_used(pr.checked.node)):
-                if (name in p.rules or name in p.policy.parameters) and name not in seen:
-                    seen.append(name)
-                    nxt.append(name)
-        frontier = nxt
-    return seen
-
-
 def _fit_parameter(p_new, p_old, dims):
     """A new table parameter cut to the members the old version knows (missing ones: old values)."""
     if not p_new.by or any(d not in dims for d in p_new.by):
@@ -236,7 +218,7 @@ def _variant(old_plan: Plan, new_plan: Plan, change: Change):
         while todo:
             rid = todo.pop()
             rules[rid] = new.rules[rid]
-            for name in sorted(ast.names_used(new_plan.rules[rid].checked.node)):
+            for name in sorted(new_plan.graph.direct(rid)):
                 if name in new.parameters and name not in params:
                     params[name] = _fit_parameter(new.parameters[name], None, old.dimensions)
                 elif name in new.rules and name not in rules and name not in todo:
@@ -313,15 +295,15 @@ def impact(old_plan: Plan, new_plan: Plan, data_dir: str, changes: list[Change])
         result = _compare(old_ev, new_ev, rid)
         if result.changed:
             if variants is None:
-                wanted = {n for r in shared for n in upstream(new_plan, r)}
+                wanted = {n for r in shared for n in new_plan.graph.upstream(r)}
                 variants = _run_variants(old_plan, new_plan, [c for c in candidates if c.id in wanted], old_tables,
                                          new_tables)
-            _drivers(result, old_ev, variants, upstream(new_plan, rid))
+            _drivers(result, old_ev, variants, new_plan.graph.upstream(rid))
             for row in result.rows:
                 if row.changed and row.driver is None:
                     row.driver = TOGETHER
         if len(result.dims) > 1 and result.kind == "number" and result.unit in ADDITIVE_UNITS:
-            result.by_first = _summed(result, old_ev, variants or {}, upstream(new_plan, rid))
+            result.by_first = _summed(result, old_ev, variants or {}, new_plan.graph.upstream(rid))
         outputs.append(result)
     checks = _checks(old_ev, new_ev)
     return Impact(outputs, checks, notes)

@@ -16,7 +16,7 @@ import os
 from dataclasses import replace
 from decimal import Decimal
 
-from ..errors import CycleError, Location, PolicyError, VillkorError, did_you_mean, raise_all
+from ..errors import EXTENDS_CYCLE, CycleError, Location, PolicyError, VillkorError, did_you_mean, raise_all
 from .loader import Loaded, load_yaml
 from .params import _override, check_bounds
 from .model import (Check, Column, Dimension, Figure, Input, Letter, LetterSection, Paragraph, Parameter,
@@ -46,7 +46,8 @@ def _load(path: str) -> Policy:
         if real in seen:
             cycle = " -> ".join([*seen, real])
             raise CycleError(f"policies extend each other in a circle: {cycle}", Location(file=current),
-                             "a policy may extend an older one, never itself through others")
+                             "a policy may extend an older one, never itself through others",
+                             code=EXTENDS_CYCLE, cycle=tuple(seen[seen.index(real):]))
         loaded = load_yaml(current)
         parent_path = _parent_path(loaded)  # before the schema: a missing parent explains missing keys
         if parent_path is not None:

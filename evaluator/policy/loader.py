@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import LimitError, Location, PolicyError
+from ..errors import LimitError, Location, PolicyError, ReadError, YamlError
 
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same nodes and marks
 MAX_NODES = 200_000  # values built, counting every expansion of an alias
@@ -58,18 +58,18 @@ def read_text(path: str) -> tuple[str, bytes]:
         with open(path, "rb") as fh:
             raw = fh.read()
     except FileNotFoundError:
-        raise PolicyError(f"no such file: {path}", Location(file=path),
-                          "check the path (relative paths are from the current folder)") from None
+        raise ReadError(f"no such file: {path}", Location(file=path),
+                        "check the path (relative paths are from the current folder)") from None
     except IsADirectoryError:
-        raise PolicyError(f"{path} is a folder, not a file", Location(file=path)) from None
+        raise ReadError(f"{path} is a folder, not a file", Location(file=path)) from None
     except OSError as exc:
-        raise PolicyError(f"cannot read {path}: {exc.strerror}", Location(file=path)) from None
+        raise ReadError(f"cannot read {path}: {exc.strerror}", Location(file=path)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
-        raise PolicyError("the file is not UTF-8 text", Location(file=path, line=line),
-                          "save it as UTF-8 (most editors: 'Save with encoding')") from None
+        raise YamlError("the file is not UTF-8 text", Location(file=path, line=line),
+                        "save it as UTF-8 (most editors: 'Save with encoding')") from None
     return text, raw
 
 
@@ -86,9 +86,9 @@ def load_yaml(path: str) -> Loaded:
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         src = loaded.lines[line - 1] if 0 < line <= len(loaded.lines) else None
         problem = (exc.problem or "malformed YAML").rstrip(".")
-        raise PolicyError(f"malformed YAML: {problem}", Location(file=path, line=line, column=col,
-                                                                   source_line=src),
-                          _yaml_hint(problem, src, col)) from None
+        raise YamlError(f"malformed YAML: {problem}", Location(file=path, line=line, column=col,
+                                                                 source_line=src),
+                        _yaml_hint(problem, src, col)) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, control)
         # libyaml counts bytes, PyYAML characters: the first such character is the one
         offset = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
@@ -96,11 +96,11 @@ def load_yaml(path: str) -> Loaded:
         line = text.count("\n", 0, offset) + 1
         col = offset - (text.rfind("\n", 0, offset) + 1) + 1
         src = loaded.lines[line - 1] if 0 < line <= len(loaded.lines) else None
-        raise PolicyError(f"the file holds the control character U+{exc.character:04X}, which YAML "
-                          "does not allow", Location(file=path, line=line, column=col, source_line=src),
-                          "delete it (it is invisible in most editors) and save the file again") from None
+        raise YamlError(f"the file holds the control character U+{exc.character:04X}, which YAML "
+                        "does not allow", Location(file=path, line=line, column=col, source_line=src),
+                        "delete it (it is invisible in most editors) and save the file again") from None
     except yaml.YAMLError as exc:
-        raise PolicyError(f"malformed YAML: {exc}", Location(file=path)) from None
+        raise YamlError(f"malformed YAML: {exc}", Location(file=path)) from None
     builder = _Builder(loaded)
     loaded.tree = builder.build(node, ()) if node is not None else None
     return loaded
@@ -158,8 +158,8 @@ class _Builder:
         self.loaded.marks.setdefault(path, self.content_start(node))
         if node.tag not in ALLOWED_TAGS:
             shown = "!!" + node.tag[len(STANDARD_TAG):] if node.tag.startswith(STANDARD_TAG) else node.tag
-            raise PolicyError(f"YAML tag '{shown}' is not allowed", self.loc(node),
-                              "policy files hold plain values only; remove the tag")
+            raise YamlError(f"YAML tag '{shown}' is not allowed", self.loc(node),
+                            "policy files hold plain values only; remove the tag")
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
         if id(node) in self.active:
@@ -205,17 +205,17 @@ class _Builder:
         out: dict = {}
         for key_node, value_node in node.value:
             if key_node.tag == STANDARD_TAG + "merge":
-                raise PolicyError("YAML merge keys (<<) are not allowed", self.loc(key_node),
-                                  "write the entries out, or use `extends` between policy files")
+                raise YamlError("YAML merge keys (<<) are not allowed", self.loc(key_node),
+                                "write the entries out, or use `extends` between policy files")
             if not isinstance(key_node, yaml.ScalarNode):
-                raise PolicyError("a key must be a plain name", self.loc(key_node))
+                raise YamlError("a key must be a plain name", self.loc(key_node))
             key = self.scalar(key_node)
             if isinstance(key, (list, dict)):
-                raise PolicyError("a key must be a plain name", self.loc(key_node))
+                raise YamlError("a key must be a plain name", self.loc(key_node))
             if key in out:
                 first = self.loaded.key_marks.get(path + (key,), (None, None))
-                raise PolicyError(f"duplicate key {key!r}", self.loc(key_node),
-                                  f"it is already given on line {first[0]}; keep one of them")
+                raise YamlError(f"duplicate key {key!r}", self.loc(key_node),
+                                f"it is already given on line {first[0]}; keep one of them")
             self.loaded.key_marks[path + (key,)] = (key_node.start_mark.line + 1,
                                                      key_node.start_mark.column + 1)
             out[key] = self.build(value_node, path + (key,))
@@ -238,29 +238,29 @@ class _Builder:
             try:
                 value = Decimal(text.replace("_", ""))
             except InvalidOperation:
-                raise PolicyError(f"{text!r} is not a number villkor can use", self.loc(node),
-                                  "write a finite decimal number such as 0.25") from None
+                raise YamlError(f"{text!r} is not a number villkor can use", self.loc(node),
+                                "write a finite decimal number such as 0.25") from None
             if not value.is_finite():
-                raise PolicyError(f"{text!r} is not a finite number", self.loc(node))
+                raise YamlError(f"{text!r} is not a finite number", self.loc(node))
             return value
         if tag == "timestamp":
             try:
                 value = yaml.SafeLoader.construct_yaml_timestamp(yaml.SafeLoader(""), node)
             except (ValueError, OverflowError):
-                raise PolicyError(f"{text!r} is not a valid date", self.loc(node),
-                                  "write an existing date as YYYY-MM-DD") from None
+                raise YamlError(f"{text!r} is not a valid date", self.loc(node),
+                                "write an existing date as YYYY-MM-DD") from None
             if isinstance(value, dt.datetime):
-                raise PolicyError(f"{text!r} has a time of day; villkor works with dates",
-                                  self.loc(node), "write the date only: 2026-03-16")
+                raise YamlError(f"{text!r} has a time of day; villkor works with dates",
+                                self.loc(node), "write the date only: 2026-03-16")
             return value
-        raise PolicyError(f"unsupported YAML value type {tag!r}", self.loc(node))
+        raise YamlError(f"unsupported YAML value type {tag!r}", self.loc(node))
 
     def yaml11_number(self, node, text: str) -> PolicyError:
-        return PolicyError(f"{text!r} would be read as the number {self.yaml11_value(node)} (a YAML 1.1 "
-                           f"{'base-60' if ':' in text else 'octal, hexadecimal or binary'} number)",
-                           self.loc(node),
-                           "write the plain decimal number without leading zeros, or quote it "
-                           f"(\"{text}\") if it is text")
+        return YamlError(f"{text!r} would be read as the number {self.yaml11_value(node)} (a YAML 1.1 "
+                         f"{'base-60' if ':' in text else 'octal, hexadecimal or binary'} number)",
+                         self.loc(node),
+                         "write the plain decimal number without leading zeros, or quote it "
+                         f"(\"{text}\") if it is text")
 
     def yaml11_value(self, node):
         construct = (yaml.SafeLoader.construct_yaml_int if node.tag.endswith(":int")
@@ -277,4 +277,4 @@ class _Builder:
         try:
             return yaml.SafeLoader.construct_yaml_int(yaml.SafeLoader(""), node)
         except (ValueError, yaml.YAMLError):
-            raise PolicyError(f"{text!r} is not a whole number", self.loc(node)) from None
+            raise YamlError(f"{text!r} is not a whole number", self.loc(node)) from None

@@ -16,7 +16,7 @@ from typing import Any
 
 import jsonschema
 
-from ..errors import PolicyError, did_you_mean
+from ..errors import PolicyError, SchemaError, did_you_mean
 from .loader import Loaded
 
 
@@ -45,7 +45,7 @@ def validate_tree(loaded: Loaded, schema_name: str) -> list[PolicyError]:
     schema = load_schema(schema_name)
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     if not isinstance(loaded.tree, dict):
-        return [PolicyError("the file must be a mapping of keys to values", loaded.location(()),
+        return [SchemaError("the file must be a mapping of keys to values", loaded.location(()),
                             f"start with the keys of {schema.get('title', 'the file')}, e.g. 'policy:'")]
     errors = []
     seen = set()
@@ -87,7 +87,7 @@ def _to_policy_errors(loaded: Loaded, err) -> list[PolicyError]:
         path = tuple(err.absolute_path)
         allowed = list(err.schema.get("properties", {}))
         hint_all = f"allowed keys: {', '.join(allowed)}" if allowed else None
-        return [PolicyError(f"unknown key '{key}'{_describe(path)}", loaded.location(path + (key,), key=True),
+        return [SchemaError(f"unknown key '{key}'{_describe(path)}", loaded.location(path + (key,), key=True),
                             did_you_mean(str(key), allowed) or hint_all)
                 for key in _extra_keys(err) or ["?"]]
     return [_to_policy_error(loaded, err)]
@@ -99,35 +99,35 @@ def _to_policy_error(loaded: Loaded, err) -> PolicyError:
     validator = err.validator
     if _is_required_choice(err):
         keys = " or ".join(f"'{k}'" for alt in err.validator_value for k in alt["required"])
-        return PolicyError(f"missing required key {keys}{where}", loaded.location(path, key=True))
+        return SchemaError(f"missing required key {keys}{where}", loaded.location(path, key=True))
     if _is_column_type(err):
         types = ("int", "decimal", "money", "bool", "date", "string")
-        return PolicyError(f"{err.instance!r} is not a column type{where}", loaded.location(path),
+        return SchemaError(f"{err.instance!r} is not a column type{where}", loaded.location(path),
                            did_you_mean(str(err.instance), types) or
                            f"use {', '.join(types)} or a dimension id (lower-case)")
     if validator == "required":
         missing = err.message.split("'")[1] if "'" in err.message else err.message
-        return PolicyError(f"missing required key '{missing}'{where}", loaded.location(path, key=True),
+        return SchemaError(f"missing required key '{missing}'{where}", loaded.location(path, key=True),
                            _required_hint(missing))
     if validator == "enum":
         options = ", ".join(map(str, err.validator_value))
-        return PolicyError(f"{err.instance!r} is not one of {options}{where}", loaded.location(path),
+        return SchemaError(f"{err.instance!r} is not one of {options}{where}", loaded.location(path),
                            did_you_mean(str(err.instance), map(str, err.validator_value)))
     if "propertyNames" in err.schema_path:  # an id (a mapping key) of the wrong shape
-        return PolicyError(f"{err.instance!r} is not a valid id{where}", loaded.location(path + (err.instance,), key=True),
+        return SchemaError(f"{err.instance!r} is not a valid id{where}", loaded.location(path + (err.instance,), key=True),
                            "ids are lower-case letters, digits and underscores, starting with a letter: cap_total")
     if validator == "pattern":
-        return PolicyError(f"{err.instance!r} is not a valid id{where}", loaded.location(path),
+        return SchemaError(f"{err.instance!r} is not a valid id{where}", loaded.location(path),
                            "ids are lower-case letters, digits and underscores, starting with a letter: cap_total")
     if validator == "type":
         wanted = err.validator_value if isinstance(err.validator_value, str) else " or ".join(err.validator_value)
-        return PolicyError(f"expected {_kind(wanted)}{where}, found {_kind_of(err.instance)}", loaded.location(path))
+        return SchemaError(f"expected {_kind(wanted)}{where}, found {_kind_of(err.instance)}", loaded.location(path))
     if validator == "format":
-        return PolicyError(f"{err.instance!r} is not a date{where}", loaded.location(path),
+        return SchemaError(f"{err.instance!r} is not a date{where}", loaded.location(path),
                            "write dates as YYYY-MM-DD, e.g. 2026-03-16")
     if validator in ("minLength", "minItems", "minProperties"):
-        return PolicyError(f"must not be empty{where}", loaded.location(path))
-    return PolicyError(f"{err.message}{where}", loaded.location(path))
+        return SchemaError(f"must not be empty{where}", loaded.location(path))
+    return SchemaError(f"{err.message}{where}", loaded.location(path))
 
 
 def _extra_keys(err) -> list[str]:

@@ -95,23 +95,11 @@ def decision_data(evaluation, tables, member, dim: str | None) -> dict:
 def explanation_order(plan, outputs: list[str]) -> list[str]:
     """Outputs that other outputs use come after them (and are then references, "se ovan");
     otherwise the policy's `outputs` order."""
-    from ..lang import ast
-
-    deps: dict[str, set[str]] = {}
-
-    def needs(rid: str) -> set[str]:
-        if rid not in deps:
-            deps[rid] = set()
-            pr = plan.rules.get(rid)
-            direct = ast.names_used(pr.checked.node) & set(plan.rules) if pr else set()
-            for d in direct:
-                deps[rid] |= {d} | needs(d)
-        return deps[rid]
-
+    needs = {rid: plan.graph.upstream_rules(rid) for rid in outputs}
     left = list(outputs)
     order = []
     while left:
-        pick = next((r for r in left if not any(r in needs(o) for o in left if o != r)), left[0])
+        pick = next((r for r in left if not any(r in needs[o] for o in left if o != r)), left[0])
         order.append(pick)
         left.remove(pick)
     return order

@@ -18,6 +18,7 @@ import os
 import re
 from dataclasses import dataclass
 
+from ..graph import DependencyGraph
 from .fmt import UNIT_WORDS, format_value
 
 CONDITION_ID = re.compile(r"\b[A-Z]-\d+\b")
@@ -107,13 +108,6 @@ def _param_value(p) -> str:
     return format_value(p.value, p.unit)
 
 
-def _names_used(expr_text_: str) -> set[str]:
-    from ..lang import ast
-    from ..lang.parser import parse
-
-    return ast.names_used(parse(expr_text_))
-
-
 def document_blocks(policy, fixtures: list[dict]) -> list[Block]:
     B = Block
     dims = policy.dimensions
@@ -123,8 +117,9 @@ def document_blocks(policy, fixtures: list[dict]) -> list[Block]:
     for f in fixtures:
         for r in f["rules"]:
             by_rule.setdefault(r, []).append(Code(f["name"]))
-    used = {rid: _names_used(r.expr) for rid, r in policy.rules.items()}
-    check_used = {cid: _names_used(c.expr) for cid, c in policy.checks.items()}
+    graph = DependencyGraph.of(policy)
+    used = {rid: graph.direct(rid) for rid in policy.rules}
+    check_used = {cid: graph.check_direct(cid) for cid in policy.checks}
 
     def dim_titles(per) -> str:
         return ", ".join((dims[d].title or d) if d in dims else d for d in per) or "hela riket (ett värde)"
@@ -263,13 +258,17 @@ def document_blocks(policy, fixtures: list[dict]) -> list[Block]:
                                  for o in policy.outputs]))
     blocks.append(B("h2", "Kontroller"))
     blocks.append(B("p", "Varje körning prövar kontrollerna efter reglerna; en kontroll som inte håller "
-                         "stoppar körningen med de värden som bröt den."))
+                         "stoppar körningen med de värden som bröt den. En kontroll markerad som "
+                         "invariant håller redan genom hur reglerna är skrivna och prövas som ett skydd "
+                         "mot misstag när reglerna ändras."))
     rows = []
     for cid, c in policy.checks.items():
         rows.append([_clean(c.title) or cid, Code(cid), Code(_clean(c.expr)),
-                     dim_titles(c.per) if c.per else "hela riket", policy.cite(c.source) or "SAKNAS",
-                     readings_of(check_used[cid])])
-    blocks.append(B("table", headers=("Kontroll", "Id", "Uttryck", "Prövas per", "Källa", "Tolkning"), rows=rows))
+                     dim_titles(c.per) if c.per else "hela riket",
+                     "invariant" if c.invariant else "kan brytas av data eller parametrar",
+                     policy.cite(c.source) or "SAKNAS", readings_of(check_used[cid])])
+    blocks.append(B("table", headers=("Kontroll", "Id", "Uttryck", "Prövas per", "Slag", "Källa", "Tolkning"),
+                    rows=rows))
 
     # -- sources and fixtures
     blocks.append(B("h2", "Källor"))

@@ -14,17 +14,16 @@ VK105  a date or year that does not fit the validity window:                  wa
        - a list of years (`unit: year` or an id ending in `_years`) that
          contains the value of a `*_year` parameter (e.g. a baseline window
          that overlaps the measurement year after only one of them was moved).
-       The last two are heuristics on names and units: name year parameters
-       `*_year` and year lists `*_years` (or give them `unit: year`) for the
-       check to see them.
        - the date of the decision letters (`letter: date`) outside the window.
+       The second and third are heuristics on names and units: name year
+       parameters `*_year` and year lists `*_years` (or give them `unit: year`)
+       for the check to see them.
 VK106  a table parameter declared `complete: false` that lacks members        warning
 VK107  a division whose divisor can be zero and is not guarded by an          warning
        enclosing `if d = 0 then … else …` (or `d != 0`, `d > 0`): a rule,      (error when the
        an aggregate (`sum`, `count` of rows, …), a parameter whose value is    divisor is certainly
        or contains 0, arithmetic on those. A literal non-zero number, a        zero: a literal 0 or a
        non-empty list's `count`, `max(positive literal, …)` are non-zero.      scalar parameter = 0)
-
 VK108  a year written as digits in the policy's title or a letter text that    warning
        lies outside the years of the validity window (e.g. "2025" left in a
        title copied from last year): take it from a parameter
@@ -38,9 +37,9 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from dataclasses import dataclass
 
-from ..errors import Location
+from ..diagnostics import Diagnostic, Location
+from ..errors import VillkorError
 from ..lang import ast
 from ..plan import Plan
 
@@ -57,32 +56,22 @@ CODES = {
 }
 
 
-@dataclass(frozen=True)
-class Finding:
-    code: str
-    message: str
-    location: Location
-    severity: str = "warning"  # warning | error
-
-    def render(self) -> str:
-        return f"{self.location.prefix()}: {self.code} {self.severity}: {self.message}"
-
-    def to_json(self) -> dict:
-        loc = self.location
-        return {"file": loc.file, "line": loc.line, "column": loc.column, "code": self.code,
-                "severity": self.severity, "message": self.message}
+def finding(code: str, message: str, location: Location, severity: str = "warning",
+            hint: str | None = None) -> Diagnostic:
+    """A lint finding: a diagnostic whose severity is a warning unless said otherwise."""
+    return Diagnostic(code, severity, location, message, hint)
 
 
-def lint(plan: Plan) -> list[Finding]:
+def lint(plan: Plan) -> list[Diagnostic]:
     """Every finding of one planned policy, ordered by file and position."""
     policy = plan.policy
-    findings: list[Finding] = []
+    findings: list[Diagnostic] = []
     findings += _sources(plan)
     findings += _parameters(plan)
     for rid in policy.outputs:
         rule = policy.rules.get(rid)
         if rule is not None and not (rule.explain or "").strip():
-            findings.append(Finding("VK104", f"output '{rid}' has no explanation template (explain:)",
+            findings.append(finding("VK104", f"output '{rid}' has no explanation template (explain:)",
                                     rule.location))
     findings += _dates(plan)
     findings += _divisions(plan)
@@ -91,31 +80,29 @@ def lint(plan: Plan) -> list[Finding]:
                                                 f.location.column or 0, f.code, f.message))
 
 
-def _sources(plan: Plan) -> list[Finding]:
+def _sources(plan: Plan) -> list[Diagnostic]:
     out = []
     for item in [*plan.policy.rules.values(), *plan.policy.checks.values()]:
         if item.source is None:
             kind = "rule" if item.id in plan.policy.rules else "check"
-            out.append(Finding("VK101", f"{kind} '{item.id}' cites no source (add source: {{ref: …}})",
+            out.append(finding("VK101", f"{kind} '{item.id}' cites no source (add source: {{ref: …}})",
                                item.location))
     return out
 
 
-def _parameters(plan: Plan) -> list[Finding]:
+def _parameters(plan: Plan) -> list[Diagnostic]:
     policy = plan.policy
-    used: set[str] = set()
-    for pr in plan.order + plan.checks:
-        used |= ast.names_used(pr.checked.node)
-    for rule in policy.rules.values():  # a value shown in an explanation is used too
-        used |= set(re.findall(r"{(\w+)", rule.explain or ""))
-    used |= {name for text, _ in _letter_texts(policy) for name in re.findall(r"{(\w+)", text)}
+    in_template: set[str] = set()  # a value shown in an explanation is used too
+    for rule in policy.rules.values():
+        in_template |= set(re.findall(r"{(\w+)", rule.explain or ""))
+    in_template |= {name for text, _ in _letter_texts(policy) for name in re.findall(r"{(\w+)", text)}
     out = []
     for p in policy.parameters.values():
-        if p.id not in used:
-            out.append(Finding("VK102", f"parameter '{p.id}' is never used by a rule, check or explanation",
+        if not plan.graph.used_anywhere(p.id) and p.id not in in_template:
+            out.append(finding("VK102", f"parameter '{p.id}' is never used by a rule, check or explanation",
                                p.location))
         if p.status == "illustrative":
-            out.append(Finding("VK103", f"parameter '{p.id}' is illustrative, not an official figure",
+            out.append(finding("VK103", f"parameter '{p.id}' is illustrative, not an official figure",
                                p.location))
         if p.by and not p.complete and all(d in policy.dimensions for d in p.by):
             wanted = itertools.product(*[policy.dimensions[d].members for d in p.by])
@@ -123,7 +110,7 @@ def _parameters(plan: Plan) -> list[Finding]:
             if missing:
                 names = ", ".join("/".join(map(str, k)) for k in missing[:5])
                 more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-                out.append(Finding("VK106", f"parameter '{p.id}' (complete: false) has no value for "
+                out.append(finding("VK106", f"parameter '{p.id}' (complete: false) has no value for "
                                             f"{names}{more}", p.location))
     return out
 
@@ -137,7 +124,7 @@ def _is_year_list(p) -> bool:
         (p.unit == "year" or p.id.endswith("_years"))
 
 
-def _dates(plan: Plan) -> list[Finding]:
+def _dates(plan: Plan) -> list[Diagnostic]:
     policy = plan.policy
     start, end = policy.valid.start, policy.valid.end
     window = f"{start} – {end}"
@@ -145,14 +132,14 @@ def _dates(plan: Plan) -> list[Finding]:
     for p in policy.parameters.values():
         if isinstance(p.value, dt.date) and not p.by:
             if p.value < start:
-                out.append(Finding("VK105", f"date '{p.id}' = {p.value} is before the validity window "
+                out.append(finding("VK105", f"date '{p.id}' = {p.value} is before the validity window "
                                             f"{window} (left from an earlier year?)", p.location))
             elif p.value > end:
-                out.append(Finding("VK105", f"date '{p.id}' = {p.value} is after the validity window "
+                out.append(finding("VK105", f"date '{p.id}' = {p.value} is after the validity window "
                                             f"{window}", p.location))
         if p.unit == "year" and isinstance(p.value, int) and not isinstance(p.value, bool) \
                 and not start.year <= p.value <= end.year:
-            out.append(Finding("VK105", f"year '{p.id}' = {p.value} is outside the years of the validity "
+            out.append(finding("VK105", f"year '{p.id}' = {p.value} is outside the years of the validity "
                                         f"window {window}", p.location))
     scalars = [q for q in policy.parameters.values()
                if q.id.endswith("_year") and isinstance(q.value, int) and not isinstance(q.value, bool)]
@@ -161,7 +148,7 @@ def _dates(plan: Plan) -> list[Finding]:
             continue
         for q in scalars:
             if q.value in p.value:
-                out.append(Finding("VK105", f"'{p.id}' = [{', '.join(map(str, p.value))}] includes "
+                out.append(finding("VK105", f"'{p.id}' = [{', '.join(map(str, p.value))}] includes "
                                             f"{q.value}, the value of '{q.id}'", p.location))
     return out
 
@@ -204,12 +191,12 @@ def _text_years(plan: Plan) -> list[Finding]:
             year = int(match.group(0))
             if not start.year <= year <= end.year:
                 shown = text if len(text) <= 60 else text[:57] + "…"
-                out.append(Finding("VK108", f"'{shown}' names the year {year}, outside the validity window "
+                out.append(finding("VK108", f"'{shown}' names the year {year}, outside the validity window "
                                             f"{start} – {end}: take it from a parameter, e.g. "
                                             "{measurement_year}", location))
     letter = policy.letter
     if letter is not None and not start <= letter.date <= end:
-        out.append(Finding("VK105", f"the letters' date {letter.date} is outside the validity window "
+        out.append(finding("VK105", f"the letters' date {letter.date} is outside the validity window "
                                     f"{start} – {end} (left from an earlier year?)",
                            letter.places.get("date", letter.location)))
     return out
@@ -218,7 +205,7 @@ def _text_years(plan: Plan) -> list[Finding]:
 # ---------------------------------------------------------------- VK107
 
 
-def _divisions(plan: Plan) -> list[Finding]:
+def _divisions(plan: Plan) -> list[Diagnostic]:
     policy = plan.policy
     out = []
     for pr in plan.order + plan.checks:
@@ -234,9 +221,9 @@ def _divisions(plan: Plan) -> list[Finding]:
             what = "rule" if not pr.is_check else "check"
             text = _text(item.expr, right)
             if verdict == "yes":
-                out.append(Finding("VK107", f"{what} '{pr.id}' divides by {text}, which is zero", where, "error"))
+                out.append(finding("VK107", f"{what} '{pr.id}' divides by {text}, which is zero", where, "error"))
             else:
-                out.append(Finding("VK107", f"{what} '{pr.id}' divides by {text}, which can be zero; guard it "
+                out.append(finding("VK107", f"{what} '{pr.id}' divides by {text}, which can be zero; guard it "
                                             f"with if {text} = 0 then … else …", where))
     return out
 
@@ -331,3 +318,11 @@ def _text(expr: str, node) -> str:
     line = lines[node.line - 1]
     end = node.end_column if node.end_column > node.column else len(line) + 1
     return line[node.column - 1:end - 1].strip() or "?"
+
+
+def not_loadable(err: VillkorError, path: str) -> list[Diagnostic]:
+    """VK100: a policy that does not validate, one finding per error (at the error's place, or
+    the file when it has none), so the other policies are still linted."""
+    return [finding("VK100", (f"rule '{e.location.rule}': " if e.location.rule else "") + e.message,
+                    e.location if e.location.file else Location(file=path), "error", e.hint)
+            for e in (getattr(err, "errors", None) or [err])]
