@@ -117,7 +117,7 @@ def test_falling_measure_varmland_cataract(capsys):
     doc = explain_json(capsys, PERF, DATA, "eligible", "region=Värmland", "measure=Grå starr")
     (tree,) = doc["explanations"]
     assert tree["key"] == {"region": "Värmland", "measure": "cataract"}
-    assert tree["labels"] == {"measure": "Grå starr"}
+    assert tree["labels"] == {"region": "Region Värmland", "measure": "Grå starr"}  # legal name, measure name
     assert tree["value"] == 0
     (d,) = tree["decisions"]
     assert d["kind"] == "max" and d["chosen"] == ["0"]

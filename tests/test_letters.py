@@ -284,3 +284,15 @@ def _pages(pdf: Path, page: Path) -> int:
                            f"--print-to-pdf={pdf}", page.as_uri()], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and pdf.read_bytes().startswith(b"%PDF")
     return len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf.read_bytes()))
+
+
+def test_next_years_draft_dates_its_letters_from_its_own_parameter(tmp_path):
+    # examples/2027_draft moves `decision_date` to 2027-12-15 with a bare value; the wording
+    # is inherited and takes the year from measurement_year (2027)
+    out = tmp_path / "out"
+    villkor("decisions", ROOT / "examples" / "2027_draft" / "2027_performance.yaml", "--data",
+            ROOT / "examples" / "2027_draft" / "data", "-o", out, "--where", "region=Gotland", cwd=ROOT, check=True)
+    doc = (out / "2027_performance-Gotland.md").read_text(encoding="utf-8")
+    assert "Beslut 15 december 2027" in doc
+    assert "# Beslut om prestationsbaserade medel för att korta vårdköerna 2027" in doc
+    assert "2026" not in letter_text(doc).split("### Källor")[0].replace("2024, 2025 och 2026", "")

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import itertools
 import os
+import re
 from dataclasses import replace
 from decimal import Decimal
 
@@ -304,7 +305,8 @@ class _Builder:
                           bool(sec.get("list", False)), self.loc("letter", "sections", i))
             for i, sec in enumerate(v["sections"]))
         appendix, index = v.get("appendix") or {}, v.get("index") or {}
-        return Letter(v["per"], v["authority"], _date(v["date"]), v["title"], sections, v.get("draft"),
+        date = v["date"] if re.fullmatch(r"[a-z_][a-z0-9_]*", str(v["date"])) else _date(v["date"])
+        return Letter(v["per"], v["authority"], date, v["title"], sections, v.get("draft"),
                       appendix.get("heading"), self.figures(appendix.get("figures"), "appendix"),
                       index.get("title"), self.figures(index.get("figures"), "index"),
                       self.loc("letter", key=True),

@@ -186,7 +186,7 @@ class Letter:
 
     per: str
     authority: str
-    date: dt.date
+    date: dt.date | str  # a date, or the id of the date parameter that holds it
     title: str
     sections: tuple[LetterSection, ...]
     draft: str | None = None

@@ -157,6 +157,12 @@ class Filler:
 # ---------------------------------------------------------------- checked before any data
 
 
+def letter_date(policy) -> dt.date:
+    """The decision date: the letter's own, or its date parameter's value (after --params)."""
+    date = policy.letter.date
+    return policy.parameters[date].value if isinstance(date, str) else date
+
+
 def check_letter(policy, planned: dict) -> list[VillkorError]:
     """Every problem with the policy's `letter:`, each at its place in the file: an unknown
     placeholder (with the nearest name), one with several values per member, a true/false
@@ -168,6 +174,8 @@ def check_letter(policy, planned: dict) -> list[VillkorError]:
         return [PolicyError(f"letter: per names an unknown dimension '{letter.per}'", letter.location,
                             did_you_mean(letter.per, policy.dimensions))]
     check = _Checker(policy, planned, letter.per)
+    if isinstance(letter.date, str):
+        check.date(letter.date, letter.places.get("date", letter.location))
     place = letter.places.get
     check.text(letter.title, place("title", letter.location), "title")
     for sec in letter.sections:
@@ -236,6 +244,14 @@ class _Checker:
                 self.add(f"{what}: {{{name}}} is true/false; a letter states the fact instead of "
                          "answering ja/nej", location,
                          f"write one paragraph with when: {name} and one with unless: {name}")
+
+    def date(self, name: str, location) -> None:
+        p = self.policy.parameters.get(name)
+        if p is None:
+            self.add(f"date names an unknown parameter '{name}'", location,
+                     did_you_mean(name, self.policy.parameters) or "give a date parameter's id or YYYY-MM-DD")
+        elif p.by or not isinstance(p.value, dt.date):
+            self.add(f"date: parameter '{name}' is not one date", location, "name a parameter with type: date")
 
     def condition(self, name: str, location) -> None:
         grain = self.grain(name)

@@ -21,7 +21,7 @@ from decimal import Decimal
 from .. import explain as X
 from ..result import WHAT_IF
 from .layout import exact_sum
-from .letter_text import Filler, present_date, present_figure, present_integer
+from .letter_text import Filler, letter_date, present_date, present_figure, present_integer
 
 DRAFT = "UTKAST – bygger på illustrativa värden"  # when the policy names no draft mark of its own
 
@@ -69,7 +69,7 @@ def letter_data(evaluation, tables, filler: Filler, member) -> dict:
             sections.append({"heading": filler.fill(sec.heading, key), "bullets": sec.bullets,
                              "paragraphs": texts})
     sources = Sources(policy)
-    return {"authority": letter.authority, "date": present_date(letter.date),
+    return {"authority": letter.authority, "date": present_date(letter_date(policy)),
             "recipient": filler.reader.label(letter.per, member), "title": filler.fill(letter.title, key),
             "draft": draft_mark(policy), "what_if": _what_if_text(policy.params) if policy.params else None,
             "sections": sections,
@@ -165,7 +165,7 @@ def index_data(evaluation, filler: Filler, rows: list[tuple[str, object]]) -> di
         unit = col[0][1] if col else None
         sums.append(present_figure(exact_sum(numbers), unit) if numbers and len(numbers) == len(col) else "")
     title = filler.fill(letter.index_title, {}) if letter.index_title else filler.fill(letter.title, {})
-    return {"title": title, "authority": letter.authority, "date": present_date(letter.date),
+    return {"title": title, "authority": letter.authority, "date": present_date(letter_date(policy)),
             "draft": draft_mark(policy), "dimension": policy.dimensions[letter.per].title or letter.per,
             "columns": columns, "rows": body, "sums": sums}
 

@@ -14,7 +14,8 @@ VK105  a date or year that does not fit the validity window:                  wa
        - a list of years (`unit: year` or an id ending in `_years`) that
          contains the value of a `*_year` parameter (e.g. a baseline window
          that overlaps the measurement year after only one of them was moved).
-       - the date of the decision letters (`letter: date`) outside the window.
+       - the date of the decision letters (`letter: date`, when a date rather
+         than a date parameter) outside the window.
        The second and third are heuristics on names and units: name year
        parameters `*_year` and year lists `*_years` (or give them `unit: year`)
        for the check to see them.
@@ -96,6 +97,8 @@ def _parameters(plan: Plan) -> list[Diagnostic]:
     for rule in policy.rules.values():
         in_template |= set(re.findall(r"{(\w+)", rule.explain or ""))
     in_template |= {name for text, _ in _letter_texts(policy) for name in re.findall(r"{(\w+)", text)}
+    if policy.letter is not None and isinstance(policy.letter.date, str):
+        in_template.add(policy.letter.date)
     out = []
     for p in policy.parameters.values():
         if not plan.graph.used_anywhere(p.id) and p.id not in in_template:
@@ -194,8 +197,8 @@ def _text_years(plan: Plan) -> list[Finding]:
                 out.append(finding("VK108", f"'{shown}' names the year {year}, outside the validity window "
                                             f"{start} – {end}: take it from a parameter, e.g. "
                                             "{measurement_year}", location))
-    letter = policy.letter
-    if letter is not None and not start <= letter.date <= end:
+    letter = policy.letter  # a date parameter is checked with the others (VK105)
+    if letter is not None and isinstance(letter.date, dt.date) and not start <= letter.date <= end:
         out.append(finding("VK105", f"the letters' date {letter.date} is outside the validity window "
                                     f"{start} – {end} (left from an earlier year?)",
                            letter.places.get("date", letter.location)))
