@@ -1,5 +1,7 @@
-"""`villkor decisions POLICY --data DIR --format md|html -o DIR`: one decision document per
-member of the policy's main dimension (evaluator/report/decisions.py), all written or none."""
+"""`villkor decisions POLICY --data DIR --format md|html -o DIR`: one decision letter per region
+for a policy with a `letter:` section (evaluator/report/letters.py) and an index page, or one
+working document per member of the main dimension (evaluator/report/decisions.py); all written
+or none. `--where` chooses members, `--date` the decision date."""
 
 from __future__ import annotations
 
@@ -11,10 +13,12 @@ FORMATS = ("md", "html")
 
 def attach(subparsers) -> None:
     p = subparsers.add_parser(
-        "decisions", help="write one decision document per region (Markdown or HTML)",
-        description="Write one decision document per member of the policy's main dimension "
-                    "(by default the first declared one the outputs use, e.g. region): outcome, conditions, findings, "
-                    "the explanation of every figure, warnings, and the hashes of policy and data.")
+        "decisions", help="write one decision letter (or working document) per region, Markdown or HTML",
+        description="Write one decision letter per region in the words of the policy's letter: section "
+                    "(decision, reasons, conditions, payment, follow-up and repayment; the figures, sources and "
+                    "hashes of policy and data in an appendix) and an index page. For a policy without letter: "
+                    "(or with --working-papers): one working document per member of the main dimension with "
+                    "outcome, conditions, findings and the explanation of every figure.")
     policy_data_args(p)
     p.add_argument("--format", choices=FORMATS, default="md", help="document format (default md)")
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write the documents into")

@@ -1,4 +1,6 @@
-"""Decision documents: one per member of a policy's main dimension (one per region).
+"""Decision documents: one per member of a policy's main dimension (one per region). A policy
+with a `letter:` section gets decision letters instead (evaluator/report/letters.py); these
+working documents remain for policies without one and for `--working-papers`.
 
 Each document says, in Swedish, for one region: the outcome (every output's value there,
 booleans as ja/nej), the conditions met or failed and the findings and notes (boolean
