@@ -64,13 +64,29 @@ class Refusal:
     hint: str
 
 
-@dataclass
 class Table:
-    id: str
-    frame: pd.DataFrame
-    path: str | None
-    sha256: str | None
-    rows: int
+    """One typed input table. A large Parquet file's rows are read only when first needed
+    (`stream`, see streaming.py): an evaluation that only sums them aggregates while reading."""
+
+    def __init__(self, id: str, frame: pd.DataFrame | None, path: str | None, sha256: str | None,
+                 rows: int, stream=None):
+        self.id, self._frame, self.path, self.sha256, self.rows = id, frame, path, sha256, rows
+        self.stream = stream
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        return self.load()._frame
+
+    def load(self) -> "Table":
+        """Read deferred rows now (evaluation does so before any rule, so that an error in
+        them is the file's, not a rule's)."""
+        if self._frame is None:
+            self._frame = self.stream.read()
+            self.stream = None
+        return self
+
+    def __repr__(self) -> str:
+        return f"Table({self.id!r}, rows={self.rows}, path={self.path!r})"
 
 
 @dataclass
@@ -85,16 +101,18 @@ class Tables:
 
 def read_inputs(policy, data_dir: str) -> Tables:
     """A policy's inputs from `data_dir`: the one way every command reads data, so each of them
-    checks the data against the policy's validity window too."""
-    return load_tables(policy.inputs, policy.dimensions, data_dir, valid=policy.valid)
+    checks the data against the policy's validity window too. A Parquet file of more than
+    STREAM_ROWS rows has its header checked here and its rows read when evaluation needs them."""
+    return load_tables(policy.inputs, policy.dimensions, data_dir, valid=policy.valid, defer=True)
 
 
 def load_tables(inputs: dict[str, Input], dimensions: dict[str, Dimension], data_dir: str,
-                valid=None) -> Tables:
+                valid=None, defer: bool = False) -> Tables:
     """Every declared input from its file in `data_dir`, typed; optional inputs may be absent.
 
     With `valid` (the policy's validity), a table whose dates and years all fall outside it is
-    warned about: the data is probably from another year than the policy."""
+    warned about: the data is probably from another year than the policy. With `defer`, large
+    Parquet files are read later, streamed (streaming.py); their errors are the same."""
     if not os.path.isdir(data_dir):
         raise DataError(f"no data folder {data_dir}", Location(file=data_dir),
                         "give --data a folder holding one file per input table")
@@ -109,7 +127,13 @@ def load_tables(inputs: dict[str, Input], dimensions: dict[str, Dimension], data
         if path is None:
             _missing(inp, data_dir, result)
             continue
-        raw = _read_file(inp, path)
+        if defer and path.endswith(".parquet"):
+            from .streaming import deferred_parquet
+            table = deferred_parquet(inp, dimensions, path, valid, result.warnings)
+            if table is not None:
+                result.tables[inp.id] = table
+                continue
+        raw = _read_file(inp, path, dimensions)
         frame = _typed_frame(inp, dimensions, raw, path, result.warnings)
         result.tables[inp.id] = Table(inp.id, frame, path, raw.sha256, len(frame))
         if valid is not None:
@@ -117,11 +141,58 @@ def load_tables(inputs: dict[str, Input], dimensions: dict[str, Dimension], data
     return result
 
 
+def read_tables(policy, frames: dict) -> Tables:
+    """A policy's inputs from in-memory tables, {input id: pandas.DataFrame or pyarrow.Table},
+    typed and checked exactly like files. An error names the table and the row as the frame
+    numbers it: its index label for an integer index (0 for the first row of a default
+    index), else the position from 0. The frames themselves are left unchanged."""
+    inputs = policy.inputs
+    unknown = [t for t in frames if t not in inputs]
+    if unknown:
+        raise DataError(f"data for unknown input '{unknown[0]}'", Location(file="read_tables"),
+                        did_you_mean(unknown[0], inputs) or f"inputs: {', '.join(inputs)}")
+    result = Tables()
+    for inp in inputs.values():
+        if inp.id not in frames:
+            if not inp.optional:
+                raise DataError(f"input '{inp.id}' is not given", Location(file="read_tables"),
+                                f"pass a pandas DataFrame or pyarrow Table for it: {{'{inp.id}': frame}}")
+            result.missing_optional.append(inp.id)
+            continue
+        where = f"table '{inp.id}'"
+        raw = _memory_raw(frames[inp.id], where)
+        frame = _typed_frame(inp, policy.dimensions, raw, where, result.warnings)
+        result.tables[inp.id] = Table(inp.id, frame, None, None, len(frame))
+        _validity_warning(inp, frame, where, policy.valid, result.warnings)
+    return result
+
+
+def _memory_raw(table, where: str) -> Raw:
+    """An in-memory table as cells as stored; a shallow copy, so renaming never reaches the
+    caller's frame."""
+    if not isinstance(table, pd.DataFrame):
+        if not hasattr(table, "to_pandas") or not hasattr(table, "schema"):
+            raise DataError(f"{where} is a {type(table).__name__}, not a table", Location(file=where),
+                            "pass a pandas DataFrame or a pyarrow Table")
+        table = table.to_pandas()
+    frame = table.copy(deep=False)
+    frame.columns = [str(c) for c in frame.columns]
+    index = frame.index
+    numbers = index.to_numpy() if pd.api.types.is_integer_dtype(index.dtype) else np.arange(len(frame))
+    frame.index = pd.RangeIndex(len(frame))
+    return Raw(frame, RowMap(numbers=np.asarray(numbers, dtype=np.int64)), header_row=None, memory=True)
+
+
 def _validity_warning(inp: Input, frame: pd.DataFrame, path: str, valid, warnings: list[str]) -> None:
     """Warn when no date (or `year`) of the table falls inside the policy's validity."""
+    span_warning(date_span(inp, frame, valid), path, valid, warnings)
+
+
+def date_span(inp: Input, frame: pd.DataFrame, valid, span=None):
+    """(lowest, highest, any inside the validity) of the table's dates and `year`, merged
+    with `span` (a table read in pieces); None while there is no date at all."""
     start, end = np.datetime64(valid.start, "s"), np.datetime64(valid.end, "s")
-    low = high = None
-    inside = False
+    low, high, inside = span if span is not None else (None, None, False)
     for col in inp.columns.values():
         values = frame[col.id]
         if col.type == "date":
@@ -142,8 +213,12 @@ def _validity_warning(inp: Input, frame: pd.DataFrame, path: str, valid, warning
             continue
         low = lo if low is None else min(low, lo)
         high = hi if high is None else max(high, hi)
-    if low is not None and not inside:
-        warnings.append(f"{path}: the data's dates run from {low} to {high}, outside the policy's validity "
+    return (low, high, inside) if low is not None else None
+
+
+def span_warning(span, path: str, valid, warnings: list[str]) -> None:
+    if span is not None and not span[2]:
+        warnings.append(f"{path}: the data's dates run from {span[0]} to {span[1]}, outside the policy's validity "
                         f"{valid.start.isoformat()} to {valid.end.isoformat()}; is this the policy for the data's year?")
 
 
@@ -172,7 +247,8 @@ def tables_from_rows(inputs: dict[str, Input], dimensions: dict[str, Dimension],
             result.missing_optional.append(inp.id)
             continue
         where = f"{origin} (data.{inp.id})"
-        raw = Raw(_inline_frame(inp, rows.get(inp.id) or [], where), RowMap(first=1), header_row=None)
+        raw = Raw(_inline_frame(inp, rows.get(inp.id) or [], where), RowMap(first=1), header_row=None,
+                  inline=True)
         frame = _typed_frame(inp, dimensions, raw, where, result.warnings)
         result.tables[inp.id] = Table(inp.id, frame, None, None, len(frame))
     return result
@@ -272,6 +348,9 @@ class Raw:
     sha256: str | None = None
     header_row: int | None = 1  # where the header is, for header errors (None: inline rows)
     separator: str = ","  # for the header line a fix names
+    header: list[str] | None = None  # every column of the file, when only some were read
+    inline: bool = False  # fixture rows: every declared column is present by construction
+    memory: bool = False  # an in-memory table: columns have names, not a header line
 
 
 def _find_file(inp: Input, data_dir: str) -> str | None:
@@ -306,7 +385,7 @@ def _sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-def _read_file(inp: Input, path: str) -> Raw:
+def _read_file(inp: Input, path: str, dimensions: dict[str, Dimension]) -> Raw:
     """The file's cells and its sha256; any reader failure becomes a located DataError."""
     try:
         if path.endswith(".parquet"):
@@ -314,7 +393,7 @@ def _read_file(inp: Input, path: str) -> Raw:
         elif path.endswith(".xlsx"):
             raw = _read_xlsx(inp, path)
         else:
-            raw = _read_csv(inp, path)
+            raw = _read_csv(inp, path, dimensions)
     except DataError:
         raise
     except PermissionError:
@@ -390,17 +469,19 @@ def _csv_header(path: str, encoding: str, separator: str, skip: int = 0) -> list
     return []
 
 
-def _csv_types(inp: Input, header: list[str]):
-    """pyarrow column types: int64 for ints, dictionaries for few-valued text, else strings.
+def _csv_types(inp: Input, header: list[str], dimensions: dict[str, Dimension]):
+    """pyarrow column types: int64 for ints and for dimensions of whole numbers (months),
+    dictionaries for few-valued text, else strings.
 
-    Dictionary columns become pandas Categoricals, so 12M region cells are 12M small codes."""
+    Dictionary columns become pandas Categoricals, so 12M region cells are 12M small codes; a
+    month column parsed as numbers is twice as fast to read as a dictionary of texts."""
     import pyarrow as pa
 
     types = {}
     for name in header:
         col = inp.columns.get(clean_text(name))
         kind = col.type if col is not None else "string"
-        if kind == "int":
+        if kind == "int" or _whole_members(dimensions.get(kind)):
             types[name] = pa.int64()
         elif kind not in ("decimal", "money", "string") or (col is not None and col.enum):
             types[name] = pa.dictionary(pa.int32(), pa.string())
@@ -409,7 +490,12 @@ def _csv_types(inp: Input, header: list[str]):
     return types
 
 
-def _read_csv(inp: Input, path: str) -> Raw:
+def _whole_members(dim: Dimension | None) -> bool:
+    return dim is not None and bool(dim.members) and \
+        all(isinstance(m, int) and not isinstance(m, bool) for m in dim.members)
+
+
+def _read_csv(inp: Input, path: str, dimensions: dict[str, Dimension]) -> Raw:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -434,7 +520,7 @@ def _read_csv(inp: Input, path: str) -> Raw:
             return pa.table({n: pa.array([], type=types.get(n, pa.string())) for n in header})
     try:
         try:
-            table = attempt(_csv_types(inp, header))
+            table = attempt(_csv_types(inp, header, dimensions))
         except pa.ArrowInvalid as exc:
             if "conversion error" not in str(exc) or "UTF8" in str(exc):
                 raise
@@ -472,22 +558,40 @@ def _csv_failure(exc, path: str, encoding: str, separator: str, width: int, skip
 
 def _read_parquet(inp: Input, path: str) -> Raw:
     """Columns as stored; nested, null-typed, NaN and too large unsigned columns are refused."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     schema = pq.read_schema(path)
+    wanted = parquet_columns(inp, schema, path)
+    table = pq.read_table(path, columns=wanted)  # only the declared columns are read at all
+    parquet_cells(inp, table, path, first_row=2)
+    return Raw(table.to_pandas(self_destruct=True, split_blocks=True), RowMap(), header=list(schema.names))
+
+
+def parquet_columns(inp: Input, schema, path: str) -> list[str]:
+    """The declared columns of a Parquet file, refusing types that hold no single values."""
+    import pyarrow as pa
+
     _check_duplicate_header([clean_text(n).strip() for n in schema.names], path, None)
-    table = pq.read_table(path)
+    for name, typ in zip(schema.names, schema.types):
+        col = inp.columns.get(clean_text(name).strip())
+        if col is not None and pa.types.is_nested(typ):
+            kind = "maps" if pa.types.is_map(typ) else "structs" if pa.types.is_struct(typ) else "lists"
+            raise DataError(f"the Parquet column holds {kind} ({typ}), not single values",
+                            Location(file=path, field=col.id), f"write one {col.type} value per cell")
+    return [n for n in schema.names if clean_text(n).strip() in inp.columns]
+
+
+def parquet_cells(inp: Input, table, path: str, first_row: int) -> None:
+    """Null-typed, NaN and too large unsigned cells of (a piece of) a Parquet file, located:
+    the piece's first record is row `first_row`."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     for name, typ in zip(table.column_names, table.schema.types):
         col = inp.columns.get(clean_text(name).strip())
         if col is None:
             continue
         where = Location(file=path, field=col.id)
-        if pa.types.is_nested(typ):
-            kind = "maps" if pa.types.is_map(typ) else "structs" if pa.types.is_struct(typ) else "lists"
-            raise DataError(f"the Parquet column holds {kind} ({typ}), not single values", where,
-                            f"write one {col.type} value per cell")
         if pa.types.is_null(typ) and len(table) and not col.nullable:
             raise DataError("the Parquet column has type null: every cell is empty", where,
                             f"write the column's values as {col.type}; a default does not fill a column without values")
@@ -495,16 +599,15 @@ def _read_parquet(inp: Input, path: str) -> Raw:
         if pa.types.is_floating(typ) and len(table):
             nan = pc.is_nan(column).to_numpy(zero_copy_only=False)
             if nan.any():
-                raise DataError("NaN is not a value", Location(file=path, row=int(np.flatnonzero(nan)[0]) + 2,
+                raise DataError("NaN is not a value", Location(file=path, row=int(np.flatnonzero(nan)[0]) + first_row,
                                                                field=col.id),
                                 "write the value, or leave the cell empty (null)")
         if pa.types.is_uint64(typ) and len(table) and column.null_count < len(table):
             big = pc.greater_equal(column, pa.scalar(INT64, pa.uint64())).to_numpy(zero_copy_only=False)
             if big.any():
                 i = int(np.flatnonzero(big)[0])
-                raise DataError(f"{column[i].as_py()}: out of range", Location(file=path, row=i + 2, field=col.id),
+                raise DataError(f"{column[i].as_py()}: out of range", Location(file=path, row=i + first_row, field=col.id),
                                 f"whole numbers must be below {INT64:,}".replace(",", " "))
-    return Raw(table.to_pandas(self_destruct=True, split_blocks=True), RowMap())
 
 
 def _read_xlsx(inp: Input, path: str) -> Raw:
@@ -643,8 +746,9 @@ def _typed_frame(inp: Input, dims: dict[str, Dimension], raw: Raw, path: str,
     """The declared columns, typed and checked, in declaration order; extra columns dropped."""
     frame = raw.frame
     frame.columns = [clean_text(str(c)).strip() for c in frame.columns]
-    _check_duplicate_header(list(frame.columns), path, raw.header_row)
-    _check_header(inp, list(frame.columns), path, raw, warnings)
+    found = list(frame.columns) if raw.header is None else [clean_text(str(c)).strip() for c in raw.header]
+    _check_duplicate_header(found, path, raw.header_row)
+    _check_header(inp, found, path, raw, warnings)
     out = {}
     for col in inp.columns.values():
         if col.id in frame.columns:
@@ -673,15 +777,17 @@ def _check_header(inp: Input, found: list[str], path: str, raw: Raw, warnings: l
     row = raw.header_row
     extra = [c for c in found if c not in inp.columns]
     missing = [c.id for c in inp.columns.values() if c.id not in found and not c.optional]
-    if missing and row is not None:  # inline rows (fixtures) hold every column
+    if missing and not raw.inline:
         unknown = []
         for name in extra:
             near = did_you_mean(name, missing) or did_you_mean(name.lower(), missing)
             unknown.append(f"'{name}' ({near})" if near else f"'{name}'")
-        hint = f"the file has: {', '.join(found) or 'no columns'}; input '{inp.id}' needs: {', '.join(inp.columns)}"
+        holder = "the table" if raw.memory else "the file"
+        hint = f"{holder} has: {', '.join(found) or 'no columns'}; input '{inp.id}' needs: {', '.join(inp.columns)}"
         if unknown:
             hint += f"; unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}"
-        hint += f"; write the header line as: {raw.separator.join(inp.columns)}"
+        if not raw.memory:
+            hint += f"; write the header line as: {raw.separator.join(inp.columns)}"
         raise DataError(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}",
                         Location(file=path, row=row), hint)
     for col in inp.columns.values():
@@ -689,8 +795,8 @@ def _check_header(inp: Input, found: list[str], path: str, raw: Raw, warnings: l
             if col.default is None:
                 raise DataError(f"column '{col.id}' is optional but has no default", col.location,
                                 "declare the default that fills it when a file leaves it out")
-            if row is not None:
-                warnings.append(f"{path}: optional column '{col.id}' is not in the file; "
+            if not raw.inline:
+                warnings.append(f"{path}: optional column '{col.id}' is not in the {'table' if raw.memory else 'file'}; "
                                 f"its default {_text(col.default)} is used on every row")
     if extra:
         warnings.append(f"{path}: column{'s' if len(extra) > 1 else ''} {', '.join(extra)} "
@@ -728,7 +834,21 @@ class _TypedColumn:
         self.rows, self.decimal = raw.rows, raw.decimal
         members = dims[col.type].members if col.type in dims else ()
         whole = col.type == "int" or (members and all(isinstance(m, int) for m in members))
-        self.codes, self.values, self.empty = self.factor(whole)
+        self.codes, self.values, self.blank = self.factor(whole)
+        self._empty = None
+
+    @property
+    def empty(self) -> np.ndarray:
+        """Per row: the cell is empty. Computed once, and only as a comparison when no
+        distinct value is blank (the usual case: only missing cells are)."""
+        if self._empty is None:
+            if self.codes is None:
+                self._empty = np.zeros(len(self.series), dtype=bool)
+            elif self.blank[:-1].any():
+                self._empty = self.blank[self.codes]
+            else:
+                self._empty = self.codes < 0
+        return self._empty
 
     def fail(self, index: int, message: str, hint: str | None = None) -> DataError:
         return DataError(message, Location(file=self.path, row=self.rows(int(index)), field=self.col.id), hint)
@@ -753,7 +873,7 @@ class _TypedColumn:
         A clean integer column read for a whole-number type needs no codes (None)."""
         s = self.series
         if whole and isinstance(s.dtype, np.dtype) and s.dtype.kind in "iu":
-            return None, None, np.zeros(len(s), dtype=bool)
+            return None, None, None
         if isinstance(s.dtype, pd.CategoricalDtype):
             codes, uniques = s.cat.codes.to_numpy(), list(s.cat.categories)
         else:
@@ -761,7 +881,7 @@ class _TypedColumn:
             uniques = list(uniq)
         values = [clean_text(u).strip() if isinstance(u, str) else u for u in uniques]
         blank = np.asarray([_is_blank(v) for v in values] + [True], dtype=bool)
-        return codes, values, blank[codes]
+        return codes, values, blank
 
     def mapped(self, parse, fill):
         """Parse each distinct value once. Returns (object value per row, bad-row mask)."""
@@ -801,17 +921,20 @@ class _TypedColumn:
         ints = bool(members) and all(isinstance(m, int) and not isinstance(m, bool) for m in members)
         if self.codes is None and ints:  # an int64 column of int members (e.g. months)
             codes = _int_member_codes(self.series.to_numpy(), members)
-            bad = codes < 0
+            if codes.min(initial=0) < 0:
+                raise self.unknown_member(self.first(codes < 0), members, what)
         else:
             index = {m: i for i, m in enumerate(members)}
-            per = np.asarray([index.get(_member_key(v, ints), -1) for v in self.values] + [-1], dtype=np.int64)
+            per = np.asarray([index.get(_member_key(v, ints), -1) for v in self.values] + [-1],
+                             dtype=_code_type(len(members)))
+            unknown = (per < 0) & ~self.blank  # per distinct value: no row-level pass unless one is bad
+            if unknown.any():
+                raise self.unknown_member(self.first(unknown[self.codes]), members, what)
             codes = per[self.codes]
-            bad = (codes < 0) & ~self.empty
-        if bad.any():
-            raise self.unknown_member(self.first(bad), members, what)
         if self.col.default is not None and self.empty.any():
-            codes = np.where(self.empty, self.default_code(members), codes)
-        return pd.Series(pd.Categorical.from_codes(codes, categories=members))
+            codes = np.where(self.empty, self.default_code(members), codes).astype(codes.dtype)
+        # the codes are valid by construction: pandas need not scan them again
+        return pd.Series(pd.Categorical.from_codes(codes, categories=members, validate=False))
 
     def default_code(self, members: list) -> int:
         ints = all(isinstance(m, int) for m in members)
@@ -983,17 +1106,22 @@ def _member_key(value, ints: bool):
     return value if isinstance(value, str) else _cell_text(value)
 
 
+def _code_type(size: int):
+    """The smallest signed integer type holding codes -1..size-1 (int8 for 21 regions)."""
+    return np.int8 if size < 127 else np.int16 if size < 32767 else np.int32 if size < 2 ** 31 - 1 else np.int64
+
+
 def _int_member_codes(raw: np.ndarray, members: list[int]) -> np.ndarray:
     """Member index per row of an int64 column (-1 if not a member), without sorting."""
     if len(raw) == 0:
-        return np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=_code_type(len(members)))
     lo = min(int(raw.min()), min(members))
     hi = max(int(raw.max()), max(members))
     if hi - lo > 1 << 16:  # a stray huge value: hash lookup instead of a giant table
         return pd.Index(members).get_indexer(raw).astype(np.int64)
-    table = np.full(hi - lo + 1, -1, dtype=np.int64)
+    table = np.full(hi - lo + 1, -1, dtype=_code_type(len(members)))
     table[np.asarray(members) - lo] = np.arange(len(members))
-    return table[raw - lo]
+    return table[raw - lo] if lo else table[raw]
 
 
 def _parse_int(value):

@@ -19,8 +19,8 @@ Errors (every `VillkorError`), lint findings and failed fixture expectations are
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 SEVERITIES = ("error", "warning", "info")
 

@@ -7,10 +7,8 @@ its `per` dimensions), so every key has a value — a region without any rows ge
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -215,8 +213,16 @@ class Evaluation:
 
 def evaluate(plan: Plan, tables: Tables, trace: bool = False, stop_on_failed_check: bool = True) -> Evaluation:
     """Evaluate every rule in plan order, then the checks. Raises on null values and, unless
-    told otherwise (explain shows why a check fails), on a failed check."""
-    scope = RuntimeScope(plan, tables)
+    told otherwise (explain shows why a check fails), on a failed check.
+
+    Without a trace, a table feeding only filtered sums is evaluated as its cube (cube.py);
+    a trace shows input rows, so it evaluates the rows themselves."""
+    from .cube import cube_tables
+
+    evaluated = tables if trace else cube_tables(plan, tables)
+    for table in evaluated.tables.values():
+        table.load()
+    scope = RuntimeScope(plan, evaluated)
     skipped: dict[str, list[str]] = {}
     traces: dict[str, dict] = {}
     missing = set(tables.missing_optional)

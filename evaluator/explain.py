@@ -25,19 +25,20 @@ import decimal
 import itertools
 import re
 import string
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
 from .errors import Location, PolicyError, VillkorError, did_you_mean
-from .lang import ast
-from .lang import values as V
-from .lang.checker import AGGREGATES
+from .lang import ast, values as V
+from .lang.builtins import REGISTRY, aggregates
+from .lang.printer import to_text
 from .lang.values import ListVal, TableView, Val
-from .result import display_path
 from .policy.model import Policy, Rule
+from .result import display_path
 
 FORMAT_ID = "villkor-explanation/1"
 DEFAULT_MAX_ROWS = 50
@@ -47,77 +48,6 @@ class SelectionError(VillkorError):
     """An `explain` selection (rule, --where) that names something the policy does not have."""
 
     CODE = "VK050"
-
-
-# ---------------------------------------------------------------- expressions as text
-
-_PREC_BINARY = {"or": 1, "and": 2, "=": 3, "!=": 3, "<": 3, "<=": 3, ">": 3, ">=": 3,
-                "+": 4, "-": 4, "*": 5, "/": 5, "**": 6}
-
-
-def expr_text(node: ast.Node) -> str:
-    """The expression of a syntax tree as one line of text, in the language's own syntax."""
-    return _text(node)[0]
-
-
-def _prec(node: ast.Node) -> int:
-    if isinstance(node, ast.If):
-        return 0
-    if isinstance(node, ast.Binary):
-        return _PREC_BINARY[node.op]
-    if isinstance(node, (ast.Between, ast.In)):
-        return 3
-    if isinstance(node, ast.Unary):
-        return 7
-    if isinstance(node, (ast.Filter, ast.Path, ast.Call)):
-        return 8
-    return 9
-
-
-def _wrap(node: ast.Node, minimum: int) -> str:
-    text = expr_text(node)
-    return f"({text})" if _prec(node) < minimum else text
-
-
-def _text(node: ast.Node) -> tuple[str, int]:
-    n = node
-    if isinstance(n, ast.Number):
-        return n.text, 9
-    if isinstance(n, ast.String):
-        return '"' + n.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"', 9
-    if isinstance(n, ast.Bool):
-        return ("true" if n.value else "false"), 9
-    if isinstance(n, ast.Null):
-        return "null", 9
-    if isinstance(n, ast.Name):
-        return n.id, 9
-    if isinstance(n, ast.ListExpr):
-        return "[" + ", ".join(expr_text(i) for i in n.items) + "]", 9
-    if isinstance(n, ast.RangeExpr):
-        return (("[" if n.low_closed else "(") + _wrap(n.low, 4) + ".." + _wrap(n.high, 4)
-                + ("]" if n.high_closed else ")")), 9
-    if isinstance(n, ast.Unary):
-        return "-" + _wrap(n.operand, 7), 7
-    if isinstance(n, ast.Binary):
-        p = _PREC_BINARY[n.op]
-        if p == 3:
-            return f"{_wrap(n.left, 4)} {n.op} {_wrap(n.right, 4)}", p
-        if n.op == "**":
-            return f"{_wrap(n.left, 6)} ** {_wrap(n.right, 7)}", p
-        return f"{_wrap(n.left, p)} {n.op} {_wrap(n.right, p + 1)}", p
-    if isinstance(n, ast.Between):
-        return f"{_wrap(n.value, 4)} between {_wrap(n.low, 4)} and {_wrap(n.high, 4)}", 3
-    if isinstance(n, ast.In):
-        return f"{_wrap(n.value, 4)} in {_wrap(n.target, 4)}", 3
-    if isinstance(n, ast.If):
-        return f"if {expr_text(n.cond)} then {expr_text(n.then)} else {expr_text(n.other)}", 0
-    if isinstance(n, ast.Filter):
-        return f"{_wrap(n.source, 8)}[{expr_text(n.cond)}]", 8
-    if isinstance(n, ast.Path):
-        return f"{_wrap(n.source, 8)}.{n.name}", 8
-    if isinstance(n, ast.Call):
-        return f"{n.func}(" + ", ".join(expr_text(a) for a in n.args) + ")", 8
-    return type(n).__name__, 9
 
 
 # ---------------------------------------------------------------- values as text and JSON
@@ -425,7 +355,7 @@ class Explainer:
         if nid in self.seen:
             return {**base, "ref": nid}
         self.seen[nid] = True
-        node = {**base, "expression": expr_text(pr.checked.node),
+        node = {**base, "expression": to_text(pr.checked.node),
                 "source": self.policy.cite(rule.source)}
         node["headline"] = self.headline(rule, key, value, unit) if val is not None else \
             f"{rule.title or rule_id}: inte beräknad ({', '.join(self.evaluation.skipped.get(rule_id, []))} saknas)"
@@ -466,9 +396,10 @@ class Explainer:
         return f"{rule.title or rule.id}: {format_value(value, unit)}"
 
     def render_template(self, rule: Rule, key: dict, value, unit) -> str:
-        template_names(rule.explain)  # raises on malformed text
-        out = []
-        for literal, name, _spec, _conv in _FORMATTER.parse(rule.explain):
+        template = rule.explain or ""
+        template_names(template)  # raises on malformed text
+        out: list[str] = []
+        for literal, name, _spec, _conv in _FORMATTER.parse(template):
             out.append(literal)
             if name is None:
                 continue
@@ -514,7 +445,7 @@ class Explainer:
             return f"{node.id} = {format_value(value, unit)}"
         if isinstance(node, (ast.Number, ast.String, ast.Bool)):
             return format_value(value, unit)
-        return f"{expr_text(node)} = {format_value(value, unit)}"
+        return f"{to_text(node)} = {format_value(value, unit)}"
 
     def _node_unit(self, pr, node) -> str | None:
         if isinstance(node, ast.Name):
@@ -536,7 +467,8 @@ class Explainer:
         one, value = self._scalar(trace, node, key)
         if not one:
             return  # a value finer than the key (inside an aggregate): no single branch
-        if isinstance(node, ast.Call) and node.func in ("min", "max") and len(node.args) >= 2:
+        decides = REGISTRY[node.func].decides if isinstance(node, ast.Call) else None
+        if isinstance(node, ast.Call) and decides and len(node.args) >= 2:
             args = []
             for a in node.args:
                 ok, v = self._scalar(trace, a, key)
@@ -544,17 +476,17 @@ class Explainer:
                     break
                 args.append((a, v))
             else:
-                self._decide_minmax(node, value, args, out, pr)
+                self._decide_extreme(node, decides, value, args, out, pr)
         elif isinstance(node, ast.If):
             ok, c = self._scalar(trace, node.cond, key)
             if ok:
                 branch = node.then if c is True else node.other
                 state = "sant" if c is True else ("falskt" if c is False else "utan värde")
-                out.append({"kind": "if", "expression": expr_text(node),
-                            "condition": expr_text(node.cond), "condition_value": json_value(c),
+                out.append({"kind": "if", "expression": to_text(node),
+                            "condition": to_text(node.cond), "condition_value": json_value(c),
                             "branch": "then" if c is True else "else",
-                            "text": f"villkoret {expr_text(node.cond)} är {state}, så värdet blir "
-                                    f"{expr_text(branch)}"})
+                            "text": f"villkoret {to_text(node.cond)} är {state}, så värdet blir "
+                                    f"{to_text(branch)}"})
                 self._decide(node.cond, trace, key, out, pr)
                 self._decide(branch, trace, key, out, pr)
                 return
@@ -574,7 +506,8 @@ class Explainer:
         for child in node.children():
             self._decide(child, trace, key, out, pr)
 
-    def _decide_minmax(self, node, value, args, out, pr) -> None:
+    def _decide_extreme(self, node, word: str, value, args, out, pr) -> None:
+        """min/max (the built-ins that declare `decides`): the argument equal to the value won."""
         fn = node.func
         winners = [(a, v) for a, v in args if v is not None and v == value]
         losers = [(a, v) for a, v in args if not (v is not None and v == value)]
@@ -584,11 +517,10 @@ class Explainer:
             text = (" och ".join(_name_of(a) for a, _ in winners) + " är lika ("
                     + format_value(value, self._node_unit(pr, node)) + ")")
         else:
-            word = "lägre" if fn == "min" else "högre"
             text = (" och ".join(self._show(a, v, pr) for a, v in winners[:1]) +
                     f" bestämmer värdet ({word} än " +
                     ", ".join(self._show(a, v, pr) for a, v in losers) + ")")
-        out.append({"kind": fn, "expression": expr_text(node),
+        out.append({"kind": fn, "expression": to_text(node),
                     "chosen": [_name_of(a) for a, _ in winners],
                     "text": text})
 
@@ -629,14 +561,14 @@ class Explainer:
                 text = "uppfyllt eftersom " + ", ".join(why(x, "ja") for x in true)
             else:
                 text = f"inget av de {len(vals)} alternativen är uppfyllt"
-        out.append({"kind": op, "expression": expr_text(node), "chosen": names, "text": text})
+        out.append({"kind": op, "expression": to_text(node), "chosen": names, "text": text})
 
     def _title_of(self, node) -> str:
         if isinstance(node, ast.Name):
             item = self.policy.rules.get(node.id) or self.policy.parameters.get(node.id)
             if item is not None and item.title:
                 return f"{node.id} ({item.title})"
-        return expr_text(node)
+        return to_text(node)
 
     # -- operands
 
@@ -646,7 +578,7 @@ class Explainer:
         children: list[tuple[str, dict]] = []
         done: set[str] = set()
         for node, in_rows in _operand_nodes(pr.checked.node, pr.checked.lookups, self.policy.inputs):
-            label = expr_text(node) if isinstance(node, (ast.Call, ast.Path)) else None
+            label = to_text(node) if isinstance(node, (ast.Call, ast.Path)) else None
             if label is not None:
                 if label in done:
                     continue
@@ -730,7 +662,7 @@ class Explainer:
         unit = self._node_unit(pr, node)
         arg = node.args[0]
         table, filters, column = _table_parts(arg, self.policy)
-        op: dict = {"name": expr_text(node), "kind": "input", "unit": unit}
+        op: dict = {"name": to_text(node), "kind": "input", "unit": unit}
         if one:
             op.update({"value": json_value(v), "formatted": format_value(v, unit)})
         counts = trace.get(("rows", id(node)))
@@ -754,14 +686,14 @@ class Explainer:
         one, v = self._scalar(trace, node, key)
         unit = self._node_unit(pr, node)
         table, _filters, column = _table_parts(node, self.policy)
-        op: dict = {"name": expr_text(node), "kind": "input", "unit": unit,
+        op: dict = {"name": to_text(node), "kind": "input", "unit": unit,
                     "value": json_value(v) if one else None,
                     "formatted": format_value(v, unit) if one else "saknas"}
         dims = pr.checked.types[id(node)].dims
         match = self._key_mask(table, {d: key[d] for d in dims if d in key})
         rows = {"table": table, "column": column, "function": "lookup", "filter": None,
                 "matched": int(match.sum()) if match is not None else None, "sum": None}
-        if match is not None and self.options.rows:
+        if match is not None and table is not None and self.options.rows:
             self._records(rows, table, np.flatnonzero(match))
         op["rows"] = rows
         return op
@@ -850,7 +782,7 @@ def _flatten(node: ast.Node, op: str) -> list[ast.Node]:
 
 
 def _name_of(node: ast.Node) -> str:
-    return node.id if isinstance(node, ast.Name) else expr_text(node)
+    return node.id if isinstance(node, ast.Name) else to_text(node)
 
 
 def _table_parts(arg: ast.Node, policy: Policy) -> tuple[str | None, list[str], str | None]:
@@ -862,7 +794,7 @@ def _table_parts(arg: ast.Node, policy: Policy) -> tuple[str | None, list[str], 
         node = node.source
     filters: list[str] = []
     while isinstance(node, ast.Filter):
-        filters.insert(0, expr_text(node.cond))
+        filters.insert(0, to_text(node.cond))
         node = node.source
     if isinstance(node, ast.Name) and node.id in policy.inputs:
         return node.id, filters, column
@@ -875,7 +807,7 @@ def _operand_nodes(node: ast.Node, lookups: set[int], inputs, in_rows: bool = Fa
 
     An aggregate over an input table is one operand (its filter's names are reported inside
     it, not as values per key); names inside a filter condition are row context."""
-    if isinstance(node, ast.Call) and node.func in AGGREGATES and len(node.args) == 1 \
+    if isinstance(node, ast.Call) and node.func in aggregates() and len(node.args) == 1 \
             and any(isinstance(n, ast.Name) and n.id in inputs for n in ast.walk(node.args[0])):
         yield node, in_rows
         for n in ast.walk(node.args[0]):  # parameters used in the filter (measurement_year ...)

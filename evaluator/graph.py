@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import graphlib
 import heapq
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from .lang import ast
 from .lang.parser import parse
@@ -44,7 +44,7 @@ class DependencyGraph:
                                    for rid in self._direct if rid not in in_cycle})
 
     @classmethod
-    def of(cls, policy: Policy) -> "DependencyGraph":
+    def of(cls, policy: Policy) -> DependencyGraph:
         """The graph of a policy not planned (e.g. for a document): every expression parsed here."""
         used = {rid: ast.names_used(parse(r.expr)) for rid, r in policy.rules.items()}
         check_used = {cid: ast.names_used(parse(c.expr)) for cid, c in policy.checks.items()}

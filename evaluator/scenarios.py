@@ -29,14 +29,13 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
 
 from .errors import EvaluationError, LimitError, Location, PolicyError, UsageError, VillkorError
-from .lang import ast
-from .lang import values as V
+from .lang import ast, values as V
 from .lang.interp import Interp
 from .lang.values import Val
 from .policy.loader import load_yaml
@@ -126,7 +125,8 @@ def read_scenarios(policy, path: str) -> tuple[list[Scenario], str]:
     tree = loaded.tree
     if not isinstance(tree, dict) or not tree:
         raise PolicyError("a scenario file has 'scenarios:' (named overrides) and/or 'grid:' (values to combine)",
-                          loaded.location(()), "e.g.\n    grid:\n      approximate_cost_excl_supplement.cataract: [9000, 10000, 11000]")
+                          loaded.location(()),
+                          "e.g.\n    grid:\n      approximate_cost_excl_supplement.cataract: [9000, 10000, 11000]")
     for key in tree:
         if key not in FILE_KEYS:
             raise PolicyError(f"unknown section '{key}' in a scenario file", loaded.location((key,), key=True),
@@ -147,7 +147,8 @@ def read_scenarios(policy, path: str) -> tuple[list[Scenario], str]:
                                                      for (pid, key), v in cells.items()}))
     grid = tree.get("grid") or {}
     if not isinstance(grid, dict):
-        raise PolicyError("'grid' maps a parameter (approximate_cost_excl_supplement.cataract) to a list of values", loaded.location(("grid",)))
+        raise PolicyError("'grid' maps a parameter (approximate_cost_excl_supplement.cataract) to a list of values",
+                          loaded.location(("grid",)))
     axes = []
     for text, values in grid.items():
         key_loc = loaded.location(("grid", text), key=True)
@@ -606,12 +607,12 @@ def _outputs(run: ScenarioRun, chosen: list[str]) -> list[OutputSpec]:
 
 
 def _arg_title(policy, node) -> str:
-    from .explain import expr_text
+    from .lang.printer import to_text
     if isinstance(node, ast.Name):
         item = policy.rules.get(node.id) or policy.parameters.get(node.id)
         if item is not None and item.title:
             return item.title
-    return expr_text(node)
+    return to_text(node)
 
 
 def _flip_lines(run: ScenarioRun, limit: int = MAX_FLIP_LINES) -> tuple[list[list[str]], int]:
@@ -687,7 +688,6 @@ def to_document(run: ScenarioRun, specs: list[OutputSpec], source: dict) -> dict
 
 
 def _signed(value, unit) -> str:
-    from .report.fmt import format_number
     from .report.layout import format_value
     if value == 0:
         return "±0"
@@ -764,7 +764,8 @@ def _cell_value(o: OutputSpec, s: int, j: int, diff: bool = False):
 
 def to_xlsx(run: ScenarioRun, specs: list[OutputSpec], source: dict) -> bytes:
     from openpyxl import Workbook
-    from .engine import policy_info, to_result
+
+    from .engine import to_result
     from .report.xlsx_writer import cell_value, fixed_stamp, fixed_zip_times, number_format, sheet_title
 
     _flip_lines(run)

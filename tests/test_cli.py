@@ -6,7 +6,6 @@ policies on the example data, what-if parameters, and constant expressions.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import openpyxl
 import pytest

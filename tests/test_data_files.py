@@ -376,7 +376,8 @@ def test_renamed_column_names_the_missing_and_the_unknown(data, tmp_path):
 
 
 def test_whole_number_beyond_int64_is_out_of_range(data, tmp_path):
-    edit(data / "requisitions.csv", "Uppsala;2026-03-03;20 000 000,00;nej;4", "Uppsala;2026-03-03;20 000 000,00;nej;9223372036854775808")
+    edit(data / "requisitions.csv", "Uppsala;2026-03-03;20 000 000,00;nej;4",
+         "Uppsala;2026-03-03;20 000 000,00;nej;9223372036854775808")
     err = refused(data, tmp_path)
     assert f"{data / 'requisitions.csv'}: row 3: column 'measures_listed': '9223372036854775808': out of range" in err
 

@@ -13,15 +13,14 @@ import tempfile
 from decimal import Decimal
 
 import numpy as np
-import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import villkor, write
 from evaluator.data import load_tables
 from evaluator.errors import DataError
 from evaluator.policy.model import Column, Dimension, Input
+
+from conftest import villkor, write
 
 EXAMPLES = int(os.environ.get("VILLKOR_FUZZ_EXAMPLES", "120"))
 FUZZ = settings(deadline=3000, max_examples=EXAMPLES, database=None,

@@ -6,7 +6,6 @@ import re
 
 import pytest
 
-from conftest import MINI_POLICY, ROOT, villkor, write
 from evaluator import errors as E
 from evaluator.data import load_tables
 from evaluator.diagnostics import Diagnostic, Location
@@ -14,6 +13,8 @@ from evaluator.fixtures import runner
 from evaluator.plan import plan
 from evaluator.policy.build import load_policy
 from evaluator.style.lint import CODES as LINT_CODES
+
+from conftest import MINI_POLICY, ROOT, villkor, write
 
 TINY = """\
 policy: tiny

@@ -220,8 +220,8 @@ def test_2026_vs_2027_structural():
     assert changes[("dimensions", "measure")]["details"] == ["nya medlemmar: cholecystectomy (Gallstensoperation)"]
     assert changes[("parameters", "measurement_year")]["details"][0] == "2026 → 2027"
     assert changes[("parameters", "baseline_years")]["details"][0] == "[2023, 2024, 2025] → [2024, 2025, 2026]"
-    assert changes[("parameters", "approximate_cost_excl_supplement")]["details"][:2] == [kr("cataract: 10 000 kr/st → 11 000 kr/st"),
-                                                                 kr("cholecystectomy: — → 30 000 kr/st")]
+    assert changes[("parameters", "approximate_cost_excl_supplement")]["details"][:2] == [
+        kr("cataract: 10 000 kr/st → 11 000 kr/st"), kr("cholecystectomy: — → 30 000 kr/st")]
     assert changes[("parameters", "terms_deadline")]["details"][0] == "2026-02-28 → 2027-02-28"
     assert changes[("parameters", "final_report_due")]["details"][0] == "2027-03-31 → 2028-03-31"
     # the baseline rule is restated for its title only: the expression is the same tree
@@ -488,7 +488,7 @@ def test_2026_window_capped_regions_do_not_move(diff_2026_window, run_2026):
         old, new, difference, driver, flip = payout[region]
         assert old == new and difference == 0 and driver is None and flip is None, region
         assert compensation[region][2] >= 0  # their compensation may still rise, above the cap
-    for region, (old, new, difference, driver, flip) in payout.items():
+    for region, (_old, _new, difference, _driver, _flip) in payout.items():
         if region not in capped:
             assert difference == compensation[region][2], region
     assert out["total"]["new"] - out["total"]["old"] == sum(payout[r][2] for r in payout)

@@ -17,13 +17,21 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import MINI_POLICY, villkor, write
 from evaluator import engine
 from evaluator.data import load_tables
-from evaluator.errors import (CheckFailed, CycleError, ErrorList, EvaluationError, GrainError,
-                              TypeCheckError, UnitError, UnknownNameError, VillkorError)
+from evaluator.errors import (
+    CycleError,
+    ErrorList,
+    EvaluationError,
+    GrainError,
+    TypeCheckError,
+    UnitError,
+    UnknownNameError,
+)
 from evaluator.plan import plan
 from evaluator.policy.build import load_policy
+
+from conftest import MINI_POLICY, villkor, write
 
 
 def run(policy_path, data_dir):

@@ -11,7 +11,6 @@ import os
 import pty
 import subprocess
 import sys
-from decimal import Decimal
 
 import pytest
 
@@ -208,7 +207,7 @@ def test_diff_xlsx_is_formatted_like_the_run_workbook(tmp_path):
     changed = openpyxl.load_workbook(diff)["payout"]
     ran = openpyxl.load_workbook(run)["Belopp som regionen kan"]
     assert [c.value for c in changed[1]][:4] == ["region", "gammal", "ny", "skillnad"]
-    stockholm = [c for c in changed[2]]
+    stockholm = list(changed[2])
     assert stockholm[0].value == "Stockholm" and stockholm[1].value == 161423243
     for sheet in (changed, ran):
         assert sheet["A1"].font.b and sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")

@@ -28,13 +28,13 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
-from conftest import MINI_POLICY, ROOT, write
 from evaluator import explain as X
 from evaluator.cli import main
+
+from conftest import MINI_POLICY, ROOT, write
 
 THIN = "\u2009"
 

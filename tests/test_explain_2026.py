@@ -26,9 +26,9 @@ from fractions import Fraction
 
 import pytest
 import yaml
+from test_explain import THIN, assert_all_outputs_cited, child, cli, explain_json, kr, operand
 
 from conftest import ROOT
-from test_explain import THIN, assert_all_outputs_cited, child, cli, explain_json, kr, operand
 
 POLICIES = ROOT / "policies"
 DATA = ROOT / "examples" / "2026"
@@ -45,8 +45,8 @@ SUPPLEMENT = 4000  # P-6
 
 
 def by_hand_performance(region: str) -> dict:
-    performed: dict[str, int] = {m: 0 for m in TARIFF}
-    base: dict[str, int] = {m: 0 for m in TARIFF}
+    performed: dict[str, int] = dict.fromkeys(TARIFF, 0)
+    base: dict[str, int] = dict.fromkeys(TARIFF, 0)
     with open(DATA / "procedures.csv", encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             if row["home_region"] != region or not 1 <= int(row["month"]) <= 10:

@@ -11,8 +11,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import MINI_POLICY, ROOT, write
-from conftest import villkor as _villkor
+from conftest import MINI_POLICY, ROOT, villkor as _villkor, write
 
 
 def villkor(*args, **kw):
@@ -348,7 +347,8 @@ def test_expect_decisive_and_findings(folder):
     # flagged (payout >= cap or compensation = 0): Gotland 50 000 >= 50 000 true; Stockholm
     # 500 000 >= 500 000 true; Uppsala compensation 0 -> true. over: only Stockholm 500 000 > 100 000.
     write(folder / "mini.yaml", COVERAGE_POLICY.replace("expr: payout >= cap or", "expr: payout > 1000000 or"))
-    ok = ("expect:\n  payout: {Gotland: 50000}\nexpect_decisive:\n  payout: {Gotland: cap, Stockholm: cap, Uppsala: compensation}\n"
+    ok = ("expect:\n  payout: {Gotland: 50000}\n"
+          "expect_decisive:\n  payout: {Gotland: cap, Stockholm: cap, Uppsala: compensation}\n"
           "  eligible: {Gotland: {hip: \"round(performed - baseline, 0, eligible_rounding)\"}}\n"
           "expect_findings:\n  Gotland: []\n  Uppsala: [flagged]\n")
     write(folder / "fx" / "ok.yaml", fixture_text(ok))

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, villkor, write
-from evaluator.style.fmt import format_text, plain_is_safe, wrap_expression
 from evaluator.lang import parse
+from evaluator.style.fmt import format_text, plain_is_safe, wrap_expression
+
+from conftest import ROOT, villkor, write
 
 # every YAML file of policies/ and examples/ (policies, fixtures, parameter files): fmt handles any
 REPO_POLICIES = sorted([*ROOT.glob("policies/*.yaml"), *ROOT.glob("examples/**/*.yaml")])

@@ -108,7 +108,7 @@ def test_degree_of_fulfilment(report):
     assert halland[3:6] == [10528000, 10528000, 25004048]
     assert Decimal(str(halland[6])) == share
     page = (report / f"{NAME}.html").read_text(encoding="utf-8")
-    assert f"<td>Region Halland</td>" in page and f"10{THIN}528{THIN}000 kr" in page
+    assert "<td>Region Halland</td>" in page and f"10{THIN}528{THIN}000 kr" in page
     assert f"{str(share).replace('.', ',')}\u00a0%" in page
 
 

@@ -3,11 +3,12 @@ transitive questions, and cycles carried as data."""
 
 import pytest
 
-from conftest import write
 from evaluator.errors import CycleError, ErrorList, render
 from evaluator.graph import DependencyGraph
 from evaluator.plan import plan
 from evaluator.policy.build import load_policy
+
+from conftest import write
 
 HEAD = """\
 policy: tiny

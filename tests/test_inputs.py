@@ -12,10 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import write
 from evaluator.data import load_tables, tables_from_rows
 from evaluator.errors import DataError, render
 from evaluator.policy.build import load_policy
+
+from conftest import write
 
 POLICY = """\
 policy: inputs
@@ -221,7 +222,8 @@ def test_bad_bool(policy, tmp_path):
 
 def test_defaults_for_empty_cells_and_missing_columns(policy, tmp_path):
     # note: empty cell -> "-"; share: column absent -> 1; received_on: nullable, empty -> none
-    folder = files(tmp_path, {"grants.csv": "region,amount,count,active,received_on,note\nGotland,1,1,ja,,\nUppsala,2,2,nej,,n\n"})
+    folder = files(tmp_path, {"grants.csv": "region,amount,count,active,received_on,note\n"
+                                            "Gotland,1,1,ja,,\nUppsala,2,2,nej,,n\n"})
     rows = records(load(policy, folder))
     assert [(r["note"], r["share"], r["received_on"]) for r in rows] == [
         ("-", Decimal("1"), None), ("n", Decimal("1"), None)]

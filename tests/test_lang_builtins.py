@@ -10,7 +10,7 @@ import pytest
 
 from evaluator.errors import EvaluationError, LimitError
 from evaluator.lang import evaluate
-from evaluator.lang.interp import _largest_remainder
+from evaluator.lang.builtins import largest_remainder as _largest_remainder
 
 
 def ev(text, **env):

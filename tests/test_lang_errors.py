@@ -5,10 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from evaluator.errors import (EvaluationError, ExprSyntaxError, GrainError, LimitError,
-                              TypeCheckError, UnitError, UnknownNameError, VillkorError)
-from evaluator.lang import check, evaluate, parse
-from evaluator.lang import types as T
+from evaluator.errors import (
+    EvaluationError,
+    ExprSyntaxError,
+    GrainError,
+    LimitError,
+    TypeCheckError,
+    UnitError,
+    UnknownNameError,
+    VillkorError,
+)
+from evaluator.lang import check, evaluate, parse, types as T
 from evaluator.lang.parser import MAX_DEPTH, MAX_LENGTH
 from evaluator.lang.scope import Scope
 

@@ -16,8 +16,7 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from evaluator.errors import VillkorError
 from evaluator.lang import ast, evaluate, parse
@@ -178,7 +177,7 @@ def num_lit():
     return numbers().filter(lambda n: n.value < 10 ** 12)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def typed(kind: str, depth: int, item: bool = False):
     """Expressions of one kind: number, bool, string, date, duration, list."""
     def t(k):
@@ -200,8 +199,8 @@ def typed(kind: str, depth: int, item: bool = False):
         return leaf
     N, B, S, D, U, L = (t("number"), t("bool"), t("string"), t("date"), t("duration"), t("list"))
     rounding = st.sampled_from(["up", "down", "half up", "half down", "half even", "floor", "ceiling"])
-    small = (st.integers(-3, 6) | st.sampled_from([-40, 33, 34, 40, 1000, 1001])).map(lambda i: ast.Number(i, str(i)) if i >= 0 else
-                                   ast.Unary("-", ast.Number(-i, str(-i))))
+    small = (st.integers(-3, 6) | st.sampled_from([-40, 33, 34, 40, 1000, 1001])).map(
+        lambda i: ast.Number(i, str(i)) if i >= 0 else ast.Unary("-", ast.Number(-i, str(-i))))
     ifs = st.builds(ast.If, B, t(kind), t(kind))
     if kind == "number":
         comp = st.one_of(

@@ -34,10 +34,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, villkor
 from evaluator import api
 from evaluator.report.decisions import render_decisions
 from evaluator.report.letter_text import present, present_date, present_fraction
+
+from conftest import ROOT, villkor
 
 DATA = str(ROOT / "examples" / "2026")
 PERF = str(ROOT / "policies" / "2026_performance.yaml")

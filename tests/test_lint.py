@@ -56,7 +56,8 @@ def test_vk102_parameter_never_used(tmp_path):
 
 def test_vk102_a_parameter_shown_in_an_explanation_is_used(tmp_path):
     text = BASE.replace("parameters:\n", "parameters:\n  spare: {value: 5, source: {ref: doc}}\n")
-    text = text.replace('explain: "{region}: {value}"\n  compensation:', 'explain: "{region}: {value} ({spare})"\n  compensation:')
+    text = text.replace('explain: "{region}: {value}"\n  compensation:',
+                        'explain: "{region}: {value} ({spare})"\n  compensation:')
     path, proc = lint(tmp_path, text, "--strict")
     assert proc.returncode == 0, proc.stdout
 
@@ -87,7 +88,8 @@ def test_vk105_deadline_before_the_validity_window(tmp_path):
 
 def test_vk105_year_outside_the_window_and_overlapping_baseline(tmp_path):
     text = BASE.replace("measurement_year: {value: 2026,", "measurement_year: {value: 2027,")
-    text = text.replace("parameters:\n", "parameters:\n  baseline_years: {value: [2025, 2026, 2027], unit: year, source: {ref: doc}}\n")
+    text = text.replace("parameters:\n",
+                        "parameters:\n  baseline_years: {value: [2025, 2026, 2027], unit: year, source: {ref: doc}}\n")
     text = text.replace("year = measurement_year]", "year = measurement_year or year in baseline_years]")
     path, proc = lint(tmp_path, text)
     assert proc.stdout.splitlines() == [
@@ -129,7 +131,8 @@ def test_vk106_incomplete_table(tmp_path):
 
 
 def test_vk107_division_by_a_value_that_can_be_zero(tmp_path):
-    text = BASE.replace("outputs: [", "  total:\n    title: Totalt\n    expr: sum(compensation)\n    unit: kr\n    source: {ref: doc}\n" "  share:\n    title: Andel\n    per: [region]\n"
+    text = BASE.replace("outputs: [", "  total:\n    title: Totalt\n    expr: sum(compensation)\n    unit: kr\n"
+                        "    source: {ref: doc}\n  share:\n    title: Andel\n    per: [region]\n"
                         "    expr: compensation / total\n    source: {ref: doc}\n"
                         "    explain: \"{region}: {value}\"\noutputs: [share, ")
     path, proc = lint(tmp_path, text)
@@ -140,7 +143,8 @@ def test_vk107_division_by_a_value_that_can_be_zero(tmp_path):
 
 
 def test_vk107_guarded_division_is_fine(tmp_path):
-    text = BASE.replace("outputs: [", "  total:\n    title: Totalt\n    expr: sum(compensation)\n    unit: kr\n    source: {ref: doc}\n" "  share:\n    title: Andel\n    per: [region]\n"
+    text = BASE.replace("outputs: [", "  total:\n    title: Totalt\n    expr: sum(compensation)\n    unit: kr\n"
+                        "    source: {ref: doc}\n  share:\n    title: Andel\n    per: [region]\n"
                         "    expr: if total = 0 then 0 else compensation / total\n"
                         "    source: {ref: doc}\n    explain: \"{region}: {value}\"\noutputs: [share, ")
     path, proc = lint(tmp_path, text, "--strict")
@@ -158,7 +162,8 @@ def test_vk107_division_by_a_zero_parameter_is_an_error(tmp_path):
 
 
 def test_vk107_position_inside_a_block_expression(tmp_path):
-    text = BASE.replace("    expr: sum(performed * tariff)\n", "    expr: |-\n      sum(performed * tariff)\n        / count(performed)\n")
+    text = BASE.replace("    expr: sum(performed * tariff)\n",
+                        "    expr: |-\n      sum(performed * tariff)\n        / count(performed)\n")
     path, proc = lint(tmp_path, text)
     assert proc.stdout.splitlines() == [
         f"{place(path, '/ count(performed)', 'count(performed)')}: VK107 warning: rule 'compensation' divides by "

@@ -14,11 +14,12 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import write
 from evaluator.errors import CycleError, ErrorList, LimitError, PolicyError, render
 from evaluator.policy.build import load_policy
 from evaluator.policy.loader import MAX_ALIAS_NODES, load_yaml
 from evaluator.policy.params import apply_override_values, apply_overrides
+
+from conftest import write
 
 BASE = """\
 policy: base

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write
 from evaluator.errors import CycleError, ErrorList, PolicyError, VillkorError, render
 from evaluator.policy.build import load_policy
 from evaluator.policy.model import Check, Column, Input, Parameter, Policy, Rule, SourceRef
+
+from conftest import write
 
 HERE = Path(__file__).parent / "policies"
 BASE = HERE / "base.yaml"

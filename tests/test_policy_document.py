@@ -41,7 +41,7 @@ def test_every_rule_parameter_and_check_is_in_the_document():
         assert f"`{' '.join(rule['expr'].split())}`" in text  # the expression, in the overview table
     for pid in tree["parameters"]:
         assert f"`{pid}`" in text
-    for cid, check in tree["checks"].items():
+    for check in tree["checks"].values():
         assert f"`{' '.join(check['expr'].split())}`" in text
 
 

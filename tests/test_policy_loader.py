@@ -11,9 +11,10 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import villkor, write
 from evaluator.errors import LimitError, PolicyError, VillkorError, render
 from evaluator.policy.loader import MAX_ALIAS_NODES, MAX_DEPTH, load_yaml
+
+from conftest import villkor, write
 
 
 def load(tmp_path, text: str, name: str = "f.yaml"):

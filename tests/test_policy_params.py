@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-import contextlib
-import io
-
-from conftest import ROOT, villkor, write
 from evaluator.cli import main
 from evaluator.errors import ErrorList, PolicyError, render
 from evaluator.policy.build import load_policy
 from evaluator.policy.params import apply_override_values, apply_overrides
+
+from conftest import ROOT, villkor, write
 
 BASE = Path(__file__).parent / "policies" / "base.yaml"
 

@@ -11,11 +11,12 @@ import json
 import jsonschema
 import pytest
 
-from conftest import ROOT, write
 from evaluator.errors import ErrorList, render
 from evaluator.policy.build import load_policy
 from evaluator.policy.loader import load_yaml
 from evaluator.policy.schema import load_schema, validate_tree
+
+from conftest import ROOT, write
 
 BAD = """\
 policy: Small-1

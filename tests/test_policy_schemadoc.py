@@ -5,10 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import ROOT, write
 from evaluator.policy.build import load_policy
 from evaluator.policy.schema import load_schema
 from evaluator.policy.schemadoc import EXAMPLE, render
+
+from conftest import ROOT, write
 
 
 def test_committed_reference_is_the_generated_one():
@@ -35,7 +36,7 @@ def test_every_key_of_the_schema_is_documented():
     for section in ("parameters", "inputs", "rules", "checks", "sources", "dimensions"):
         entry = schema["properties"][section]["additionalProperties"]
         assert f"### `{section}.<id>` — {entry['title']}" in text
-        for key, sub in entry["properties"].items():
+        for key in entry["properties"]:
             assert f"| `{key}` |" in text
     assert "one of `kr`, `count`, `kr/count`, `year`, `month`, `day`" in text  # allowed values are listed
     for key in load_schema("fixture.schema.json")["properties"]:

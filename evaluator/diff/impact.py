@@ -81,7 +81,7 @@ class OutputImpact:
     rows: list[KeyImpact] = field(default_factory=list)
     total_old: Any = None
     total_new: Any = None
-    by_first: "OutputImpact | None" = None  # a multi-dimensional output summed to its first dimension
+    by_first: OutputImpact | None = None  # a multi-dimensional output summed to its first dimension
 
     @property
     def changed(self) -> bool:
@@ -156,7 +156,7 @@ def load_both(old_plan: Plan, new_plan: Plan, data_dir: str):
         old_tables, old_err = None, err
     try:
         new_tables = read_inputs(new_p, data_dir)
-    except DataError as err:
+    except DataError:
         if old_tables is None:
             raise
         new_tables = _restrict(old_tables, new_p, notes, "den nya versionen")

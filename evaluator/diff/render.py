@@ -247,13 +247,13 @@ def to_json(head: Head, changes: list[Change], result: Impact | None, show_all: 
 
 
 def to_xlsx(head: Head, changes: list[Change], result: Impact | None, show_all: bool) -> bytes:
-    from .structural import KIND_WORDS, SECTION_TITLES
     import datetime as dt
 
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     from ..report.xlsx_writer import sheet_title, style_table
+    from .structural import KIND_WORDS, SECTION_TITLES
 
     wb = Workbook()
     ws = wb.active

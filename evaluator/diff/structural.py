@@ -12,7 +12,6 @@ units, per member for tables, and an expression as a word diff, `[-2025-]{+2026+
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -137,9 +136,15 @@ def _text_change(label: str, a: str | None, b: str | None) -> str | None:
 def _attr_change(label: str, a, b) -> str | None:
     if same_value(a, b):
         return None
-    show = lambda v: "(ingen)" if v is None or v == () else ", ".join(map(str, v)) if isinstance(v, tuple) \
-        else ("ja" if v is True else "nej" if v is False else str(v))
-    return f"{label}: {show(a)} → {show(b)}"
+    return f"{label}: {_attr_text(a)} → {_attr_text(b)}"
+
+
+def _attr_text(v) -> str:
+    if v is None or v == ():
+        return "(ingen)"
+    if isinstance(v, tuple):
+        return ", ".join(map(str, v))
+    return "ja" if v is True else "nej" if v is False else str(v)
 
 
 def _cite(policy: Policy, ref) -> str | None:
@@ -151,7 +156,7 @@ def _cite(policy: Policy, ref) -> str | None:
 
 def policy_changes(old: Policy, new: Policy) -> list[Change]:
     out = []
-    for attr, label in (("id", "id"), ("version", "version"), ("title", "titel")):
+    for attr in ("id", "version", "title"):
         a, b = getattr(old, attr), getattr(new, attr)
         if a != b:
             detail = f"{a} → {b}" if attr != "title" else word_diff(a, b)
@@ -295,8 +300,7 @@ def input_changes(old: Policy, new: Policy) -> list[Change]:
             elif d := _text_change(f"kolumn {cid} titel", ca.title, cb.title):
                 details.append(d)
         if a.by != b.by:
-            show = lambda by: ", ".join(f"{d} = {c}" for d, c in by.items()) or "(inga)"
-            details.append(f"dimensionskolumner: {show(a.by)} → {show(b.by)}")
+            details.append(f"dimensionskolumner: {_by_text(a.by)} → {_by_text(b.by)}")
         for label, va, vb in (("unik", a.unique, b.unique), ("valfri", a.optional, b.optional),
                               ("format", a.format, b.format)):
             if d := _attr_change(label, va, vb):
@@ -362,3 +366,7 @@ def structural_diff(old: Policy, new: Policy) -> list[Change]:
     return (policy_changes(old, new) + source_changes(old, new) + dimension_changes(old, new)
             + parameter_changes(old, new) + input_changes(old, new) + rule_changes(old, new)
             + output_changes(old, new) + rule_changes(old, new, "checks"))
+
+
+def _by_text(by: dict) -> str:
+    return ", ".join(f"{d} = {c}" for d, c in by.items()) or "(inga)"

@@ -18,9 +18,9 @@ from .checker import Checked, check
 from .interp import Interp
 from .parser import parse
 from .scope import EnvScope, Scope
-from .values import ListVal, Val, cell, to_python
+from .values import ListVal, Val, to_python
 
-__all__ = ["parse", "check", "evaluate", "compile_expression", "Scope", "EnvScope", "Checked"]
+__all__ = ["ast", "parse", "check", "evaluate", "compile_expression", "Scope", "EnvScope", "Checked"]
 
 
 def compile_expression(text: str, scope: Scope, target: tuple[str, ...] = ()) -> Checked:
@@ -32,12 +32,8 @@ def compile_expression(text: str, scope: Scope, target: tuple[str, ...] = ()) ->
         if err.location.source_line is None and err.location.line:
             lines = text.split("\n")
             if 0 < err.location.line <= len(lines):
-                return _reraise(err.at(source_line=lines[err.location.line - 1]))
+                raise err.at(source_line=lines[err.location.line - 1]) from err
         raise
-
-
-def _reraise(err):
-    raise err
 
 
 def evaluate(text: str, env: dict[str, Any] | None = None) -> Any:
@@ -61,7 +57,7 @@ def evaluate(text: str, env: dict[str, Any] | None = None) -> Any:
     return _to_output(value, text)
 
 
-def _to_output(value, text: str) -> Any:
+def _to_output(value: Val | ListVal, text: str) -> Any:
     if isinstance(value, ListVal):
         return [_to_output(i, text) for i in value.items]
     if value.data.ndim == 0:
@@ -71,7 +67,7 @@ def _to_output(value, text: str) -> Any:
                                   Location(line=1, column=1, source_line=text.split("\n")[0]),
                                   "guard it with if … then … else …")
         return to_python(value)
-    if value.has_nulls():
+    if value.null is not None and value.has_nulls():
         first = int(np.argmax(value.null.reshape(-1)))
         raise EvaluationError(f"the expression has no value (null) at row {first}",
                               Location(line=1, column=1), "guard it with if … then … else …")

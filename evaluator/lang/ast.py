@@ -1,11 +1,14 @@
 """The immutable syntax tree of an expression.
 
 Positions (`line`, `column`, `end_column`) are excluded from equality, so two expressions
-that read the same compare equal wherever they stand (used by explain and diff).
+that read the same compare equal wherever they stand (used by explain and diff). So is
+`parenthesised` (the author wrote this node in parentheses): `villkor fmt` keeps such
+parentheses, but `(a * b) + c` and `a * b + c` are the same expression.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -15,8 +18,9 @@ class Node:
     line: int = field(default=1, compare=False, kw_only=True)
     column: int = field(default=1, compare=False, kw_only=True)
     end_column: int = field(default=2, compare=False, kw_only=True)
+    parenthesised: bool = field(default=False, compare=False, kw_only=True)
 
-    def children(self) -> tuple["Node", ...]:
+    def children(self) -> tuple[Node, ...]:
         return ()
 
 
@@ -50,7 +54,7 @@ class Name(Node):
 class ListExpr(Node):
     items: tuple[Node, ...]
 
-    def children(self):
+    def children(self) -> tuple[Node, ...]:
         return self.items
 
 
@@ -61,7 +65,7 @@ class RangeExpr(Node):
     low_closed: bool
     high_closed: bool
 
-    def children(self):
+    def children(self) -> tuple[Node, ...]:
         return (self.low, self.high)
 
 
@@ -70,7 +74,7 @@ class Unary(Node):
     op: str  # "-"
     operand: Node
 
-    def children(self):
+    def children(self) -> tuple[Node, ...]:
         return (self.operand,)
 
 
@@ -80,7 +84,7 @@ class Binary(Node):
     left: Node
     right: Node
 
-    def children(self):
+    def children(self) -> tuple[Node, ...]:
         return (self.left, self.right)
 
 
@@ -90,7 +94,7 @@ class Between(Node):
     low: Node
     high: Node
 
-    def children(self):
+    def children(self) -> tuple[Node, ...]:
         return (self.value, self.low, self.high)
 
 
@@ -99,7 +103,7 @@ class In(Node):
     value: Node
     target: Node  # a RangeExpr, a ListExpr, or any list-valued expression
 
-    def children(self):
+    def children(self) -> tuple[Node, ...]:
         return (self.value, self.target)
 
 
@@ -109,7 +113,7 @@ class If(Node):
     then: Node
     other: Node
 
-    def children(self):
+    def children(self) -> tuple[Node, ...]:
         return (self.cond, self.then, self.other)
 
 
@@ -118,7 +122,7 @@ class Filter(Node):
     source: Node
     cond: Node
 
-    def children(self):
+    def children(self) -> tuple[Node, ...]:
         return (self.source, self.cond)
 
 
@@ -127,7 +131,7 @@ class Path(Node):
     source: Node
     name: str
 
-    def children(self):
+    def children(self) -> tuple[Node, ...]:
         return (self.source,)
 
 
@@ -136,11 +140,11 @@ class Call(Node):
     func: str  # built-in name; multi-word FEEL names are normalised to one space
     args: tuple[Node, ...]
 
-    def children(self):
+    def children(self) -> tuple[Node, ...]:
         return self.args
 
 
-def walk(node: Node):
+def walk(node: Node) -> Iterator[Node]:
     """Every node of the tree, parents before children."""
     yield node
     for child in node.children():

@@ -7,26 +7,15 @@ produce such a null at run time.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
-from ..errors import (GrainError, Location, TypeCheckError, UnitError, UnknownNameError,
-                      VillkorError, did_you_mean)
-from . import ast
-from . import types as T
-from .scope import Scope
-from .values import ROUNDING_MODES, dim_order
-
-AGGREGATES = ("sum", "min", "max", "mean", "count")
-ROUNDERS = {"round up": "up", "round down": "down", "round half up": "half up",
-            "round half down": "half down", "round half even": "half even"}
-STRING_FUNCS = ("string length", "upper case", "lower case", "substring", "contains",
-                "starts with", "ends with")
-BUILTINS = AGGREGATES + tuple(ROUNDERS) + STRING_FUNCS + (
-    "abs", "floor", "ceiling", "round", "decimal", "modulo", "allocate", "date", "duration",
-    "not", "year", "month", "day")
-DURATION_RE = re.compile(r"^(-)?P(\d+)D$")
+from ..errors import GrainError, Location, TypeCheckError, UnitError, UnknownNameError, did_you_mean
+from . import ast, types as T
+from .builtins import REGISTRY, parse_date
+from .scope import Scope, TableInfo
+from .values import dim_order
 
 
 @dataclass(frozen=True)
@@ -47,27 +36,8 @@ class Checked:
     lookups: set[int]  # Path nodes read as the one row of a unique table
 
 
-def parse_duration(text: str) -> dt.timedelta | None:
-    m = DURATION_RE.match(text)
-    if not m:
-        return None
-    days = int(m.group(2))
-    if days > 3_650_000:
-        return None
-    return dt.timedelta(days=-days if m.group(1) else days)
-
-
-def parse_date(text: str) -> dt.date | None:
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
 class Checker:
-    def __init__(self, scope: Scope, text: str = ""):
+    def __init__(self, scope: Scope, text: str = "") -> None:
         self.scope = scope
         self.lines = text.split("\n")
         self.types: dict[int, T.Type] = {}
@@ -80,10 +50,17 @@ class Checker:
         return Checked(node, t, self.types, self.lookups)
 
     def visit(self, node: ast.Node, ctx: Ctx) -> T.Type:
-        method = getattr(self, "_" + type(node).__name__)
+        method: Callable[[Any, Ctx], T.Type] = getattr(self, "_" + type(node).__name__)
         t = method(node, ctx)
         self.types[id(node)] = t
         return t
+
+    def table_info(self, name: str | None) -> TableInfo:
+        """The input table a table or row type refers to (the scope made that type, so knows it)."""
+        info = self.scope.table(name) if name is not None else None
+        if info is None:
+            raise LookupError(f"the scope has no input table {name!r}")
+        return info
 
     # ------------------------------------------------------------ errors
 
@@ -92,50 +69,50 @@ class Checker:
         return Location(line=node.line, column=node.column, source_line=src,
                         length=max(node.end_column - node.column, 1))
 
-    def type_error(self, node, message, hint=None):
+    def type_error(self, node: ast.Node, message: str, hint: str | None = None) -> TypeCheckError:
         return TypeCheckError(message, self.loc(node), hint)
 
-    def grain_error(self, node, message, hint=None):
+    def grain_error(self, node: ast.Node, message: str, hint: str | None = None) -> GrainError:
         return GrainError(message, self.loc(node), hint)
 
     # ------------------------------------------------------------ literals and names
 
-    def _Number(self, node, ctx):
+    def _Number(self, node: ast.Number, ctx: Ctx) -> T.Type:
         return T.number()
 
-    def _String(self, node, ctx):
+    def _String(self, node: ast.String, ctx: Ctx) -> T.Type:
         return T.STRING
 
-    def _Bool(self, node, ctx):
+    def _Bool(self, node: ast.Bool, ctx: Ctx) -> T.Type:
         return T.BOOL
 
-    def _Null(self, node, ctx):
+    def _Null(self, node: ast.Null, ctx: Ctx) -> T.Type:
         raise self.type_error(node, "null can only be compared: x = null or x != null",
                               "villkor has no null values otherwise; see docs/language.md")
 
-    def _Name(self, node, ctx):
+    def _Name(self, node: ast.Name, ctx: Ctx) -> T.Type:
         name = node.id
         if name == "item" and ctx.item is not None:
             return ctx.item
         if ctx.row_table:
-            info = self.scope.table(ctx.row_table)
+            info = self.table_info(ctx.row_table)
             if name in info.columns:
                 return info.columns[name]
         t = self.scope.type_of(name)
         if t is not None:
             return t
-        if name in BUILTINS:
+        if name in REGISTRY:
             raise self.type_error(node, f"'{name}' is a function", f"call it: {name}(...)")
         candidates = list(self.scope.names())
         if ctx.row_table:
-            candidates += list(self.scope.table(ctx.row_table).columns)
+            candidates += list(self.table_info(ctx.row_table).columns)
         if ctx.item is not None:
             candidates.append("item")
         raise UnknownNameError(f"unknown name '{name}'", self.loc(node),
                                did_you_mean(name, candidates) or
                                "names are rules, parameters, inputs and dimensions of the policy")
 
-    def _ListExpr(self, node, ctx):
+    def _ListExpr(self, node: ast.ListExpr, ctx: Ctx) -> T.Type:
         if not node.items:
             return T.list_of(T.ANY)
         elem = self.visit(node.items[0], ctx)
@@ -143,18 +120,18 @@ class Checker:
             elem = self.join(item, elem, self.visit(item, ctx), "list items")
         return T.list_of(elem)
 
-    def _RangeExpr(self, node, ctx):
+    def _RangeExpr(self, node: ast.RangeExpr, ctx: Ctx) -> T.Type:
         raise self.type_error(node, "a range can only follow 'in'", "write: x in [1..10]")
 
     # ------------------------------------------------------------ operators
 
-    def _Unary(self, node, ctx):
+    def _Unary(self, node: ast.Unary, ctx: Ctx) -> T.Type:
         t = self.visit(node.operand, ctx)
         if t.kind not in ("number", "duration"):
             raise self.type_error(node, f"cannot negate a {t.describe()}")
         return t
 
-    def _Binary(self, node, ctx):
+    def _Binary(self, node: ast.Binary, ctx: Ctx) -> T.Type:
         if node.op in ("=", "!=") and (isinstance(node.left, ast.Null) or isinstance(node.right, ast.Null)):
             other = node.right if isinstance(node.left, ast.Null) else node.left
             t = self.visit(other, ctx)
@@ -171,7 +148,7 @@ class Checker:
             return self.comparison(node, node.op, (node.left, a), (node.right, b))
         return self.arithmetic(node, a, b)
 
-    def arithmetic(self, node, a, b):
+    def arithmetic(self, node: ast.Binary, a: T.Type, b: T.Type) -> T.Type:
         op = node.op
         ka, kb = a.kind, b.kind
         if ka == kb == "number":
@@ -201,7 +178,7 @@ class Checker:
                               self.arith_hint(a, b))
 
     @staticmethod
-    def arith_hint(a, b):
+    def arith_hint(a: T.Type, b: T.Type) -> str | None:
         kinds = {a.kind, b.kind}
         if "date" in kinds and "number" in kinds:
             return 'add a duration to a date: date("2026-03-16") + duration("P30D")'
@@ -211,7 +188,8 @@ class Checker:
             return "take a column and aggregate it: sum(procedures.count)"
         return None
 
-    def comparison(self, node, op, left, right):
+    def comparison(self, node: ast.Node, op: str, left: tuple[ast.Node, T.Type],
+                   right: tuple[ast.Node, T.Type]) -> T.Type:
         (ln, a), (rn, b) = left, right
         if a.kind != b.kind and "any" not in (a.kind, b.kind):
             hint = self.arith_hint(a, b)
@@ -228,7 +206,7 @@ class Checker:
         self.check_member_literal(rn, b, ln)
         return self.combine(node, a, b, T.BOOL)
 
-    def check_member_literal(self, typed_node, t: T.Type, literal_node) -> None:
+    def check_member_literal(self, typed_node: ast.Node, t: T.Type, literal_node: ast.Node) -> None:
         """"Stokholm" compared with a region is a typo, not a false condition."""
         if t.member is None or not isinstance(literal_node, (ast.String, ast.Number)):
             return
@@ -239,7 +217,7 @@ class Checker:
                                    did_you_mean(str(literal_node.value), [str(m) for m in members])
                                    or f"members: {', '.join(map(str, members[:8]))}…")
 
-    def _Between(self, node, ctx):
+    def _Between(self, node: ast.Between, ctx: Ctx) -> T.Type:
         v = self.visit(node.value, ctx)
         lo = self.visit(node.low, ctx)
         hi = self.visit(node.high, ctx)
@@ -247,7 +225,7 @@ class Checker:
         self.comparison(node, "<=", (node.value, v), (node.high, hi))
         return self.combine(node, self.combine(node, v, lo, T.BOOL), hi, T.BOOL)
 
-    def _In(self, node, ctx):
+    def _In(self, node: ast.In, ctx: Ctx) -> T.Type:
         v = self.visit(node.value, ctx)
         target = node.target
         if isinstance(target, ast.RangeExpr):
@@ -261,14 +239,14 @@ class Checker:
         if t.kind != "list":
             raise self.type_error(target, f"'in' needs a list or a range, not a {t.describe()}",
                                   "write: x in [1, 2, 3] or x in [1..10]")
-        if t.elem.kind != "any":
-            self.comparison(node, "=", (node.value, v), (target, t.elem))
+        if t.element.kind != "any":
+            self.comparison(node, "=", (node.value, v), (target, t.element))
         if isinstance(target, ast.ListExpr):
             for item in target.items:
                 self.check_member_literal(node.value, v, item)
-        return self.combine(node, v, t.elem.with_(rows=None) if t.elem.kind != "any" else v, T.BOOL)
+        return self.combine(node, v, t.element.with_(rows=None) if t.element.kind != "any" else v, T.BOOL)
 
-    def _If(self, node, ctx):
+    def _If(self, node: ast.If, ctx: Ctx) -> T.Type:
         c = self.visit(node.cond, ctx)
         if c.kind != "bool":
             raise self.type_error(node.cond, f"the condition of 'if' must be true/false, not a {c.describe()}")
@@ -287,7 +265,7 @@ class Checker:
 
     # ------------------------------------------------------------ tables and paths
 
-    def _Filter(self, node, ctx):
+    def _Filter(self, node: ast.Filter, ctx: Ctx) -> T.Type:
         src = self.visit(node.source, ctx)
         if src.kind == "table":
             cond = self.visit(node.cond, replace(ctx, row_table=src.table, rows_ok=True))
@@ -305,8 +283,8 @@ class Checker:
         raise self.type_error(node, f"cannot filter a {src.describe()}",
                               "filters apply to input tables and lists")
 
-    def rows_compatible(self, node, t: T.Type, table: str) -> None:
-        info = self.scope.table(table)
+    def rows_compatible(self, node: ast.Node, t: T.Type, table: str | None) -> None:
+        info = self.table_info(table)
         if t.rows not in (None, table):
             raise self.grain_error(node, f"mixes rows of '{t.rows}' and '{table}'")
         missing = [d for d in t.dims if d not in info.by]
@@ -314,7 +292,7 @@ class Checker:
             raise self.grain_error(node, f"a value per {', '.join(missing)} cannot be matched to rows "
                                    f"of '{table}', which is not broken down by {', '.join(missing)}")
 
-    def _Path(self, node, ctx):
+    def _Path(self, node: ast.Path, ctx: Ctx) -> T.Type:
         src = self.visit(node.source, ctx)
         if src.kind == "table":
             return self.table_column(node, ctx, src)
@@ -326,8 +304,8 @@ class Checker:
         raise self.type_error(node, f"a {src.describe()} has no property '{node.name}'",
                               f"properties: {props}" if props else None)
 
-    def table_column(self, node, ctx, src):
-        info = self.scope.table(src.table)
+    def table_column(self, node: ast.Path, ctx: Ctx, src: T.Type) -> T.Type:
+        info = self.table_info(src.table)
         col = info.columns.get(node.name)
         if col is None:
             raise UnknownNameError(f"input '{info.id}' has no column '{node.name}'", self.loc(node),
@@ -352,41 +330,41 @@ class Checker:
 
     # ------------------------------------------------------------ calls
 
-    def _Call(self, node, ctx):
-        name = node.func
-        if name not in BUILTINS:
-            raise UnknownNameError(f"unknown function '{name}'", self.loc(node),
-                                   did_you_mean(name, BUILTINS) or
+    def _Call(self, node: ast.Call, ctx: Ctx) -> T.Type:
+        """A built-in's own rule (evaluator/lang/builtins.py), after its arguments and arity."""
+        builtin = REGISTRY.get(node.func)
+        if builtin is None:
+            raise UnknownNameError(f"unknown function '{node.func}'", self.loc(node),
+                                   did_you_mean(node.func, REGISTRY) or
                                    "villkor has no user-defined functions; see docs/language.md")
-        if name in AGGREGATES:
+        if builtin.aggregate or builtin.check is None:
             return self.aggregate(node, ctx)
         args = [self.visit(a, ctx) for a in node.args]
-        handler = getattr(self, "_fn_" + name.replace(" ", "_"), None)
-        if handler is None:
-            handler = self._fn_rounder if name in ROUNDERS else self._fn_string
-        return handler(node, args)
+        self.arity(node, args, *builtin.arity)
+        return builtin.check(self, node, args)
 
-    def arity(self, node, args, low, high=None):
+    def arity(self, node: ast.Call, args: list[T.Type], low: int, high: int | None = None) -> None:
         high = low if high is None else high
         if not low <= len(args) <= high:
             want = str(low) if low == high else f"{low} to {high}"
             raise self.type_error(node, f"{node.func}() takes {want} argument{'s' if high != 1 else ''}, "
                                   f"got {len(args)}")
 
-    def expect(self, node, index, t, kinds, what=None):
+    def expect(self, node: ast.Call, index: int, t: T.Type, kinds: tuple[str, ...],
+               what: str | None = None) -> None:
         if t.kind not in kinds:
             arg = node.args[index]
             raise self.type_error(arg, f"{node.func}() needs {what or ' or '.join(kinds)} as argument "
                                   f"{index + 1}, not a {t.describe()}")
 
-    def whole(self, node, index, t):
+    def whole(self, node: ast.Call, index: int, t: T.Type) -> None:
         """Scale/length arguments: plain whole numbers."""
         self.expect(node, index, t, ("number",))
         arg = node.args[index]
         if isinstance(arg, ast.Number) and not float(arg.value).is_integer():
             raise self.type_error(arg, f"{node.func}() needs a whole number here")
 
-    def aggregate(self, node, ctx):
+    def aggregate(self, node: ast.Call, ctx: Ctx) -> T.Type:
         name = node.func
         if not node.args:
             raise self.type_error(node, f"{name}() needs something to aggregate")
@@ -404,7 +382,7 @@ class Checker:
         t = self.visit(arg, replace(ctx, rows_ok=True))
         if t.kind == "list":
             # count() is a number; so is any aggregate of the empty list [] (sum([]) = 0)
-            elem = t.elem if name != "count" and t.elem.kind != "any" else T.number()
+            elem = t.element if name != "count" and t.element.kind != "any" else T.number()
             if name != "count":
                 self.numeric_aggregate(node, name, elem)
             return elem.with_(nullable=name in ("min", "max", "mean"))
@@ -426,136 +404,25 @@ class Checker:
         dims = tuple(d for d in t.dims if d in ctx.target)
         return result.with_(dims=dims, member=None)
 
-    def numeric_aggregate(self, node, name, t):
+    def numeric_aggregate(self, node: ast.Call, name: str, t: T.Type) -> None:
         allowed = ("number",) if name in ("sum", "mean") else ("number", "date", "duration", "string")
         if t.kind not in allowed:
             raise self.type_error(node, f"{name}() needs numbers, not a {t.describe()}")
 
-    def rows_to_target(self, node, ctx, table, t, nullable=False):
-        info = self.scope.table(table)
+    def rows_to_target(self, node: ast.Call, ctx: Ctx, table: str | None, t: T.Type,
+                       nullable: bool = False) -> T.Type:
+        info = self.table_info(table)
         missing = [d for d in ctx.target if d not in info.by]
         if missing:
             raise self.grain_error(node, f"input '{table}' is not broken down by {', '.join(missing)}, "
                                    f"so it cannot be aggregated per {', '.join(ctx.target)}",
-                                   f"declare the column carrying it in the input's 'by', or "
-                                   f"aggregate in a coarser rule")
+                                   "declare the column carrying it in the input's 'by', or "
+                                   "aggregate in a coarser rule")
         return t.with_(rows=None, dims=tuple(ctx.target), nullable=nullable, member=None)
-
-    def _fn_abs(self, node, args):
-        self.arity(node, args, 1)
-        self.expect(node, 0, args[0], ("number", "duration"))
-        return args[0]
-
-    def _fn_floor(self, node, args):
-        self.arity(node, args, 1, 2)
-        self.expect(node, 0, args[0], ("number",))
-        if len(args) == 2:
-            self.whole(node, 1, args[1])
-            return self.combine(node, args[0], args[1], args[0])
-        return args[0]
-
-    _fn_ceiling = _fn_floor
-
-    def _fn_round(self, node, args):
-        self.arity(node, args, 3)
-        self.expect(node, 0, args[0], ("number",))
-        self.whole(node, 1, args[1])
-        self.expect(node, 2, args[2], ("string",), "a rounding mode")
-        mode = node.args[2]
-        hint = "modes: " + ", ".join(f'"{m}"' for m in ROUNDING_MODES)
-        if isinstance(mode, ast.String) and mode.value not in ROUNDING_MODES:
-            raise self.type_error(mode, f"unknown rounding mode {mode.value!r}",
-                                  did_you_mean(mode.value, ROUNDING_MODES) or hint)
-        value = self.scope.constant(mode.id) if isinstance(mode, ast.Name) else None
-        if isinstance(value, str) and value not in ROUNDING_MODES:  # a parameter naming the mode
-            raise self.type_error(mode, f"parameter '{mode.id}' is {value!r}, not a rounding mode",
-                                  did_you_mean(value, ROUNDING_MODES) or hint)
-        return self.combine(node, self.combine(node, args[0], args[1], args[0]), args[2], args[0])
-
-    def _fn_rounder(self, node, args):
-        self.arity(node, args, 2)
-        self.expect(node, 0, args[0], ("number",))
-        self.whole(node, 1, args[1])
-        return self.combine(node, args[0], args[1], args[0])
-
-    _fn_decimal = _fn_rounder
-
-    def _fn_modulo(self, node, args):
-        self.arity(node, args, 2)
-        self.expect(node, 0, args[0], ("number",))
-        self.expect(node, 1, args[1], ("number",))
-        return self.combine(node, args[0], args[1], args[0].with_(nullable=True))
-
-    def _fn_allocate(self, node, args):
-        self.arity(node, args, 2)
-        amount, weights = args
-        self.expect(node, 0, amount, ("number",))
-        self.expect(node, 1, weights, ("number",))
-        if amount.rows or weights.rows:
-            raise self.grain_error(node, "allocate() works on rule and parameter values, not table rows")
-        if not set(amount.dims) < set(weights.dims):
-            raise self.grain_error(node, "allocate() distributes an amount over the members of the "
-                                   f"weights' dimensions: the weights (per {', '.join(weights.dims) or 'nothing'}) "
-                                   f"must be finer than the amount (per {', '.join(amount.dims) or 'nothing'})",
-                                   "e.g. allocate(total, allocation_key) with allocation_key by region")
-        return weights.with_(unit=amount.unit, member=None)
-
-    def _fn_date(self, node, args):
-        if len(args) == 3:
-            for i in range(3):
-                self.whole(node, i, args[i])
-            return self.combine(node, self.combine(node, args[0], args[1], T.DATE), args[2], T.DATE)
-        self.arity(node, args, 1, 3)
-        if args[0].kind == "date":
-            return args[0]
-        self.expect(node, 0, args[0], ("string",), "text like \"2026-03-16\"")
-        lit = node.args[0]
-        if isinstance(lit, ast.String) and parse_date(lit.value) is None:
-            raise self.type_error(lit, f"{lit.value!r} is not a date",
-                                  'write an existing date as "YYYY-MM-DD", e.g. date("2026-03-16")')
-        return T.DATE.with_(dims=args[0].dims, rows=args[0].rows)
-
-    def _fn_duration(self, node, args):
-        self.arity(node, args, 1)
-        self.expect(node, 0, args[0], ("string",), 'text like "P30D"')
-        lit = node.args[0]
-        if isinstance(lit, ast.String) and parse_duration(lit.value) is None:
-            raise self.type_error(lit, f"{lit.value!r} is not a duration villkor supports",
-                                  'durations are whole days: duration("P30D"), duration("-P1D")')
-        return T.DURATION.with_(dims=args[0].dims, rows=args[0].rows)
-
-    def _fn_not(self, node, args):
-        self.arity(node, args, 1)
-        self.expect(node, 0, args[0], ("bool",), "true/false")
-        return args[0]
-
-    def _fn_year(self, node, args):
-        self.arity(node, args, 1)
-        self.expect(node, 0, args[0], ("date",))
-        return T.number().with_(dims=args[0].dims, rows=args[0].rows)
-
-    _fn_month = _fn_year
-    _fn_day = _fn_year
-
-    def _fn_string(self, node, args):
-        name = node.func
-        spec = {"string length": (("string",), "number"), "upper case": (("string",), "string"),
-                "lower case": (("string",), "string"),
-                "substring": (("string", "number", "number"), "string"),
-                "contains": (("string", "string"), "bool"), "starts with": (("string", "string"), "bool"),
-                "ends with": (("string", "string"), "bool")}[name]
-        kinds, result = spec
-        low = 2 if name == "substring" else len(kinds)
-        self.arity(node, args, low, len(kinds))
-        out = T.Type(result)
-        for i, t in enumerate(args):
-            self.expect(node, i, t, (kinds[i],))
-            out = self.combine(node, out, t, out)
-        return out
 
     # ------------------------------------------------------------ combining
 
-    def unify(self, node, a: T.Unit | None, b: T.Unit | None, what: str) -> T.Unit | None:
+    def unify(self, node: ast.Node, a: T.Unit | None, b: T.Unit | None, what: str) -> T.Unit | None:
         if a is None:
             return b
         if b is None or a == b:
@@ -563,7 +430,7 @@ class Checker:
         raise UnitError(f"{what} mixes units {a} and {b}", self.loc(node),
                         "values must be in the same unit; check the rule's operands")
 
-    def join(self, node, a: T.Type, b: T.Type, what: str) -> T.Type:
+    def join(self, node: ast.Node, a: T.Type, b: T.Type, what: str) -> T.Type:
         """The common type of two alternatives (if-branches, list items, min/max arguments)."""
         if a.kind == "any":
             return b
@@ -576,7 +443,7 @@ class Checker:
         member = a.member if a.member == b.member else None
         return both.with_(unit=unit, member=member, nullable=a.nullable or b.nullable)
 
-    def combine(self, node, a: T.Type, b: T.Type, result: T.Type) -> T.Type:
+    def combine(self, node: ast.Node, a: T.Type, b: T.Type, result: T.Type) -> T.Type:
         """The grain of a value computed from two operands: the union of their dimensions,
         or the rows of one input table (the other operand then broadcasts to those rows)."""
         rows = a.rows or b.rows

@@ -8,23 +8,25 @@ value) follows FEEL inside an expression: comparisons and arithmetic with null g
 
 from __future__ import annotations
 
-import datetime as dt
 import decimal
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..errors import EvaluationError, LimitError, Location, VillkorError
-from . import ast
-from . import values as V
-from .checker import ROUNDERS, Checked, parse_date, parse_duration
+from ..errors import EvaluationError, Location, VillkorError
+from . import ast, values as V
+from .builtins import REGISTRY
+from .checker import Checked
 from .scope import Scope
-from .values import ListVal, RangeVal, TableView, Val
+from .values import ListVal, TableView, Val
 
+# aligned values: their grain, (data, null) of each, the rows kept by filters, the input table
+Aligned = tuple[tuple[str, ...], list[tuple[np.ndarray, np.ndarray | None]], np.ndarray | None, str | None]
 EXACT_FLOAT_SUM = 2 ** 53  # integer sums below this are exact in float64 accumulation
 
 
@@ -36,20 +38,21 @@ class Ctx:
 
 class Interp:
     def __init__(self, scope: Scope, checked: Checked, target: tuple[str, ...] = (),
-                 trace: dict | None = None):
+                 trace: dict[Any, Val] | None = None) -> None:
         self.scope = scope
         self.checked = checked
         self.target = target
         self.trace = trace  # node id -> Val (and ("rows", id) -> matched row counts)
         # id(int64 array) -> (weak reference, upper bound of |values|): bounds of arrays this run
         # has scanned or computed, so a result's overflow check needs no second scan
-        self._bounds: dict[int, tuple[weakref.ref, int]] = {}
+        self._bounds: dict[int, tuple[weakref.ref[np.ndarray], int]] = {}
 
     def magnitudes(self, x: np.ndarray, y: np.ndarray) -> tuple[int, int] | None:
         """Upper bounds of |x| and |y| for two int64 arrays (known, or scanned once)."""
         if x.dtype != np.int64 or y.dtype != np.int64:
             return None
-        return self.magnitude(x), self.magnitude(y)
+        mx, my = self.magnitude(x), self.magnitude(y)
+        return None if mx is None or my is None else (mx, my)
 
     def magnitude(self, arr: np.ndarray, scan: bool = True) -> int | None:
         if arr.size <= 64:  # constants (often broadcast to shape (1,)): scanning is free
@@ -70,11 +73,14 @@ class Interp:
 
     def run(self) -> Val | ListVal:
         with decimal.localcontext(V.FEEL_CONTEXT):
-            return self.eval(self.checked.node, Ctx())
+            result: Val | ListVal = self.eval(self.checked.node, Ctx())
+            return result
 
-    def eval(self, node: ast.Node, ctx: Ctx):
+    def eval(self, node: ast.Node, ctx: Ctx) -> Any:
+        """A Val, a ListVal (a list) or a TableView (a table, filtered) for `node`."""
         try:
-            value = getattr(self, "_" + type(node).__name__)(node, ctx)
+            method: Callable[[Any, Ctx], Any] = getattr(self, "_" + type(node).__name__)
+            value = method(node, ctx)
         except VillkorError as err:  # a run-time error raised without a place: point at this node
             if err.location.line is None:
                 raise err.at(line=node.line, column=node.column,
@@ -84,40 +90,43 @@ class Interp:
             self.trace[id(node)] = value
         return value
 
-    def fail(self, node, message, hint=None):
+    def fail(self, node: ast.Node | None, message: str, hint: str | None = None) -> EvaluationError:
+        """A run-time error at `node` (without a node: at the node being evaluated)."""
+        if node is None:
+            return EvaluationError(message, Location(), hint)
         return EvaluationError(message, Location(line=node.line, column=node.column,
                                                  length=max(node.end_column - node.column, 1)), hint)
 
     # ------------------------------------------------------------ literals and names
 
-    def _Number(self, node, ctx):
+    def _Number(self, node: ast.Number, ctx: Ctx) -> Val:
         return V.scalar(node.value)
 
-    def _String(self, node, ctx):
+    def _String(self, node: ast.String, ctx: Ctx) -> Val:
         return V.scalar(node.value)
 
-    def _Bool(self, node, ctx):
+    def _Bool(self, node: ast.Bool, ctx: Ctx) -> Val:
         return V.scalar(node.value)
 
-    def _Null(self, node, ctx):
+    def _Null(self, node: ast.Null, ctx: Ctx) -> Val:
         return V.scalar(None)
 
-    def _Name(self, node, ctx):
+    def _Name(self, node: ast.Name, ctx: Ctx) -> Any:
         if node.id == "item" and ctx.item is not None:
             return ctx.item
         if ctx.row_table is not None:
             info = self.scope.table(ctx.row_table)
-            if node.id in info.columns:
+            if info is not None and node.id in info.columns:
                 return self.scope.column(ctx.row_table, node.id)
         return self.scope.value(node.id)
 
-    def _ListExpr(self, node, ctx):
+    def _ListExpr(self, node: ast.ListExpr, ctx: Ctx) -> ListVal:
         items = [self.eval(i, ctx) for i in node.items]
         return ListVal(items, getattr(items[0], "kind", "list") if items else None)
 
     # ------------------------------------------------------------ alignment
 
-    def align(self, *vals: Val) -> tuple[tuple[str, ...], list[tuple[np.ndarray, np.ndarray | None]], np.ndarray | None, str | None]:
+    def align(self, *vals: Val) -> Aligned:
         """Bring values to one grain: the rows of a table, or the union of their dimensions."""
         table = next((v.table for v in vals if v.table is not None), None)
         if table is not None:
@@ -141,7 +150,8 @@ class Interp:
         null = val.null[index] if val.null is not None else None
         return val.with_(data=data, null=null, dims=("#" + table,), table=table)
 
-    def make(self, kind, dims, data, null, mask, table, categories=None) -> Val:
+    def make(self, kind: str, dims: tuple[str, ...], data: Any, null: np.ndarray | None,
+             mask: np.ndarray | None, table: str | None, categories: tuple[Any, ...] | None = None) -> Val:
         data = np.asarray(data)
         if null is not None:
             null = np.broadcast_to(null, data.shape) if null.shape != data.shape else null
@@ -151,7 +161,7 @@ class Interp:
 
     # ------------------------------------------------------------ operators
 
-    def _Unary(self, node, ctx):
+    def _Unary(self, node: ast.Unary, ctx: Ctx) -> Val:
         v = self.eval(node.operand, ctx)
         v = self.plain(v)
         if v.kind == "number":
@@ -173,7 +183,7 @@ class Interp:
             lookup[:] = cats
         return v.with_(data=lookup[v.data], categories=None)
 
-    def _Binary(self, node, ctx):
+    def _Binary(self, node: ast.Binary, ctx: Ctx) -> Val:
         if node.op in ("=", "!=") and (isinstance(node.left, ast.Null) or isinstance(node.right, ast.Null)):
             other = self.eval(node.right if isinstance(node.left, ast.Null) else node.left, ctx)
             if not isinstance(other, Val):  # lists and tables are never absent
@@ -191,7 +201,7 @@ class Interp:
             return self.compare(node.op, a, b)
         return self.arith(node, node.op, a, b)
 
-    def compare_lists(self, node, a: ListVal, b: ListVal) -> Val:
+    def compare_lists(self, node: ast.Binary, a: ListVal, b: ListVal) -> Val:
         """[1, 2] = [1, 2]: same length and equal items in order (constant lists only)."""
         if node.op not in ("=", "!="):
             raise self.fail(node, "lists can only be compared with = or !=")
@@ -205,7 +215,7 @@ class Interp:
             same = bool(eq.data) and eq.null is None
         return V.scalar(same if node.op == "=" else not same)
 
-    def logic(self, op, a, b):
+    def logic(self, op: str, a: Val, b: Val) -> Val:
         dims, [(x, xn), (y, yn)], mask, table = self.align(a, b)
         xv = x if xn is None else (x & ~xn)
         yv = y if yn is None else (y & ~yn)
@@ -220,7 +230,7 @@ class Interp:
             null = null & ~decided
         return self.make("bool", dims, value, null, mask, table)
 
-    def compare(self, op, a, b):
+    def compare(self, op: str, a: Val, b: Val) -> Val:
         if op in ("=", "!=") and a.categories is not None and b.categories is not None \
                 and a.categories == b.categories:
             pass
@@ -239,13 +249,13 @@ class Interp:
         return self.make("bool", dims, result, V.or_null(xn, yn), mask, table)
 
     @staticmethod
-    def encode(v: Val, categories: tuple) -> Val:
+    def encode(v: Val, categories: tuple[Any, ...]) -> Val:
         """A single member value as its code (-1: not a member, equal to nothing)."""
         raw = V.cell(v, ()) if v.null is None else None
         code = categories.index(raw) if raw in categories else -1
         return v.with_(data=np.asarray(code, dtype=np.int64), categories=categories)
 
-    def arith(self, node, op, a, b):
+    def arith(self, node: ast.Node | None, op: str, a: Val, b: Val) -> Val:
         a, b = self.plain(a), self.plain(b)
         dims, [(x, xn), (y, yn)], mask, table = self.align(a, b)
         null = V.or_null(xn, yn)
@@ -277,20 +287,20 @@ class Interp:
             self.check_dates(node, data, null)
         return self.make(kind, dims, data, null, mask, table)
 
-    def check_dates(self, node, data, null):
+    def check_dates(self, node: ast.Node | None, data: np.ndarray, null: np.ndarray | None) -> None:
         if data.dtype.kind == "M" and data.size:
             years = data.astype("datetime64[Y]").astype(np.int64) + 1970
             live = years if null is None else years[~np.broadcast_to(null, data.shape)]
             if live.size and (live.min() < 1 or live.max() > 9999):
                 raise self.fail(node, "a date falls outside the years 1–9999")
 
-    def _Between(self, node, ctx):
+    def _Between(self, node: ast.Between, ctx: Ctx) -> Val:
         v = self.eval(node.value, ctx)
         lo = self.compare("<=", self.eval(node.low, ctx), v)
         hi = self.compare("<=", v, self.eval(node.high, ctx))
         return self.logic("and", lo, hi)
 
-    def _In(self, node, ctx):
+    def _In(self, node: ast.In, ctx: Ctx) -> Val:
         v = self.eval(node.value, ctx)
         if isinstance(node.target, ast.RangeExpr):
             lo = self.eval(node.target.low, ctx)
@@ -334,7 +344,7 @@ class Interp:
                 data = np.isin(v.data, np.asarray(raw, dtype=v.data.dtype))
         return self.make("bool", v.dims, np.asarray(data), v.null, v.mask, v.table)
 
-    def _If(self, node, ctx):
+    def _If(self, node: ast.If, ctx: Ctx) -> Any:
         c = self.eval(node.cond, ctx)
         a = self.eval(node.then, ctx)
         b = self.eval(node.other, ctx)
@@ -359,7 +369,7 @@ class Interp:
 
     # ------------------------------------------------------------ tables and paths
 
-    def _Filter(self, node, ctx):
+    def _Filter(self, node: ast.Filter, ctx: Ctx) -> TableView | ListVal:
         src = self.eval(node.source, ctx)
         if isinstance(src, TableView):
             cond = self.eval(node.cond, Ctx(row_table=src.table, item=ctx.item))
@@ -379,10 +389,12 @@ class Interp:
                 kept.append(item)
         return ListVal(kept, src.elem_kind)
 
-    def _Path(self, node, ctx):
+    def _Path(self, node: ast.Path, ctx: Ctx) -> Val:
         if id(node) in self.checked.lookups:
             table = self.checked.types[id(node.source)].table
             dims = self.checked.types[id(node)].dims
+            if table is None:
+                raise LookupError("a lookup of something that is not a table")
             return self.scope.lookup(table, node.name, dims)
         src = self.eval(node.source, ctx)
         if isinstance(src, TableView):
@@ -393,7 +405,8 @@ class Interp:
         if src.kind == "date":
             return self.date_part(src, node.name)
         days = src.data.astype("timedelta64[D]").astype(np.int64)
-        return src.with_(kind="number", data=days, categories=None)
+        result: Val = src.with_(kind="number", data=days, categories=None)
+        return result
 
     def date_part(self, src: Val, part: str) -> Val:
         d = src.data.astype("datetime64[D]")
@@ -407,14 +420,14 @@ class Interp:
 
     # ------------------------------------------------------------ calls
 
-    def _Call(self, node, ctx):
-        name = node.func
-        if name in ("sum", "min", "max", "mean", "count"):
+    def _Call(self, node: ast.Call, ctx: Ctx) -> Val:
+        """A built-in's kernel (evaluator/lang/builtins.py) over its arguments' whole arrays."""
+        builtin = REGISTRY[node.func]
+        if builtin.aggregate or builtin.kernel is None:
             return self.aggregate(node, ctx)
-        args = [self.eval(a, ctx) for a in node.args]
-        return getattr(self, "_fn_" + name.replace(" ", "_"), self._fn_rounder)(node, args)
+        return builtin.kernel(self, node, [self.eval(a, ctx) for a in node.args])
 
-    def aggregate(self, node, ctx):
+    def aggregate(self, node: ast.Call, ctx: Ctx) -> Val:
         name = node.func
         if len(node.args) > 1:
             return self.elementwise(name, [self.eval(a, ctx) for a in node.args])
@@ -429,7 +442,7 @@ class Interp:
             return self.group_rows(node, name, value)
         return self.reduce_axes(name, value)
 
-    def elementwise(self, name, vals: list[Val]) -> Val:
+    def elementwise(self, name: str, vals: list[Val]) -> Val:
         out = vals[0]
         for v in vals[1:]:
             if name in ("sum", "mean"):
@@ -442,7 +455,7 @@ class Interp:
             out = out.with_(data=data)
         return out
 
-    def extreme(self, name, a: Val, b: Val) -> Val:
+    def extreme(self, name: str, a: Val, b: Val) -> Val:
         """min/max of two values: np.minimum/np.maximum where both have one numpy dtype
         (several times faster than a comparison and np.where), else compare and choose."""
         a, b = self.plain(a), self.plain(b)
@@ -464,7 +477,7 @@ class Interp:
         data = np.where(c, x, y)
         return self.make(a.kind, dims, data, V.or_null(cn, xn, yn), mask, table)
 
-    def aggregate_list(self, node, name, lst: ListVal) -> Val:
+    def aggregate_list(self, node: ast.Call, name: str, lst: ListVal) -> Val:
         if name == "count":
             return V.scalar(len(lst.items))
         if not lst.items:
@@ -473,11 +486,11 @@ class Interp:
             return V.scalar(None).with_(kind="number")
         return self.elementwise(name, lst.items)
 
-    def reduce_axes(self, name, v: Val) -> Val:
+    def reduce_axes(self, name: str, v: Val) -> Val:
         v = self.plain(v)
         keep = tuple(d for d in v.dims if d in self.target)
         axes = tuple(i for i, d in enumerate(v.dims) if d not in self.target)
-        null = v.null.any(axis=axes) if v.null is not None else None
+        null = np.asarray(v.null.any(axis=axes)) if v.null is not None else None
         n = int(np.prod([v.data.shape[i] for i in axes])) if axes else 1
         if name == "count":
             present = (~v.null).sum(axis=axes) if v.null is not None else np.full(
@@ -491,7 +504,8 @@ class Interp:
                 total = V.as_object(data).sum(axis=axes)
             if name == "mean":
                 if n == 0:
-                    return self.make("number", keep, np.zeros(total.shape, dtype=np.int64), np.ones(total.shape, dtype=bool), None, None)
+                    return self.make("number", keep, np.zeros(total.shape, dtype=np.int64),
+                                     np.ones(total.shape, dtype=bool), None, None)
                 total, _ = V.div(np.asarray(total), np.asarray(n, dtype=np.int64))
             return self.make(v.kind, keep, np.asarray(total), null, None, None)
         if n == 0:
@@ -500,9 +514,11 @@ class Interp:
         reduced = data.min(axis=axes) if name == "min" else data.max(axis=axes)
         return self.make(v.kind, keep, np.asarray(reduced), null, None, None)
 
-    def group_rows(self, node, name, v: Val) -> Val:
+    def group_rows(self, node: ast.Call, name: str, v: Val) -> Val:
         """Aggregate values on the rows of a table to the rule's grain, by dimension codes."""
         table = v.table
+        if table is None:
+            raise LookupError("rows to group that belong to no table")
         v = self.plain(v)
         sizes = [len(self.scope.members(d)) for d in self.target]
         total = int(np.prod(sizes)) if sizes else 1
@@ -554,211 +570,3 @@ class Interp:
         sums = pd.Series(V.as_object(data), dtype=object).groupby(key).sum()
         out[sums.index.to_numpy()] = sums.to_numpy()
         return V.check_magnitude(out)
-
-    # -- numeric functions
-
-    def _fn_abs(self, node, args):
-        v = self.plain(args[0])
-        if v.kind == "duration":
-            return v.with_(data=np.abs(v.data))
-        data = np.abs(v.data) if v.data.dtype != object else np.asarray(np.frompyfunc(abs, 1, 1)(v.data), dtype=object)
-        return v.with_(data=np.asarray(data))
-
-    def _fn_floor(self, node, args, mode="floor"):
-        v = self.plain(args[0])
-        scale = self.whole(node, args[1]) if len(args) > 1 else 0
-        return v.with_(data=V.round_to(v.data, scale, mode))
-
-    def _fn_ceiling(self, node, args):
-        return self._fn_floor(node, args, "ceiling")
-
-    def _fn_round(self, node, args):
-        mode_val = args[2]
-        if mode_val.data.ndim != 0:
-            raise self.fail(node, "the rounding mode must be one value, not one per key")
-        mode = str(mode_val.data[()])
-        if mode not in V.ROUNDING_MODES:
-            raise self.fail(node.args[2], f"unknown rounding mode {mode!r}",
-                            "modes: " + ", ".join(f'"{m}"' for m in V.ROUNDING_MODES))
-        v = self.plain(args[0])
-        return v.with_(data=V.round_to(v.data, self.whole(node, args[1]), mode))
-
-    def _fn_rounder(self, node, args):
-        mode = "half even" if node.func == "decimal" else ROUNDERS[node.func]
-        v = self.plain(args[0])
-        return v.with_(data=V.round_to(v.data, self.whole(node, args[1]), mode))
-
-    def _fn_decimal(self, node, args):
-        return self._fn_rounder(node, args)
-
-    def whole(self, node, v: Val) -> int:
-        if v.data.ndim != 0:
-            raise self.fail(node, "the number of decimals must be one value, not one per key")
-        x = V.py_value("number", v.data[()])
-        if x != int(x):
-            raise self.fail(node, f"the number of decimals must be whole, not {x}")
-        if abs(int(x)) > 1000:
-            raise LimitError(f"{int(x)} decimals is too many", Location(line=node.line, column=node.column))
-        return int(x)
-
-    def _fn_modulo(self, node, args):
-        a, b = self.plain(args[0]), self.plain(args[1])
-        dims, [(x, xn), (y, yn)], mask, table = self.align(a, b)
-        zero = np.asarray(y == 0) if y.dtype != object else np.asarray(np.frompyfunc(lambda t: t == 0, 1, 1)(y), dtype=bool)
-        safe = np.where(zero, 1, y)
-        if x.dtype == np.int64 and y.dtype == np.int64:
-            data = np.mod(x, safe)
-        else:
-            def one(p, q):
-                p, q = V.to_decimal(p), V.to_decimal(q)
-                return p - q * (p / q).to_integral_value(rounding=decimal.ROUND_FLOOR)
-            data = np.asarray(np.frompyfunc(one, 2, 1)(V.as_object(x), V.as_object(safe)), dtype=object)
-        return self.make("number", dims, data, V.or_null(xn, yn, zero if zero.any() else None), mask, table)
-
-    def _fn_allocate(self, node, args):
-        amount, weights = self.plain(args[0]), self.plain(args[1])
-        return allocate(self, node, amount, weights)
-
-    # -- dates
-
-    def _fn_date(self, node, args):
-        if len(args) == 3:
-            dims, parts, mask, table = self.align(*[self.plain(a) for a in args])
-            (y, yn), (m, mn), (d, dn) = parts
-            y, m, d = np.broadcast_arrays(y, m, d)
-
-            def one(yy, mm, dd):
-                try:
-                    return np.datetime64(dt.date(int(yy), int(mm), int(dd)), "D")
-                except (ValueError, OverflowError):
-                    return np.datetime64("NaT")
-            data = np.asarray(np.frompyfunc(one, 3, 1)(y, m, d)).astype("datetime64[D]")
-            bad = np.isnat(data)
-            return self.make("date", dims, np.where(bad, np.datetime64("1970-01-01"), data),
-                             V.or_null(yn, mn, dn, bad if bad.any() else None), mask, table)
-        v = args[0]
-        if v.kind == "date":
-            return v
-
-        def parse(s):
-            d = parse_date(str(s))
-            return np.datetime64(d, "D") if d else np.datetime64("NaT")
-        data = np.asarray(np.frompyfunc(parse, 1, 1)(V.as_object(v.data))).astype("datetime64[D]")
-        bad = np.isnat(data)
-        return v.with_(kind="date", data=np.where(bad, np.datetime64("1970-01-01"), data),
-                       null=V.or_null(v.null, bad if bad.any() else None), categories=None)
-
-    def _fn_duration(self, node, args):
-        v = args[0]
-
-        def parse(s):
-            d = parse_duration(str(s))
-            return np.timedelta64(d.days, "D") if d is not None else np.timedelta64("NaT")
-        data = np.asarray(np.frompyfunc(parse, 1, 1)(V.as_object(v.data))).astype("timedelta64[D]")
-        bad = np.isnat(data)
-        return v.with_(kind="duration", data=np.where(bad, np.timedelta64(0, "D"), data),
-                       null=V.or_null(v.null, bad if bad.any() else None), categories=None)
-
-    def _fn_year(self, node, args):
-        return self.date_part(args[0], "year")
-
-    def _fn_month(self, node, args):
-        return self.date_part(args[0], "month")
-
-    def _fn_day(self, node, args):
-        return self.date_part(args[0], "day")
-
-    def _fn_not(self, node, args):
-        v = args[0]
-        return v.with_(data=~v.data)
-
-    # -- strings
-
-    def _fn_string_length(self, node, args):
-        v = self.plain(args[0])
-        return v.with_(kind="number", data=np.asarray(np.frompyfunc(len, 1, 1)(v.data)).astype(np.int64))
-
-    def _fn_upper_case(self, node, args):
-        v = self.plain(args[0])
-        return v.with_(data=np.asarray(np.frompyfunc(str.upper, 1, 1)(v.data), dtype=object))
-
-    def _fn_lower_case(self, node, args):
-        v = self.plain(args[0])
-        return v.with_(data=np.asarray(np.frompyfunc(str.lower, 1, 1)(v.data), dtype=object))
-
-    def _fn_substring(self, node, args):
-        vals = [self.plain(a) for a in args]
-        dims, parts, mask, table = self.align(*vals)
-
-        def one(s, start, length=None):
-            chars = list(s)  # code points, as FEEL counts them
-            start = int(start)
-            i = start - 1 if start > 0 else len(chars) + start
-            i = max(i, 0)
-            end = len(chars) if length is None else i + int(length)
-            return "".join(chars[i:end])
-        data = np.frompyfunc(one, len(parts), 1)(*[p[0] for p in parts])
-        return self.make("string", dims, np.asarray(data, dtype=object),
-                         V.or_null(*[p[1] for p in parts]), mask, table)
-
-    def _string_test(self, args, fn):
-        a, b = self.plain(args[0]), self.plain(args[1])
-        dims, [(x, xn), (y, yn)], mask, table = self.align(a, b)
-        data = np.asarray(np.frompyfunc(fn, 2, 1)(x, y)).astype(bool)
-        return self.make("bool", dims, data, V.or_null(xn, yn), mask, table)
-
-    def _fn_contains(self, node, args):
-        return self._string_test(args, lambda s, t: t in s)
-
-    def _fn_starts_with(self, node, args):
-        return self._string_test(args, lambda s, t: s.startswith(t))
-
-    def _fn_ends_with(self, node, args):
-        return self._string_test(args, lambda s, t: s.endswith(t))
-
-
-def allocate(interp: Interp, node, amount: Val, weights: Val) -> Val:
-    """Largest-remainder allocation of whole units, exactly summing to the amount.
-
-    Over the dimensions the weights have and the amount has not: each member gets
-    floor(amount × w / Σw); the units left over go one each to the largest remainders; ties
-    go to the larger weight, then to the member declared first. All-zero weights allocate
-    nothing (the amount stays unallocated).
-    """
-    dims = weights.dims
-    a, an = V.expand(amount, dims)
-    w = weights.data
-    if weights.has_nulls() or amount.has_nulls():
-        raise interp.fail(node, "allocate() needs every weight and the amount to be present")
-    spread_axes = tuple(i for i, d in enumerate(dims) if d not in amount.dims)
-    # Exact integer arithmetic: scale decimal weights to whole numbers by a common power of 10.
-    wf = np.frompyfunc(lambda x: Fraction(x), 1, 1)(V.as_object(w))
-    af = np.frompyfunc(lambda x: Fraction(x), 1, 1)(V.as_object(np.broadcast_to(a, w.shape)))
-    if any(x < 0 for x in wf.reshape(-1)):
-        raise interp.fail(node, "allocate() needs weights that are zero or more")
-    if any(x.denominator != 1 or x < 0 for x in af.reshape(-1)):
-        raise interp.fail(node, "allocate() distributes whole units: the amount must be a whole number, "
-                          "zero or more", "round the amount first, e.g. floor(x)")
-    moved = np.moveaxis(wf, spread_axes, tuple(range(-len(spread_axes), 0)))
-    moved_a = np.moveaxis(af, spread_axes, tuple(range(-len(spread_axes), 0)))
-    groups = moved.reshape(-1, int(np.prod([w.shape[i] for i in spread_axes])))
-    amounts = moved_a.reshape(groups.shape)[:, 0]
-    result = np.empty(groups.shape, dtype=object)
-    for g in range(groups.shape[0]):  # one group per key of the amount (one for a national total)
-        result[g] = _largest_remainder(int(amounts[g]), list(groups[g]))
-    out = result.reshape(moved.shape)
-    out = np.moveaxis(out, tuple(range(-len(spread_axes), 0)), spread_axes)
-    return Val("number", V.narrow(np.asarray(out, dtype=object)), dims)
-
-
-def _largest_remainder(amount: int, weights: list[Fraction]) -> list[int]:
-    total = sum(weights)
-    if total == 0:
-        return [0] * len(weights)
-    quotas = [amount * w / total for w in weights]
-    base = [q.numerator // q.denominator for q in quotas]
-    left = amount - sum(base)
-    order = sorted(range(len(weights)), key=lambda i: (-(quotas[i] - base[i]), -weights[i], i))
-    for i in order[:left]:
-        base[i] += 1
-    return base

@@ -5,13 +5,25 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import re
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from decimal import Decimal
+from typing import TypedDict
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from ..errors import ExprSyntaxError, LimitError, Location
 from . import ast
+
+
+class Pos(TypedDict, total=False):
+    """Where a node stands in the expression text (1-based; empty for a node without place)."""
+
+    line: int
+    column: int
+    end_column: int
+
 
 MAX_LENGTH = 4000
 MAX_DEPTH = 60
@@ -60,7 +72,7 @@ def parse(text: str) -> ast.Node:
 
 
 @functools.lru_cache(maxsize=4096)
-def _parse_tree(text: str) -> Tree:
+def _parse_tree(text: str) -> Tree[Token]:
     """Lark's tree of a text, kept for the next policy holding the same expression (validating a
     policy again after one edit re-parses only what changed). The tree is only read, never changed;
     every parse builds its own AST from it."""
@@ -81,7 +93,8 @@ def _syntax_error(text: str, exc: UnexpectedInput) -> ExprSyntaxError:
     if special is not None:
         return special
     if isinstance(exc, UnexpectedCharacters):
-        char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
+        at = exc.pos_in_stream or 0
+        char = text[at] if at < len(text) else ""
         message = f"unexpected character {char!r}"
         hint = _char_hint(char)
     elif isinstance(exc, UnexpectedToken) and exc.token.type != "$END":
@@ -208,7 +221,7 @@ def _char_hint(char: str) -> str | None:
     return None
 
 
-def _expected_hint(expected) -> str | None:
+def _expected_hint(expected: Iterable[str] | None) -> str | None:
     words = sorted({_TOKEN_WORDS.get(t, t.lower()) for t in expected or ()})
     if not words:
         return None
@@ -217,7 +230,7 @@ def _expected_hint(expected) -> str | None:
     return "expected " + ", ".join(words)
 
 
-def _check_depth(tree: Tree, text: str) -> None:
+def _check_depth(tree: Tree[Token], text: str) -> None:
     """Refuse trees deeper than MAX_DEPTH without recursing (bounded work for hostile input)."""
     stack = [(tree, 1)]
     while stack:
@@ -228,8 +241,9 @@ def _check_depth(tree: Tree, text: str) -> None:
             raise LimitError(f"expression is nested too deeply (limit {MAX_DEPTH} levels)",
                              Location(line=line, column=col, source_line=text.split("\n")[line - 1]),
                              hint="split it into several rules that refer to each other")
-        if isinstance(node, Tree):
-            stack.extend((c, depth + 1) for c in node.children if isinstance(c, Tree))
+        if isinstance(node, Tree):  # parentheses are no nesting level of their own
+            step = 0 if node.data == "paren" else 1
+            stack.extend((c, depth + step) for c in node.children if isinstance(c, Tree))
 
 
 def _unescape(token: str) -> str:
@@ -244,102 +258,112 @@ def _number(text: str) -> int | Decimal:
 class _Builder:
     """Lark tree -> ast nodes. Positions are 1-based line/column of the expression text."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str) -> None:
         self.text = text
 
-    def build(self, t) -> ast.Node:
-        return getattr(self, "_" + t.data)(t, self._pos(t))
+    def build(self, t: Tree[Token] | Token) -> ast.Node:
+        if not isinstance(t, Tree):
+            raise TypeError(f"a token where the grammar puts a rule: {t!r}")
+        method: Callable[[Tree[Token], Pos], ast.Node] = getattr(self, "_" + t.data)
+        return method(t, self._pos(t))
 
-    def _pos(self, t) -> dict:
+    def _pos(self, t: Tree[Token]) -> Pos:
         meta = t.meta
         if getattr(meta, "empty", True):
             return {}
         end = meta.end_column if meta.end_line == meta.line else meta.column + 1
         return {"line": meta.line, "column": meta.column, "end_column": max(end, meta.column + 1)}
 
-    def _kids(self, t):
+    def _kids(self, t: Tree[Token]) -> list[ast.Node]:
         return [self.build(c) for c in t.children if isinstance(c, Tree)]
 
-    def _number(self, t, pos):
+    def _number(self, t: Tree[Token], pos: Pos) -> ast.Node:
         text = str(t.children[0])
         return ast.Number(_number(text), text, **pos)
 
-    def _string(self, t, pos):
+    def _string(self, t: Tree[Token], pos: Pos) -> ast.Node:
         return ast.String(_unescape(str(t.children[0])), **pos)
 
-    def _true(self, t, pos):
+    def _true(self, t: Tree[Token], pos: Pos) -> ast.Node:
         return ast.Bool(True, **pos)
 
-    def _false(self, t, pos):
+    def _false(self, t: Tree[Token], pos: Pos) -> ast.Node:
         return ast.Bool(False, **pos)
 
-    def _null(self, t, pos):
+    def _null(self, t: Tree[Token], pos: Pos) -> ast.Node:
         return ast.Null(**pos)
 
-    def _name(self, t, pos):
+    def _name(self, t: Tree[Token], pos: Pos) -> ast.Node:
         return ast.Name(str(t.children[0]), **pos)
 
-    def _list(self, t, pos):
+    def _paren(self, t: Tree[Token], pos: Pos) -> ast.Node:
+        """The author's parentheses, kept as a flag on the node they enclose (for fmt)."""
+        inner = t.children[0]
+        while isinstance(inner, Tree) and inner.data == "paren":  # ((x)): no recursion per pair
+            inner = inner.children[0]
+        return replace(self.build(inner), parenthesised=True)
+
+    def _list(self, t: Tree[Token], pos: Pos) -> ast.Node:
         items = tuple(self.build(c) for c in t.children if c is not None)
         return ast.ListExpr(items, **pos)
 
-    def _range(self, t, pos, low_closed, high_closed):
+    def _range(self, t: Tree[Token], pos: Pos, low_closed: bool, high_closed: bool) -> ast.Node:
         low, high = self._kids(t)
         return ast.RangeExpr(low, high, low_closed, high_closed, **pos)
 
-    def _range_cc(self, t, pos):
+    def _range_cc(self, t: Tree[Token], pos: Pos) -> ast.Node:
         return self._range(t, pos, True, True)
 
-    def _range_co(self, t, pos):
+    def _range_co(self, t: Tree[Token], pos: Pos) -> ast.Node:
         return self._range(t, pos, True, False)
 
-    def _range_oc(self, t, pos):
+    def _range_oc(self, t: Tree[Token], pos: Pos) -> ast.Node:
         return self._range(t, pos, False, True)
 
-    def _range_oo(self, t, pos):
+    def _range_oo(self, t: Tree[Token], pos: Pos) -> ast.Node:
         return self._range(t, pos, False, False)
 
-    def _neg(self, t, pos):
+    def _neg(self, t: Tree[Token], pos: Pos) -> ast.Node:
         (operand,) = self._kids(t)
         return ast.Unary("-", operand, **pos)
 
-    def _arith(self, t, pos):
+    def _arith(self, t: Tree[Token], pos: Pos) -> ast.Node:
         left, op, right = t.children
         return ast.Binary(str(op), self.build(left), self.build(right), **pos)
 
-    def _compare(self, t, pos):
+    def _compare(self, t: Tree[Token], pos: Pos) -> ast.Node:
         return self._arith(t, pos)
 
-    def _and_(self, t, pos):
+    def _and_(self, t: Tree[Token], pos: Pos) -> ast.Node:
         left, right = self._kids(t)
         return ast.Binary("and", left, right, **pos)
 
-    def _or_(self, t, pos):
+    def _or_(self, t: Tree[Token], pos: Pos) -> ast.Node:
         left, right = self._kids(t)
         return ast.Binary("or", left, right, **pos)
 
-    def _between(self, t, pos):
+    def _between(self, t: Tree[Token], pos: Pos) -> ast.Node:
         value, low, high = self._kids(t)
         return ast.Between(value, low, high, **pos)
 
-    def _in_(self, t, pos):
+    def _in_(self, t: Tree[Token], pos: Pos) -> ast.Node:
         value, target = self._kids(t)
         return ast.In(value, target, **pos)
 
-    def _if_expr(self, t, pos):
+    def _if_expr(self, t: Tree[Token], pos: Pos) -> ast.Node:
         cond, then, other = self._kids(t)
         return ast.If(cond, then, other, **pos)
 
-    def _filter(self, t, pos):
+    def _filter(self, t: Tree[Token], pos: Pos) -> ast.Node:
         source, cond = self._kids(t)
         return ast.Filter(source, cond, **pos)
 
-    def _path(self, t, pos):
+    def _path(self, t: Tree[Token], pos: Pos) -> ast.Node:
         source, name = t.children
         return ast.Path(self.build(source), str(name), **pos)
 
-    def _call(self, t, pos):
+    def _call(self, t: Tree[Token], pos: Pos) -> ast.Node:
         func, args = t.children
         name = " ".join(str(func).split())
-        items = tuple(self.build(a) for a in args.children) if args is not None else ()
+        items = tuple(self.build(a) for a in args.children) if isinstance(args, Tree) else ()
         return ast.Call(name, items, **pos)

@@ -8,10 +8,10 @@ over a plain dict (constants, lists, pandas Series or numpy arrays), which is wh
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -48,18 +48,18 @@ class Scope:
     def table(self, name: str) -> TableInfo | None:
         return None
 
-    def members(self, dim: str) -> tuple:
+    def members(self, dim: str) -> tuple[Any, ...]:
         return ()
 
     def names(self) -> Iterable[str]:
         return ()
 
-    def constant(self, name: str):
+    def constant(self, name: str) -> Any:
         """The value of a name known before any data is read (a scalar parameter), else None."""
         return None
 
     # -- run time
-    def value(self, name: str):
+    def value(self, name: str) -> Any:
         raise EvaluationError(f"no value for '{name}'")
 
     def column(self, table: str, column: str) -> Val:
@@ -125,18 +125,18 @@ def _type_of_python(value: Any, name: str) -> tuple[T.Type, Any]:
 class EnvScope(Scope):
     """Names from a plain dict; columns (Series/arrays) share one row axis."""
 
-    def __init__(self, env: dict[str, Any] | None = None):
+    def __init__(self, env: dict[str, Any] | None = None) -> None:
         self._types: dict[str, T.Type] = {}
         self._values: dict[str, Any] = {}
         for name, value in (env or {}).items():
             self._types[name], self._values[name] = _type_of_python(value, name)
         self.dim_order = (ROW_AXIS,)
 
-    def type_of(self, name):
+    def type_of(self, name: str) -> T.Type | None:
         return self._types.get(name)
 
-    def names(self):
+    def names(self) -> Iterable[str]:
         return self._types.keys()
 
-    def value(self, name):
+    def value(self, name: str) -> Any:
         return self._values[name]

@@ -8,6 +8,7 @@ literal `4000` can be added to a tariff in kr/count. Declared units are always c
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from ..errors import Location, UnitError
 
@@ -19,7 +20,7 @@ class Unit:
     powers: tuple[tuple[str, int], ...] = ()
 
     @staticmethod
-    def parse(text: str | None, location: Location | None = None) -> "Unit | None":
+    def parse(text: str | None, location: Location | None = None) -> Unit | None:
         """'kr/count' -> kr·count⁻¹; None -> None (undeclared)."""
         if text is None:
             return None
@@ -39,16 +40,16 @@ class Unit:
         return Unit._of(powers)
 
     @staticmethod
-    def _of(powers: dict[str, int]) -> "Unit":
+    def _of(powers: dict[str, int]) -> Unit:
         return Unit(tuple(sorted((b, p) for b, p in powers.items() if p)))
 
-    def __mul__(self, other: "Unit") -> "Unit":
+    def __mul__(self, other: Unit) -> Unit:
         powers = dict(self.powers)
         for b, p in other.powers:
             powers[b] = powers.get(b, 0) + p
         return Unit._of(powers)
 
-    def inverse(self) -> "Unit":
+    def inverse(self) -> Unit:
         return Unit(tuple((b, -p) for b, p in self.powers))
 
     def __str__(self) -> str:
@@ -75,14 +76,19 @@ class Type:
 
     kind: str
     unit: Unit | None = None
-    elem: "Type | None" = None
+    elem: Type | None = None
     dims: tuple[str, ...] = ()
     rows: str | None = None
     member: str | None = None
     nullable: bool = False
     table: str | None = None  # kind == "table": which input
 
-    def with_(self, **changes) -> "Type":
+    @property
+    def element(self) -> Type:
+        """The type of a list's items (`any` for the empty list `[]`)."""
+        return self.elem if self.elem is not None else ANY
+
+    def with_(self, **changes: Any) -> Type:
         return replace(self, **changes)
 
     def describe(self) -> str:

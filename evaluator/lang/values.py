@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -44,7 +44,7 @@ class Val:
     data: np.ndarray
     dims: tuple[str, ...] = ()
     null: np.ndarray | None = None
-    categories: tuple | None = None
+    categories: tuple[Any, ...] | None = None
     mask: np.ndarray | None = None
     table: str | None = None
 
@@ -52,7 +52,7 @@ class Val:
     def shape(self) -> tuple[int, ...]:
         return self.data.shape
 
-    def with_(self, **changes) -> "Val":
+    def with_(self, **changes: Any) -> Val:
         return replace(self, **changes)
 
     def decoded(self) -> np.ndarray:
@@ -61,7 +61,7 @@ class Val:
             return self.data
         cats = np.empty(len(self.categories), dtype=object)
         cats[:] = list(self.categories)
-        return cats[self.data]
+        return np.asarray(cats[self.data])
 
     def has_nulls(self) -> bool:
         return self.null is not None and bool(self.null.any())
@@ -124,7 +124,7 @@ def _obj(value: Any) -> np.ndarray:
     return arr
 
 
-def to_decimal(value) -> Decimal:
+def to_decimal(value: Any) -> Decimal:
     """An exact Decimal within FEEL's 34 digits; larger magnitudes are refused."""
     d = value if isinstance(value, Decimal) else Decimal(value)
     if d.is_finite() and abs(d) >= MAX_MAGNITUDE:
@@ -140,7 +140,7 @@ def to_python(val: Val) -> Any:
     return cell(val, ())
 
 
-def cell(val: Val, index: tuple) -> Any:
+def cell(val: Val, index: tuple[int, ...]) -> Any:
     """The plain Python value at one position of an array (None where absent)."""
     if val.null is not None and bool(val.null[index]):
         return None
@@ -150,7 +150,7 @@ def cell(val: Val, index: tuple) -> Any:
     return py_value(val.kind, raw)
 
 
-def py_value(kind: str, raw) -> Any:
+def py_value(kind: str, raw: Any) -> Any:
     if kind == "number":
         if isinstance(raw, Decimal):
             return raw
@@ -199,7 +199,7 @@ def expand(val: Val, dims: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray | No
     return data, null
 
 
-def or_null(*masks) -> np.ndarray | None:
+def or_null(*masks: np.ndarray | None) -> np.ndarray | None:
     present = [m for m in masks if m is not None]
     if not present:
         return None
@@ -296,9 +296,9 @@ def div(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
 
 
 def power(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    def one(x, y):
+    def one(x: Any, y_raw: Any) -> Decimal | None:
         with decimal.localcontext(FEEL_CONTEXT):
-            y = to_decimal(y)
+            y = to_decimal(y_raw)
             if abs(y) > 10_000:
                 raise LimitError(f"exponent {y} is too large", hint="exponents are limited to ±10000")
             if to_decimal(x) == 0 and y < 0:
@@ -333,10 +333,11 @@ def round_to(arr: np.ndarray, scale: int, mode: str) -> np.ndarray:
     rounding = ROUNDING_MODES[mode]
     exp = Decimal(1).scaleb(-scale)
 
-    def one(x):
+    def one(x: Any) -> Decimal:
         with decimal.localcontext(FEEL_CONTEXT):
             d = to_decimal(x)
-            if scale != 0 and d.as_tuple().exponent >= -scale:
+            exponent = d.as_tuple().exponent
+            if scale != 0 and isinstance(exponent, int) and exponent >= -scale:
                 return d  # no digit to drop; quantize would need more than 34 digits
             return d.quantize(exp, rounding=rounding) if scale != 0 else \
                 d.to_integral_value(rounding=rounding)

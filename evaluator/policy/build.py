@@ -14,15 +14,33 @@ import hashlib
 import itertools
 import os
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 from ..errors import EXTENDS_CYCLE, CycleError, Location, PolicyError, VillkorError, did_you_mean, raise_all
 from .loader import Loaded, load_yaml
-from .params import _override, check_bounds
-from .model import (Check, Column, Dimension, Figure, Input, Letter, LetterSection, Paragraph, Parameter,
-                    Policy, Rule, Source, SourceRef, Validity)
+from .model import (
+    Check,
+    Column,
+    Dimension,
+    Figure,
+    Input,
+    Letter,
+    LetterSection,
+    Paragraph,
+    Parameter,
+    Policy,
+    Rule,
+    Source,
+    SourceRef,
+    Validity,
+)
+from .params import Locator, _override, check_bounds
 from .schema import validate_tree
+
+Raw = dict[str, Any]  # an entry of the policy file as YAML reads it
 
 SECTIONS = ("sources", "dimensions", "parameters", "inputs", "rules", "checks")
 BASE_TYPES = ("int", "decimal", "money", "bool", "date", "string")
@@ -63,18 +81,20 @@ def _load(path: str) -> Policy:
                               f"(the {MAX_EXTENDS}th is {current})", chain[0].location(("extends",)),
                               "extend last year's policy directly, not a long line of drafts")
         current = parent_path
-    policy = None
+    policy: Policy | None = None
     for loaded in reversed(chain):
         policy = _Builder(loaded, policy).build()
         _check_semantics(policy, loaded)
+    if policy is None:  # the loop ran at least once: the chain holds `path` itself
+        raise LookupError(path)
     return policy
 
 
-def _bare_values_to_entries(loaded: Loaded) -> set:
+def _bare_values_to_entries(loaded: Loaded) -> set[str]:
     """In a policy that extends another, `total: 5500000000` means `total: {value: 5500000000}`.
     Returns the ids so written (each must name an inherited parameter)."""
     params = loaded.tree.get("parameters")
-    bare: set = set()
+    bare: set[str] = set()
     if not isinstance(params, dict):
         return bare
     for pid, entry in params.items():
@@ -92,7 +112,7 @@ def _bare_values_to_entries(loaded: Loaded) -> set:
     return bare
 
 
-def _value_only(entry) -> bool:
+def _value_only(entry: Any) -> bool:
     return isinstance(entry, dict) and set(entry) == {"value"}
 
 
@@ -118,18 +138,18 @@ def chain_sha256(file_sha256: dict[str, str]) -> str:
 
 
 class _Builder:
-    def __init__(self, loaded: Loaded, parent: Policy | None):
+    def __init__(self, loaded: Loaded, parent: Policy | None) -> None:
         self.loaded = loaded
         self.parent = parent
         self.tree = loaded.tree
         self.errors: list[VillkorError] = []
 
-    def loc(self, *path, key=False) -> Location:
+    def loc(self, *path: Any, key: bool = False) -> Location:
         return self.loaded.location(tuple(path), key=key)
 
     def build(self) -> Policy:
         t = self.tree
-        own = {
+        own: dict[str, Any] = {
             "sources": {k: self.source(k, v) for k, v in (t.get("sources") or {}).items()},
             "dimensions": {k: self.dimension(k, v) for k, v in (t.get("dimensions") or {}).items()},
             "parameters": {k: self.parameter(k, v) for k, v in (t.get("parameters") or {}).items()
@@ -156,7 +176,7 @@ class _Builder:
             policy.outputs = tuple(policy.rules)
         return policy
 
-    def value_overrides(self) -> dict:
+    def value_overrides(self) -> dict[str, Any]:
         """Inherited parameters the child gives only a new value: every other field is kept."""
         if self.parent is None:
             return {}
@@ -165,8 +185,10 @@ class _Builder:
 
     def merge(self, child: Policy) -> Policy:
         parent = self.parent
+        if parent is None:
+            raise LookupError("only a policy that extends another is merged")
         removed = list(self.tree.get("remove") or [])
-        merged = {}
+        merged: dict[str, dict[str, Any]] = {}
         for section in SECTIONS:
             entries = dict(getattr(parent, section))
             entries.update(getattr(child, section))
@@ -197,7 +219,7 @@ class _Builder:
             try:
                 child.parameters[pid] = replace(_override(
                     child, parent.parameters[pid], raw, self.loc("parameters", pid, "value"),
-                    lambda sub, key=True, pid=pid: self.loc("parameters", pid, "value", *sub, key=key)),
+                    self.value_locator(pid)),
                     location=self.loc("parameters", pid, key=True))  # the value is written here now
             except VillkorError as err:
                 errors.append(err)
@@ -210,18 +232,24 @@ class _Builder:
         child.sha256 = chain_sha256(child.file_sha256)
         return child
 
+    def value_locator(self, pid: str) -> Locator:
+        """Places inside the value a child gives an inherited parameter `pid`."""
+        def locate(sub: tuple[Any, ...], key: bool = True) -> Location:
+            return self.loc("parameters", pid, "value", *sub, key=key)
+        return locate
+
     # -- entries
 
-    def ref(self, value, *path) -> SourceRef | None:
+    def ref(self, value: Raw | None, *path: Any) -> SourceRef | None:
         if not value:
             return None
         return SourceRef(value["ref"], value.get("passage"), self.loc(*path, "ref"))
 
-    def source(self, sid, v) -> Source:
+    def source(self, sid: str, v: Raw) -> Source:
         return Source(sid, v["document"], v.get("title"), v.get("passage"), v.get("url"),
                       self.loc("sources", sid, key=True))
 
-    def dimension(self, did, v) -> Dimension:
+    def dimension(self, did: str, v: Raw) -> Dimension:
         members = tuple(v["members"])
         dupes = sorted({str(m) for m in members if members.count(m) > 1})
         if dupes:
@@ -230,10 +258,10 @@ class _Builder:
         return Dimension(did, members, v.get("title"), dict(v.get("labels") or {}),
                          self.loc("dimensions", did, key=True))
 
-    def parameter(self, pid, v) -> Parameter:
+    def parameter(self, pid: str, v: Raw) -> Parameter:
         by = tuple(v.get("by") or ())
         value = v["value"]
-        cells: dict = {}
+        cells: dict[tuple[Any, ...], Location] = {}
         if by:
             value, cells = self.table(pid, value, by)
         elif isinstance(value, dict):
@@ -245,12 +273,13 @@ class _Builder:
                          v.get("status", "official"), v.get("note"), v.get("complete", True),
                          self.loc("parameters", pid, key=True), cells, v.get("min"), v.get("max"))
 
-    def table(self, pid, value, by) -> tuple[dict, dict]:
+    def table(self, pid: str, value: Any, by: tuple[str, ...]
+              ) -> tuple[dict[tuple[Any, ...], Any], dict[tuple[Any, ...], Location]]:
         """Nested mappings, one level per dimension -> {(member, ...): value}."""
-        out: dict = {}
-        cells: dict = {}
+        out: dict[tuple[Any, ...], Any] = {}
+        cells: dict[tuple[Any, ...], Location] = {}
 
-        def walk(node, depth, key, path):
+        def walk(node: Any, depth: int, key: tuple[Any, ...], path: tuple[Any, ...]) -> None:
             if depth == len(by):
                 if isinstance(node, (dict, list)):
                     self.errors.append(PolicyError(f"parameter '{pid}': expected one value at "
@@ -270,8 +299,8 @@ class _Builder:
         walk(value, 0, (), ("parameters", pid, "value"))
         return out, cells
 
-    def input(self, iid, v) -> Input:
-        columns = {}
+    def input(self, iid: str, v: Raw) -> Input:
+        columns: dict[str, Column] = {}
         for cid, c in v["columns"].items():
             columns[cid] = Column(cid, c["type"], bool(c.get("nullable", False)), c.get("default"),
                                   c.get("min"), c.get("max"), tuple(c["enum"]) if c.get("enum") else None,
@@ -282,23 +311,23 @@ class _Builder:
                      self.ref(v.get("source"), "inputs", iid, "source"), dict(v.get("format") or {}),
                      self.loc("inputs", iid, key=True))
 
-    def expr_location(self, *path) -> Location:
+    def expr_location(self, *path: Any) -> Location:
         line, col = self.loaded.marks.get(tuple(path), (1, 1))
         return Location(file=self.loaded.path, line=line, column=col)
 
-    def rule(self, rid, v) -> Rule:
+    def rule(self, rid: str, v: Raw) -> Rule:
         return Rule(rid, v["expr"], tuple(v.get("per") or ()), v.get("unit"), v.get("type"),
                     v.get("title"), self.ref(v.get("source"), "rules", rid, "source"), v.get("explain"),
                     bool(v.get("nullable", False)), self.loc("rules", rid, key=True),
                     self.expr_location("rules", rid, "expr"))
 
-    def check(self, cid, v) -> Check:
+    def check(self, cid: str, v: Raw) -> Check:
         return Check(cid, v["expr"], tuple(v.get("per") or ()), v.get("title"),
                      self.ref(v.get("source"), "checks", cid, "source"), self.loc("checks", cid, key=True),
                      self.expr_location("checks", cid, "expr"), bool(v.get("invariant", False)))
 
 
-    def letter(self, v) -> Letter:
+    def letter(self, v: Raw) -> Letter:
         sections = tuple(
             LetterSection(sec["heading"], tuple(self.paragraph(p, ("letter", "sections", i, "paragraphs", j))
                                                 for j, p in enumerate(sec["paragraphs"])),
@@ -314,22 +343,29 @@ class _Builder:
                        "appendix": self.loc("letter", "appendix", "heading") if appendix else self.loc("letter"),
                        "index": self.loc("letter", "index", "title") if index else self.loc("letter")})
 
-    def paragraph(self, v, path) -> Paragraph:
+    def paragraph(self, v: str | Raw, path: tuple[str | int, ...]) -> Paragraph:
         if isinstance(v, str):
             return Paragraph(v, location=self.loc(*path))
         return Paragraph(v["text"], v.get("when"), v.get("unless"), self.loc(*path, "text"))
 
-    def figures(self, items, part) -> tuple[Figure, ...]:
+    def figures(self, items: list[str | Raw] | None, part: str) -> tuple[Figure, ...]:
         return tuple(Figure(f, None, self.loc("letter", part, "figures", i)) if isinstance(f, str)
                      else Figure(f["rule"], f.get("title"), self.loc("letter", part, "figures", i))
                      for i, f in enumerate(items or ()))
 
 
-def _date(value) -> dt.date:
+def _date(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 # ---------------------------------------------------------------- checks without the language
+
+
+def _cell_locator(p: Parameter) -> Callable[[tuple[Any, ...]], Location]:
+    """Where each cell (or the whole value) of a parameter is written."""
+    def locate(key: tuple[Any, ...]) -> Location:
+        return p.value_locations.get(key, p.location)
+    return locate
 
 
 def _check_semantics(policy: Policy, loaded: Loaded) -> None:
@@ -341,7 +377,7 @@ def _check_semantics(policy: Policy, loaded: Loaded) -> None:
     for p in policy.parameters.values():
         errors += _check_dims(p.by, dims, p.location, f"parameter '{p.id}'")
         errors += _check_twice(p.by, p.location, f"parameter '{p.id}' is by")
-        errors += check_bounds(p, p.value, lambda key, p=p: p.value_locations.get(key, p.location))
+        errors += check_bounds(p, p.value, _cell_locator(p))
         errors += _check_declared_type(p)
         if p.by and all(d in dims for d in p.by):
             errors += _check_table(p, dims)
@@ -349,7 +385,8 @@ def _check_semantics(policy: Policy, loaded: Loaded) -> None:
     for inp in policy.inputs.values():
         errors += _check_input(inp, dims)
         errors += _check_ref(policy, inp.source, f"input '{inp.id}'")
-    for item in [*policy.rules.values(), *policy.checks.values()]:
+    items: list[Rule | Check] = [*policy.rules.values(), *policy.checks.values()]
+    for item in items:
         what = f"rule '{item.id}'" if isinstance(item, Rule) else f"check '{item.id}'"
         errors += _check_dims(item.per, dims, item.location, what)
         errors += _check_twice(item.per, item.location, f"{what} is per")
@@ -361,13 +398,14 @@ def _check_semantics(policy: Policy, loaded: Loaded) -> None:
     raise_all(errors)
 
 
-def _check_dims(names, dims, location, what) -> list[VillkorError]:
+def _check_dims(names: Sequence[str], dims: Mapping[str, Dimension], location: Location,
+                what: str) -> list[VillkorError]:
     return [PolicyError(f"{what} names an unknown dimension '{d}'", location,
                         did_you_mean(d, dims) or f"dimensions: {', '.join(dims) or 'none declared'}")
             for d in names if d not in dims]
 
 
-def _check_twice(names, location, what) -> list[VillkorError]:
+def _check_twice(names: tuple[str, ...], location: Location, what: str) -> list[VillkorError]:
     twice = sorted({d for d in names if list(names).count(d) > 1})
     return [PolicyError(f"{what} {d} twice", location, "name each dimension once") for d in twice]
 
@@ -379,10 +417,10 @@ def _check_ref(policy: Policy, ref: SourceRef | None, what: str) -> list[Villkor
                         did_you_mean(ref.ref, policy.sources) or "declare it under sources:")]
 
 
-def _check_table(p: Parameter, dims) -> list[VillkorError]:
+def _check_table(p: Parameter, dims: Mapping[str, Dimension]) -> list[VillkorError]:
     errors: list[VillkorError] = []
-    reported: set = set()
-    for key, value in p.value.items():
+    reported: set[tuple[Any, ...]] = set()
+    for key in p.value:
         for depth, (d, member) in enumerate(zip(p.by, key)):
             prefix = key[:depth + 1]  # a wrong outer member is reported once, at its key
             if member not in dims[d].members and prefix not in reported:
@@ -407,7 +445,7 @@ def _check_table(p: Parameter, dims) -> list[VillkorError]:
 KIND_OF_TYPE = {"number": "a number", "bool": "true or false", "string": "text", "date": "a date"}
 
 
-def _kind(value) -> str:
+def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return "true or false"
     if isinstance(value, (int, Decimal)):
@@ -458,7 +496,7 @@ def _check_declared_type(p: Parameter) -> list[VillkorError]:
     return []
 
 
-def _check_input(inp: Input, dims) -> list[VillkorError]:
+def _check_input(inp: Input, dims: Mapping[str, Dimension]) -> list[VillkorError]:
     errors: list[VillkorError] = []
     for col in inp.columns.values():
         if col.type not in BASE_TYPES and col.type not in dims:
@@ -505,7 +543,7 @@ def _check_input(inp: Input, dims) -> list[VillkorError]:
     return errors
 
 
-def _default_fits(col: Column, dims) -> bool:
+def _default_fits(col: Column, dims: Mapping[str, Dimension]) -> bool:
     v = col.default
     if col.type in ("int",):
         return isinstance(v, int) and not isinstance(v, bool)

@@ -26,7 +26,7 @@ STANDARD_TAG = "tag:yaml.org,2002:"
 # The only tags a policy file may hold: YAML's plain types. `!!python/...`, `!!set`, `!!binary`
 # and the like share the STANDARD_TAG prefix, so the prefix alone does not make a tag safe.
 ALLOWED_TAGS = {STANDARD_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
-Path = tuple
+Path = tuple[Any, ...]
 
 
 @dataclass
@@ -39,7 +39,7 @@ class Loaded:
     key_marks: dict[Path, tuple[int, int]] = field(default_factory=dict)  # key start
     lines: list[str] = field(default_factory=list)
     sha256: str = ""
-    bare: set = field(default_factory=set)  # parameters a child policy gives as a bare value
+    bare: set[str] = field(default_factory=set)  # parameters a child policy gives as a bare value
 
     def location(self, path: Path, key: bool = False) -> Location:
         """The place of `path`, or of its nearest parent that has one."""
@@ -136,20 +136,20 @@ def _yaml_hint(problem: str, source_line: str | None = None, column: int = 1) ->
 
 
 class _Builder:
-    def __init__(self, loaded: Loaded):
+    def __init__(self, loaded: Loaded) -> None:
         self.loaded = loaded
         self.count = 0
         self.alias_count = 0  # nodes built a second (third, ...) time, through an alias
         self.built: set[int] = set()
         self.active: set[int] = set()  # nodes being built now: meeting one again is a loop
 
-    def loc(self, node) -> Location:
+    def loc(self, node: yaml.Node) -> Location:
         m = node.start_mark
         return self.loaded.location(()) if m is None else Location(
             file=self.loaded.path, line=m.line + 1, column=m.column + 1,
             source_line=self.loaded.lines[m.line] if m.line < len(self.loaded.lines) else None)
 
-    def build(self, node, path: Path) -> Any:
+    def build(self, node: yaml.Node, path: Path) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
             raise LimitError(f"the file expands to more than {MAX_NODES} values (aliases?)", self.loc(node),
@@ -173,7 +173,7 @@ class _Builder:
         finally:
             self.active.discard(id(node))
 
-    def count_alias(self, node) -> None:
+    def count_alias(self, node: yaml.Node) -> None:
         """An alias is the same node object again: count every node built more than once."""
         if id(node) not in self.built:
             self.built.add(id(node))
@@ -184,7 +184,7 @@ class _Builder:
                              self.loc(node),
                              "do not use YAML anchors and aliases to repeat large structures")
 
-    def content_start(self, node) -> tuple[int, int]:
+    def content_start(self, node: yaml.Node) -> tuple[int, int]:
         """Where the text of a value begins (inside quotes; on the next line for | and >).
 
         For a block scalar the line is the one after the `|`/`>` header (the expression's line 1,
@@ -201,8 +201,8 @@ class _Builder:
             return line + 1, len(first) - len(first.lstrip(" ")) + 1
         return line, col
 
-    def mapping(self, node, path: Path) -> dict:
-        out: dict = {}
+    def mapping(self, node: yaml.MappingNode, path: Path) -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == STANDARD_TAG + "merge":
                 raise YamlError("YAML merge keys (<<) are not allowed", self.loc(key_node),
@@ -221,7 +221,7 @@ class _Builder:
             out[key] = self.build(value_node, path + (key,))
         return out
 
-    def scalar(self, node) -> Any:
+    def scalar(self, node: yaml.ScalarNode) -> Any:
         tag = node.tag[len(STANDARD_TAG):]
         text = node.value
         if tag == "str":
@@ -255,14 +255,14 @@ class _Builder:
             return value
         raise YamlError(f"unsupported YAML value type {tag!r}", self.loc(node))
 
-    def yaml11_number(self, node, text: str) -> PolicyError:
+    def yaml11_number(self, node: yaml.ScalarNode, text: str) -> PolicyError:
         return YamlError(f"{text!r} would be read as the number {self.yaml11_value(node)} (a YAML 1.1 "
                          f"{'base-60' if ':' in text else 'octal, hexadecimal or binary'} number)",
                          self.loc(node),
                          "write the plain decimal number without leading zeros, or quote it "
                          f"(\"{text}\") if it is text")
 
-    def yaml11_value(self, node):
+    def yaml11_value(self, node: yaml.ScalarNode) -> Any:
         construct = (yaml.SafeLoader.construct_yaml_int if node.tag.endswith(":int")
                      else yaml.SafeLoader.construct_yaml_float)
         try:
@@ -270,11 +270,11 @@ class _Builder:
         except (ValueError, yaml.YAMLError):
             return "?"
 
-    def integer(self, node, text: str) -> int:
+    def integer(self, node: yaml.ScalarNode, text: str) -> int:
         digits = text.replace("_", "").lstrip("+-")
         if ":" in digits or (len(digits) > 1 and digits[0] == "0"):  # 010000, 0x1F, 0b11, 1:30
             raise self.yaml11_number(node, text)
         try:
-            return yaml.SafeLoader.construct_yaml_int(yaml.SafeLoader(""), node)
+            return int(yaml.SafeLoader.construct_yaml_int(yaml.SafeLoader(""), node))
         except (ValueError, yaml.YAMLError):
             raise YamlError(f"{text!r} is not a whole number", self.loc(node)) from None

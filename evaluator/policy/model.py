@@ -25,7 +25,7 @@ class SourceRef:
     passage: str | None = None
     location: Location = field(default_factory=Location, compare=False)
 
-    def cite(self, sources: dict[str, "Source"]) -> str:
+    def cite(self, sources: dict[str, Source]) -> str:
         """`seeds/003_eaecc791a4958583.txt, bilaga 1` — what a reader looks up."""
         src = sources.get(self.ref)
         doc = src.document if src else self.ref

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
@@ -23,6 +24,7 @@ from .loader import Loaded, load_yaml
 from .model import Parameter, Policy
 
 LONG_FORM_KEYS = {"value", "unit", "status", "note"}
+Locator = Callable[[tuple[Any, ...], bool], Location]  # (path inside the value, key?) -> place
 
 
 @dataclass
@@ -30,9 +32,9 @@ class _View:
     """Positions of a mapping nested in a loaded file (a fixture's `params:`)."""
 
     loaded: Loaded
-    prefix: tuple
+    prefix: tuple[Any, ...]
 
-    def location(self, path: tuple, key: bool = False) -> Location:
+    def location(self, path: tuple[Any, ...], key: bool = False) -> Location:
         return self.loaded.location(self.prefix + tuple(path), key=key)
 
 
@@ -47,8 +49,8 @@ def apply_overrides(policy: Policy, path: str) -> Policy:
     return _apply(policy, loaded.tree, loaded)
 
 
-def apply_override_values(policy: Policy, values: dict, origin: str,
-                          loaded: Loaded | None = None, prefix: tuple = ("params",)) -> Policy:
+def apply_override_values(policy: Policy, values: dict[str, Any], origin: str,
+                          loaded: Loaded | None = None, prefix: tuple[Any, ...] = ("params",)) -> Policy:
     """Inline overrides (a fixture's `params:`); errors name the fixture file `origin`.
 
     Positions come from `loaded` (the fixture as loaded) at `prefix`; without it the file is
@@ -60,7 +62,7 @@ def apply_override_values(policy: Policy, values: dict, origin: str,
     return _apply(policy, values, view)
 
 
-def _reload(origin: str, values: dict, prefix: tuple) -> Loaded | None:
+def _reload(origin: str, values: dict[str, Any], prefix: tuple[Any, ...]) -> Loaded | None:
     if not os.path.isfile(origin):
         return None
     try:
@@ -73,7 +75,7 @@ def _reload(origin: str, values: dict, prefix: tuple) -> Loaded | None:
     return loaded if node == values else None
 
 
-def _apply(policy: Policy, values: dict, loaded: Loaded | _View) -> Policy:
+def _apply(policy: Policy, values: dict[str, Any], loaded: Loaded | _View) -> Policy:
     errors: list[VillkorError] = []
     params = dict(policy.parameters)
     for pid, raw in values.items():
@@ -84,16 +86,22 @@ def _apply(policy: Policy, values: dict, loaded: Loaded | _View) -> Policy:
                                       f"parameters: {', '.join(params)}"))
             continue
         try:
-            params[pid] = _override(policy, params[pid], raw, loaded.location((pid,)),
-                                    lambda sub, key=True, pid=pid: loaded.location((pid, *sub), key=key))
+            params[pid] = _override(policy, params[pid], raw, loaded.location((pid,)), _locator(loaded, pid))
         except VillkorError as err:
             errors.append(err)
     raise_all(errors)
     return replace(policy, parameters=params)
 
 
+def _locator(loaded: Loaded | _View, pid: str) -> Locator:
+    """Places inside the override of parameter `pid`."""
+    def locate(sub: tuple[Any, ...], key: bool = True) -> Location:
+        return loaded.location((pid, *sub), key=key)
+    return locate
+
+
 def _override(policy: Policy, p: Parameter, raw: Any, here: Location,
-              member_location=None) -> Parameter:
+              member_location: Locator | None = None) -> Parameter:
     """The parameter with `raw` as its value; `member_location(path, key)` locates a part of it."""
     status, note = p.status, p.note
     long_form = isinstance(raw, dict) and set(raw) <= LONG_FORM_KEYS and "value" in raw
@@ -108,7 +116,7 @@ def _override(policy: Policy, p: Parameter, raw: Any, here: Location,
         value = dict(p.value)
         inner = ("value",) if long_form else ()
 
-        def at(sub: tuple, key: bool) -> Location:
+        def at(sub: tuple[Any, ...], key: bool) -> Location:
             return member_location(inner + sub, key) if member_location is not None else here
         for key, cell in _cells(p, raw, here):
             for depth, (d, member) in enumerate(zip(p.by, key)):
@@ -125,10 +133,10 @@ def _override(policy: Policy, p: Parameter, raw: Any, here: Location,
     if isinstance(p.value, list) and p.value and isinstance(raw, list):
         inner = ("value",) if long_form else ()
         for i, item in enumerate(raw):  # every item, not just the first
-            at = member_location(inner + (i,), False) if member_location is not None else here
+            item_at = member_location(inner + (i,), False) if member_location is not None else here
             if isinstance(item, (list, dict)) or _kind(item) != _kind(p.value[0]):
                 raise PolicyError(f"parameter '{p.id}' is a list of {_kind(p.value[0])} values; item "
-                                  f"{i + 1} is {_kind(item)} ({_shown(item)})", at,
+                                  f"{i + 1} is {_kind(item)} ({_shown(item)})", item_at,
                                   "give every item as the policy does")
     inner = ("value",) if long_form else ()
     raise_all(check_bounds(p, raw, lambda key: member_location(inner + key, False)
@@ -136,12 +144,12 @@ def _override(policy: Policy, p: Parameter, raw: Any, here: Location,
     return replace(p, value=raw, status=status, note=note)
 
 
-def _cells(p: Parameter, raw, here):
+def _cells(p: Parameter, raw: Any, here: Location) -> Iterator[tuple[tuple[Any, ...], Any]]:
     if not isinstance(raw, dict):
         raise PolicyError(f"parameter '{p.id}' is a table by {', '.join(p.by)}: give a mapping of members",
                           here, "e.g. cap: {Gotland: 5000000}")
 
-    def walk(node, depth, key):
+    def walk(node: Any, depth: int, key: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], Any]]:
         if depth == len(p.by):
             yield key, node
             return
@@ -152,7 +160,7 @@ def _cells(p: Parameter, raw, here):
     yield from walk(raw, 0, ())
 
 
-def _shown(value) -> str:
+def _shown(value: Any) -> str:
     """A value as it is written in YAML: true, "x", 2026-03-16."""
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -161,7 +169,7 @@ def _shown(value) -> str:
     return str(value)
 
 
-def _kind(value) -> str:
+def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, (int, Decimal)):
@@ -177,18 +185,18 @@ def _kind(value) -> str:
     return "nothing" if value is None else type(value).__name__
 
 
-def _same_kind(p: Parameter, old, new, here: Location) -> None:
+def _same_kind(p: Parameter, old: Any, new: Any, here: Location) -> None:
     if old is None or _kind(old) == _kind(new):
         return
     raise PolicyError(f"parameter '{p.id}' is a {_kind(old)}, not a {_kind(new)} ({new!r})", here,
                       "give a value of the same kind as in the policy")
 
 
-def _number(v) -> bool:
+def _number(v: Any) -> bool:
     return isinstance(v, (int, Decimal)) and not isinstance(v, bool)
 
 
-def check_bounds(p: Parameter, value, locate) -> list[VillkorError]:
+def check_bounds(p: Parameter, value: Any, locate: Callable[[tuple[Any, ...]], Location]) -> list[VillkorError]:
     """Every number of a parameter value (a scalar, each item, each cell) within `min`..`max`.
 
     `locate(key)` gives the place of a table cell (key = member tuple) or list item ((i,));

@@ -15,16 +15,18 @@ from decimal import Decimal
 from typing import Any
 
 import jsonschema
+from jsonschema.exceptions import ValidationError
 
-from ..errors import PolicyError, SchemaError, did_you_mean
+from ..errors import PolicyError, SchemaError, VillkorError, did_you_mean
 from .loader import Loaded
 
 
-@functools.lru_cache(maxsize=None)
-def load_schema(name: str) -> dict:
+@functools.cache
+def load_schema(name: str) -> dict[str, Any]:
     """A shipped schema by file name, read through importlib.resources (works from a wheel)."""
     text = importlib.resources.files("evaluator.schemas").joinpath(name).read_text("utf-8")
-    return json.loads(text)
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 def _jsonable(value: Any) -> Any:
@@ -40,15 +42,15 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def validate_tree(loaded: Loaded, schema_name: str) -> list[PolicyError]:
+def validate_tree(loaded: Loaded, schema_name: str) -> list[VillkorError]:
     """All schema violations of a loaded file, sorted by position."""
     schema = load_schema(schema_name)
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     if not isinstance(loaded.tree, dict):
         return [SchemaError("the file must be a mapping of keys to values", loaded.location(()),
                             f"start with the keys of {schema.get('title', 'the file')}, e.g. 'policy:'")]
-    errors = []
-    seen = set()
+    errors: list[VillkorError] = []
+    seen: set[tuple[int | None, int | None, str]] = set()
     for err in validator.iter_errors(_jsonable(loaded.tree)):
         for leaf in _leaves(err):
             for made in _to_policy_errors(loaded, leaf):
@@ -60,7 +62,7 @@ def validate_tree(loaded: Loaded, schema_name: str) -> list[PolicyError]:
     return errors
 
 
-def _leaves(err):
+def _leaves(err: ValidationError) -> list[ValidationError]:
     """For anyOf/oneOf failures, the most relevant sub-errors (jsonschema's own heuristic)."""
     if _is_column_type(err) or _is_required_choice(err):
         return [err]
@@ -70,18 +72,18 @@ def _leaves(err):
     return [err]
 
 
-def _is_column_type(err) -> bool:
+def _is_column_type(err: ValidationError) -> bool:
     path = tuple(err.absolute_path)
     return (err.validator == "anyOf" and len(path) == 5 and path[0] == "inputs" and path[2] == "columns"
             and path[4] == "type")
 
 
-def _is_required_choice(err) -> bool:
+def _is_required_choice(err: ValidationError) -> bool:
     """`anyOf: [{required: [a]}, {required: [b]}]`: one of several keys must be given."""
     return err.validator == "anyOf" and bool(err.context) and all(e.validator == "required" for e in err.context)
 
 
-def _to_policy_errors(loaded: Loaded, err) -> list[PolicyError]:
+def _to_policy_errors(loaded: Loaded, err: ValidationError) -> list[PolicyError]:
     """One jsonschema error in the words of the file; an object with several unknown keys gives one each."""
     if err.validator == "additionalProperties":
         path = tuple(err.absolute_path)
@@ -93,7 +95,7 @@ def _to_policy_errors(loaded: Loaded, err) -> list[PolicyError]:
     return [_to_policy_error(loaded, err)]
 
 
-def _to_policy_error(loaded: Loaded, err) -> PolicyError:
+def _to_policy_error(loaded: Loaded, err: ValidationError) -> PolicyError:
     path = tuple(err.absolute_path)
     where = _describe(path)
     validator = err.validator
@@ -130,7 +132,7 @@ def _to_policy_error(loaded: Loaded, err) -> PolicyError:
     return SchemaError(f"{err.message}{where}", loaded.location(path))
 
 
-def _extra_keys(err) -> list[str]:
+def _extra_keys(err: ValidationError) -> list[str]:
     allowed = set(err.schema.get("properties", {}))
     instance = err.instance if isinstance(err.instance, dict) else {}
     return [k for k in instance if k not in allowed]
@@ -145,7 +147,7 @@ def _required_hint(key: str) -> str | None:
             "columns": "declare the table's columns and their types"}.get(key)
 
 
-def _describe(path: tuple) -> str:
+def _describe(path: tuple[Any, ...]) -> str:
     """' in rule 'payout'' — where in the file, in the words of the file."""
     if not path:
         return ""
@@ -164,7 +166,7 @@ def _kind(name: str) -> str:
             "integer": "a whole number", "boolean": "true or false"}.get(name, name)
 
 
-def _kind_of(value) -> str:
+def _kind_of(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):

@@ -10,8 +10,11 @@ committed file with the generated text.
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from .schema import load_schema
+
+Schema = dict[str, Any]  # a JSON Schema node
 
 HEADER = """\
 <!-- Generated from schemas/policy.schema.json and schemas/fixture.schema.json by
@@ -187,13 +190,13 @@ TYPE_WORDS = {"string": "text", "number": "number", "integer": "whole number", "
 class _Doc:
     """Walks a schema, resolving local `$ref`s, and writes one table per mapping it meets."""
 
-    def __init__(self, schema: dict):
+    def __init__(self, schema: Schema):
         self.root = schema
         self.out: list[str] = []
         self.expanding: set[str] = set()  # $refs being described: a recursive one is named, not expanded
         self.documented: set[str] = set()  # shared definitions ($refs) get one section, where first met
 
-    def resolve(self, node: dict) -> dict:
+    def resolve(self, node: Schema) -> Schema:
         """`{"$ref": ..., title, description}`: the target, with the referring node's own texts."""
         if "$ref" not in node:
             return node
@@ -203,11 +206,11 @@ class _Doc:
         merged = {**self.resolve(target), **{k: v for k, v in node.items() if k != "$ref"}}
         return merged
 
-    def kind(self, node: dict) -> str:
+    def kind(self, node: Schema) -> str:
         """A short plain description of the values a node allows."""
         ref = node.get("$ref")
         if ref in self.expanding:
-            return self.resolve(node).get("title", "the same").lower()
+            return str(self.resolve(node).get("title", "the same")).lower()
         target = self.resolve({"$ref": ref}) if ref else {}
         if target.get("properties") and target.get("title"):
             return f"{target['title'].lower()} (mapping)"
@@ -219,7 +222,7 @@ class _Doc:
                 self.expanding.discard(ref)
         return self.kind_of(node)
 
-    def kind_of(self, node: dict) -> str:
+    def kind_of(self, node: Schema) -> str:
         if "enum" in node:
             return "one of " + ", ".join(f"`{_show(v)}`" for v in node["enum"])
         if "anyOf" in node:
@@ -246,9 +249,9 @@ class _Doc:
                 return f"mapping to {self.resolve(inner).get('title', 'value').lower()}"
             if isinstance(inner, dict) and inner:
                 return f"mapping to {self.kind(inner)}"
-        return TYPE_WORDS.get(types, types)
+        return TYPE_WORDS.get(types, str(types))
 
-    def table(self, heading: str, node: dict) -> None:
+    def table(self, heading: str, node: Schema) -> list[tuple[str, Schema]]:
         """A heading, the node's description, and a row per property; then nested mappings."""
         node = self.resolve(node)
         self.out += [heading, ""]
@@ -257,7 +260,7 @@ class _Doc:
         required = set(node.get("required", ()))
         conditional = set(node.get("then", {}).get("required", ())) if "if" in node else set()
         self.out += ["| Key | Value | Required | Description |", "|---|---|---|---|"]
-        nested = []
+        nested: list[tuple[str, Schema]] = []
         for key, sub in node.get("properties", {}).items():
             full = self.resolve(sub)
             needed = "yes" if key in required else "unless `extends` is given" if key in conditional else ""
@@ -270,15 +273,15 @@ class _Doc:
             self.out += ["No other keys are allowed.", ""]
         return nested
 
-    def section(self, level: int, name: str, node: dict) -> None:
+    def section(self, level: int, name: str, node: Schema) -> None:
         """Document `node` at `name`, then every mapping below it (entries keyed by id as `<id>`)."""
         node = self.resolve(node)
         title = node.get("title")
         heading = "#" * level + f" `{name}`" + (f" — {title}" if title else "")
-        for key, sub in self.table(heading, node) or []:
+        for key, sub in self.table(heading, node):
             self.below(level + 1, f"{name}.{key}" if name else key, sub)
 
-    def below(self, level: int, name: str, node: dict) -> None:
+    def below(self, level: int, name: str, node: Schema) -> None:
         ref = node.get("$ref")
         if ref in self.documented:
             return
@@ -297,14 +300,14 @@ class _Doc:
             self.section(level, f"{name}[]", items)
 
 
-def _limits(node: dict) -> str:
+def _limits(node: Schema) -> str:
     """Constraints the type column does not show."""
     if node.get("minLength") or node.get("minItems") or node.get("minProperties"):
         return " Must not be empty."
     return ""
 
 
-def _show(value) -> str:
+def _show(value: Any) -> str:
     return {"\t": "tab"}.get(value, str(value)) if isinstance(value, str) else str(value)
 
 

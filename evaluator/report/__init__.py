@@ -8,7 +8,7 @@ imported when an XLSX file is actually written.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from ..result import RunResult
 from .csv_writer import to_csv, to_csv_sv

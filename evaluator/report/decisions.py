@@ -130,11 +130,11 @@ def render_decisions(evaluation, tables, fmt: str, per: str | None = None,
         from .letters import render_letters
         return render_letters(evaluation, tables, fmt, members)
     dim = per or main_dimension(plan)
-    if members is None:
-        members = policy.dimensions[dim].members if dim else (None,)
+    chosen = list(members) if members is not None else \
+        (list(policy.dimensions[dim].members) if dim else [None])
     ext = {"md": "md", "html": "html"}[fmt]
     out: dict[str, str] = {}
-    for member in members:
+    for member in chosen:
         data = decision_data(evaluation, tables, member, dim)
         name = document_name(policy, member)
         candidate, n = f"{name}.{ext}", 2

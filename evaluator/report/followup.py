@@ -32,6 +32,7 @@ import datetime as dt
 import html
 import io
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
 
 from ..errors import Location, PolicyError
 from .fmt import format_number, format_plain_number
@@ -115,8 +116,8 @@ def with_monthly_split(policy):
 
     from ..lang import ast
     from ..lang.parser import parse
+    from ..lang.printer import to_text
     from ..policy.model import Rule
-    from ..explain import expr_text
 
     if "month" not in policy.dimensions or "measurement_year" not in policy.parameters:
         return policy
@@ -130,7 +131,7 @@ def with_monthly_split(policy):
             new_id = by_month_id(rid, previous)
             if new_id in rules:
                 continue
-            expr = expr_text(_year_before(node, ast) if previous else node)
+            expr = to_text(_year_before(node, ast) if previous else node)
             rules[new_id] = Rule(id=new_id, expr=expr, per=(*rule.per, "month"), unit=rule.unit,
                                  title=rule.title, source=rule.source, location=rule.location,
                                  expr_location=rule.expr_location)
@@ -231,7 +232,7 @@ def figures(evaluation, tables, up_to_month: int | None) -> dict:
     monthly_split = []
     if have_split:
         for m in [m for m in months if m in period]:
-            row = {"month": m}
+            row: dict[str, Any] = {"month": m}
             for prev in (False, True):
                 row["previous" if prev else "current"] = [
                     sum(values[by_month_id(rid, prev)][(r, ms, m)] for r in regions for ms in measures)

@@ -50,7 +50,8 @@ def format_value(value, unit: str | None = None) -> str:
     """For reading: a long decimal as ≈ its value to a few places; any other value exactly as given."""
     if isinstance(value, Decimal) and value.is_finite():
         places = DISPLAY_PLACES
-        if value.as_tuple().exponent < -places:
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -places:
             rounded = value.quantize(Decimal(1).scaleb(-places), decimal.ROUND_HALF_EVEN)
             return "≈ " + exact_value(rounded, unit)
     return exact_value(value, unit)

@@ -122,13 +122,13 @@ def appendix_blocks(filler: Filler, figures, key: dict, sources: Sources) -> lis
             continue
         extra = tuple(d for d in pr.per if d not in key)
         groups.setdefault(extra, []).append(fig)
-    blocks = []
+    blocks: list[dict] = []
     for extra, figs in groups.items():
         cols = [{"caption": f.title or plan.rules[f.rule].rule.title or f.rule,
                  "source": sources.number(plan.rules[f.rule].rule.source)} for f in figs]
         if not extra:
-            rows = [[c, present_figure(*filler.value(f.rule, key))] for c, f in zip(cols, figs)]
-            blocks.append({"kind": "list", "rows": rows})
+            pairs = [[c, present_figure(*filler.value(f.rule, key))] for c, f in zip(cols, figs)]
+            blocks.append({"kind": "list", "rows": pairs})
             continue
         dims = filler.policy.dimensions
         combos = _combos(dims, extra)
@@ -150,7 +150,8 @@ def index_data(evaluation, filler: Filler, rows: list[tuple[str, object]]) -> di
     letter = policy.letter
     figs = [f for f in letter.index if f.rule in filler.plan.rules]
     columns = [f.title or filler.plan.rules[f.rule].rule.title or f.rule for f in figs]
-    body, totals = [], [[] for _ in figs]
+    body: list[dict] = []
+    totals: list[list[tuple]] = [[] for _ in figs]
     for name, member in rows:
         key = {letter.per: member}
         cells = []
@@ -263,7 +264,8 @@ table{border-collapse:collapse;width:100%;font-size:10pt;margin-bottom:4mm}
 th,td{text-align:left;padding:1.2mm 2mm;border-bottom:1px solid #ccc;vertical-align:top}
 th{border-bottom:1.5px solid #555}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}td.num{white-space:nowrap}
 .n{white-space:nowrap}tr.sum td{font-weight:700;border-top:1.5px solid #555}
-ol.sources,ul.prov{font-size:9.5pt;color:#333}p.source{font-size:9.5pt;font-style:italic;margin:2mm 0 1mm}ul.prov code{font-size:8.5pt;word-break:break-all}
+ol.sources,ul.prov{font-size:9.5pt;color:#333}p.source{font-size:9.5pt;font-style:italic;margin:2mm 0 1mm}
+ul.prov code{font-size:8.5pt;word-break:break-all}
 a{color:#0b4f8a}
 @media print{body{background:none}.page{width:auto;min-height:0;padding:0;margin:0;box-shadow:none}
 .page+.page{break-before:page}tr,li{break-inside:avoid}h2,h3{break-after:avoid}}
@@ -366,6 +368,7 @@ def index_html(data: dict) -> str:
         parts.append(f'<tr><td><a href="{_h(row["file"])}">{_h(row["label"])}</a></td>' +
                      "".join(f'<td class="num">{_t(v)}</td>' for v in row["values"]) + "</tr>")
     if any(data["sums"]):
-        parts.append('<tr class="sum"><td>Summa</td>' + "".join(f'<td class="num">{_t(s)}</td>' for s in data["sums"]) + "</tr>")
+        sums = "".join(f'<td class="num">{_t(s)}</td>' for s in data["sums"])
+        parts.append(f'<tr class="sum"><td>Summa</td>{sums}</tr>')
     parts += ["</tbody>", "</table>", "</article>"]
     return _document(data["title"], parts)

@@ -16,7 +16,8 @@ from __future__ import annotations
 import html
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping, Set
+from dataclasses import dataclass, field
 
 from ..graph import DependencyGraph
 from .fmt import UNIT_WORDS, format_value
@@ -41,8 +42,8 @@ class Block:
     kind: str  # h2 | h3 | p | code | table | ul
     text: str = ""
     headers: tuple = ()
-    rows: list | None = None
-    items: list | None = None
+    rows: list = field(default_factory=list)
+    items: list = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- what the document says
@@ -124,7 +125,7 @@ def document_blocks(policy, fixtures: list[dict]) -> list[Block]:
     def dim_titles(per) -> str:
         return ", ".join((dims[d].title or d) if d in dims else d for d in per) or "hela riket (ett värde)"
 
-    def readings_of(names: set[str]) -> str:
+    def readings_of(names: Set[str]) -> str:
         return ", ".join(Code(p) for p in sorted(names & reading_ids)) or "–"
 
     blocks: list[Block] = []
@@ -293,7 +294,7 @@ def document_blocks(policy, fixtures: list[dict]) -> list[Block]:
     return blocks
 
 
-def dependency_picture(policy, used: dict[str, set[str]]) -> str:
+def dependency_picture(policy, used: Mapping[str, Set[str]]) -> str:
     """The rules as a text tree: each rule's expression, the rules it uses below it."""
     rules = list(policy.rules)
     users = {rid for rid in rules for other in rules if rid in used[other] and other != rid}

@@ -4,8 +4,9 @@ when standard output is a terminal).
 Swedish text: the policy's title and version; a table of the policy's per-region outputs in
 kronor (one row per region, one column per output, a "Riket" row summed exactly); the
 policy's national outputs in kronor; the checks; how many warnings there were, each in one
-Swedish sentence (a parameter's note is left to the Markdown report); and how to get the JSON. Amounts are shown exactly (`fmt.format_number`), with a
-long decimal rounded for reading like the Markdown report (`layout.format_value`).
+Swedish sentence (a parameter's note is left to the Markdown report); and how to get the JSON.
+Amounts are shown exactly (`fmt.format_number`), with a long decimal rounded for reading like the
+Markdown report (`layout.format_value`).
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ A parameter's note is the policy author's own text and is quoted as it stands.
 
 from __future__ import annotations
 
+from typing import Any
+
 TEXTS = {
     "illustrative": lambda f: (f"Parametern ”{f['parameter']}” är ett illustrativt värde, inte en officiell "
                                "uppgift" + (f": {f['note']}" if f.get("note") else ".")),
@@ -17,7 +19,7 @@ TEXTS = {
 }
 
 
-def swedish(warning: str, with_note: bool = True) -> str:
+def swedish(warning: Any, with_note: bool = True) -> str:
     """The Swedish text of one warning (its own text when it has no known kind); without the
     parameter's note when `with_note` is false (the short terminal summary)."""
     kind = getattr(warning, "kind", None)

@@ -211,8 +211,8 @@ def write_about_sheet(ws, result: RunResult, titles: dict[str, str]) -> None:
     for w in result.warnings:
         ws.append([None, swedish(w)])
     section("Kontroller", "Titel", "Resultat", "Detalj")
-    for c in result.checks:
-        ws.append([c.id, c.title or "", "✓ uppfylld" if c.passed else "✗ bruten", c.detail])
+    for check in result.checks:
+        ws.append([check.id, check.title or "", "✓ uppfylld" if check.passed else "✗ bruten", check.detail])
     section("Utdata", "Blad", "Titel", "Per", "Enhet", "Källa")
     for rid, t in result.outputs.items():
         ws.append([rid, titles[rid], t.title or "", ", ".join(t.dims) or "nationellt", t.unit or "",

@@ -10,9 +10,11 @@ Canonical means:
 - strings plain where a plain scalar reads back as the same string in YAML 1.1 (PyYAML, which
   villkor loads with) *and* YAML 1.2 (editors, ruamel), otherwise in double quotes; block
   scalars (`|`, `>`) stay as written;
-- an expression (`expr`) longer than fits on a 100-column line becomes a literal block
-  (`|-`), wrapped between tokens (never inside a string literal), continuation lines indented
-  two more; the syntax tree is unchanged (checked);
+- an expression (`expr`) on one line is printed back from its syntax tree in canonical spacing
+  (`compensation>=cap` becomes `compensation >= cap`; evaluator/lang/printer.py), keeping the
+  parentheses the author wrote; one longer than fits on a 100-column line becomes a literal
+  block (`|-`), wrapped between tokens (never inside a string literal), continuation lines
+  indented two more; an expression already in a block stays as written;
 - a flow list (`[a, b]`) too long for one line becomes a block list; flow mappings stay as
   written (a citation `{ref: …, passage: …}` reads as one unit);
 - integers written with underscores (`750_000_000`) are written without them. Underscores are a
@@ -30,7 +32,6 @@ is an internal error and nothing is written. Formatting a formatted file changes
 from __future__ import annotations
 
 import io
-import re
 
 import yaml
 from ruamel.yaml import YAML
@@ -39,11 +40,12 @@ from ruamel.yaml.emitter import RoundTripEmitter
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.scalarfloat import ScalarFloat
 from ruamel.yaml.scalarint import ScalarInt
-from ruamel.yaml.scalarstring import (DoubleQuotedScalarString, FoldedScalarString, LiteralScalarString,
-                                      ScalarString)
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, FoldedScalarString, LiteralScalarString
 from ruamel.yaml.tokens import CommentToken
 
-from ..errors import Location, PolicyError
+from ..errors import Location, PolicyError, VillkorError
+from ..lang.parser import parse
+from ..lang.printer import to_lines, to_text
 
 WIDTH = 100  # a line longer than this is unfolded (flow collections) or wrapped (expressions)
 INDENT = 2
@@ -314,6 +316,7 @@ def _canonical_scalar(value, key, indent: int, flow: bool = False):
     if isinstance(value, str):
         text = str(value)
         if key == "expr":
+            text = canonical_expression(text)
             wrapped = wrap_expression(text, indent)
             if wrapped is not None:
                 return LiteralScalarString(wrapped)
@@ -346,72 +349,35 @@ def _canonical_scalars(node, key, depth: int, flow: bool = False) -> None:
                     node[i] = new
 
 
-_TOKEN = re.compile(r'(?:"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|[^\s"\'])+')
-_KEYWORDS = {"and", "or", "then", "else", "if", "in", "between", "not"}
-_BREAK_RANK = {"and": 0, "or": 0, "then": 0, "else": 0, "+": 1, "-": 1, "*": 1, "/": 1, "**": 1,
-               "=": 3, "!=": 3, "<": 3, "<=": 3, ">": 3, ">=": 3}
-
-
-def _depths(words: list[str]) -> list[int]:
-    """Bracket depth at the start of each word (string literals skipped)."""
-    out, depth = [], 0
-    for word in words:
-        out.append(depth)
-        for part in re.split(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'', word):
-            depth += sum(part.count(c) for c in "([{") - sum(part.count(c) for c in ")]}")
-    return out
-
-
-def _can_break_before(words: list[str], i: int) -> bool:
-    """Not inside a multi-word name such as `string length` or `day of week`."""
-    prev, word = words[i - 1], words[i]
-    if word in _KEYWORDS or prev in _KEYWORDS:
-        return True
-    return not (re.search(r"\w$", prev) and re.match(r"[A-Za-z_]", word))
+def canonical_expression(text: str) -> str:
+    """A one-line expression in canonical spacing (evaluator/lang/printer.py), the author's
+    parentheses kept; as written when it does not parse (`villkor validate` reports that)."""
+    if "\n" in text:
+        return text
+    try:
+        return to_text(parse(text), keep_parens=True)
+    except VillkorError:
+        return text
 
 
 def wrap_expression(text: str, indent: int) -> str | None:
     """A one-line expression too long for `expr: ` at this indentation, wrapped into lines for a
-    literal block; None when it fits (or cannot be wrapped without changing its syntax tree).
+    literal block; None when it fits (or does not parse).
 
-    Lines break between tokens, never inside a string literal or a multi-word name: at the
-    shallowest bracket depth that fits, preferably before `and`/`or`/`then`/`else`, then before
-    an arithmetic operator, never before a comparison if there is another choice; continuation
-    lines are indented two more."""
+    The printer lays the canonical text out (`to_lines`): lines break between words, never
+    inside a string literal or a multi-word name, at the shallowest bracket depth that fits,
+    preferably before `and`/`or`/`then`/`else`, then before an arithmetic operator;
+    continuation lines are indented two more."""
     if "\n" in text or indent + len("expr: ") + len(text) <= WIDTH:
         return None
-    body = WIDTH - indent - INDENT  # the block's text starts one level in
-    words = [m.group(0) for m in _TOKEN.finditer(text)]
-    depths = _depths(words)
-    lines: list[str] = []
-    start = 0
-    while start < len(words):
-        limit = body - (INDENT if lines else 0)
-        end, width = start + 1, len(words[start])
-        while end < len(words) and width + 1 + len(words[end]) <= limit:
-            width += 1 + len(words[end])
-            end += 1
-        if end == len(words):
-            lines.append(" ".join(words[start:]))
-            break
-        candidates = [k for k in range(start + 1, end + 1) if _can_break_before(words, k)]
-        if not candidates:
-            candidates = [end]
-        cut = min(candidates, key=lambda k: (depths[k], _BREAK_RANK.get(words[k], 2), -k))
-        lines.append(" ".join(words[start:cut]))
-        start = cut
+    try:
+        node = parse(text)
+    except VillkorError:
+        return None
+    lines = to_lines(node, WIDTH - indent - INDENT, INDENT, keep_parens=True)
     if len(lines) == 1:
         return None
-    wrapped = "\n".join([lines[0]] + [" " * INDENT + line for line in lines[1:]])
-    return wrapped if _same_tree(text, wrapped) else None
-
-
-def _same_tree(a: str, b: str) -> bool:
-    from ..lang import parse
-    try:
-        return parse(a) == parse(b)
-    except Exception:
-        return False
+    return "\n".join([lines[0]] + [" " * INDENT + line for line in lines[1:]])
 
 
 def _unfold_long(node, depth: int) -> None:
@@ -441,13 +407,16 @@ def _flow_length(node) -> int:
 
 
 def _plain(tree, key=None):
-    """A loaded tree with expressions compared by meaning (block wrapping changes their text)."""
+    """A loaded tree with expressions compared by syntax tree (formatting changes their text)."""
     if isinstance(tree, dict):
         return {k: _plain(v, k) for k, v in tree.items()}
     if isinstance(tree, list):
         return [_plain(v) for v in tree]
     if key == "expr" and isinstance(tree, str):
-        return ("expr", " ".join(tree.split()))
+        try:
+            return ("expr", parse(tree))
+        except VillkorError:
+            return ("expr", " ".join(tree.split()))
     return tree
 
 

@@ -42,7 +42,9 @@ import re
 from ..diagnostics import Diagnostic, Location
 from ..errors import VillkorError
 from ..lang import ast
+from ..lang.builtins import REGISTRY
 from ..plan import Plan
+from ..policy.model import Check, Rule
 
 CODES = {
     "VK100": "the policy cannot be loaded",
@@ -83,7 +85,8 @@ def lint(plan: Plan) -> list[Diagnostic]:
 
 def _sources(plan: Plan) -> list[Diagnostic]:
     out = []
-    for item in [*plan.policy.rules.values(), *plan.policy.checks.values()]:
+    items: list[Rule | Check] = [*plan.policy.rules.values(), *plan.policy.checks.values()]
+    for item in items:
         if item.source is None:
             kind = "rule" if item.id in plan.policy.rules else "check"
             out.append(finding("VK101", f"{kind} '{item.id}' cites no source (add source: {{ref: …}})",
@@ -185,7 +188,7 @@ def _title_location(policy) -> Location:
     return Location(file=policy.path, line=line, column=1 if line else None)
 
 
-def _text_years(plan: Plan) -> list[Finding]:
+def _text_years(plan: Plan) -> list[Diagnostic]:
     policy = plan.policy
     start, end = policy.valid.start, policy.valid.end
     out = []
@@ -231,14 +234,17 @@ def _divisions(plan: Plan) -> list[Diagnostic]:
     return out
 
 
+def _is_zero(node) -> bool:
+    return isinstance(node, ast.Number) and node.value == 0
+
+
 def _guard(cond):
     """(divisor, then_nonzero, else_nonzero) for `d = 0`, `d != 0`, `d > 0`, `0 < d`, …"""
     if not isinstance(cond, ast.Binary):
         return None
-    zero = lambda n: isinstance(n, ast.Number) and n.value == 0
-    if zero(cond.right):
+    if _is_zero(cond.right):
         d, op = cond.left, cond.op
-    elif zero(cond.left):
+    elif _is_zero(cond.left):
         d, op = cond.right, {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "=", "!=": "!="}.get(cond.op)
     else:
         return None
@@ -300,18 +306,24 @@ def _zero(node, policy) -> str:
         a, b = _zero(node.then, policy), _zero(node.other, policy)
         return a if a == b else "maybe"
     if isinstance(node, ast.Call):
-        if node.func == "count" and len(node.args) == 1 and isinstance(node.args[0], ast.Name):
-            p = policy.parameters.get(node.args[0].id)
-            if p is not None and not p.by:
-                return "no" if isinstance(p.value, list) and p.value else "yes"
-        if node.func == "count" and len(node.args) == 1 and isinstance(node.args[0], ast.ListExpr):
-            return "no" if node.args[0].items else "yes"
-        if node.func == "max" and any(isinstance(a, ast.Number) and a.value > 0 for a in node.args):
-            return "no"
+        builtin = REGISTRY.get(node.func)
+        if builtin is not None and builtin.zero is not None:  # count of a constant list, max(1, …)
+            return builtin.zero(node, lambda arg: _constant(arg, policy))
         return "maybe"  # sum, count of rows, min, mean, round, … of data
     if isinstance(node, (ast.String, ast.Bool)):
         return "no"  # a type error the checker reports; not ours
     return "maybe"
+
+
+def _constant(node, policy):
+    """The value of a literal list or of a national parameter; None for anything else."""
+    if isinstance(node, ast.ListExpr):
+        return list(node.items)
+    if isinstance(node, ast.Name):
+        p = policy.parameters.get(node.id)
+        if p is not None and not p.by:
+            return p.value
+    return None
 
 
 def _text(expr: str, node) -> str:
