@@ -2,7 +2,8 @@
 
 Uses the 1.2M-row procedure data of bench_run.py (generated there if missing), writes a CSV of
 10 000 scenarios (every tariff drawn at random, whole kronor), and times in fresh processes:
-`villkor run` alone, and `villkor run --scenarios` with the payout per region and nationally.
+`villkor run` alone, `villkor run --scenarios` with the payout per region and nationally, and a
+goal seek (`--seek`: the factor on every tariff that makes the national payout 700 000 000 kr).
 Prints the median wall times, the difference (the cost of the scenarios) and the ratio.
 
     python benchmarks/bench_scenarios.py            # 3 runs each
@@ -14,7 +15,6 @@ import argparse
 import sys
 
 import numpy as np
-
 from bench_run import DATA_ROOT, POLICY, generate, measure
 
 MEASURES = ["hip_prosthesis", "knee_prosthesis", "prolapse", "cataract", "inguinal_hernia", "colonoscopy"]
@@ -45,6 +45,10 @@ def main() -> None:
     print(f"{f'{args.scenarios} scenarios':>24} {many:>8.2f} {many_mem:>6.2f}")
     print(f"{'beyond a single run':>24} {many - single:>8.2f}")
     print(f"{'ratio':>24} {many / single:>8.2f}")
+    seek, seek_mem = measure(villkor + ["--seek", "approximate_cost_excl_supplement * x: payout_total = 700000000",
+                                        "-o", str(out / "seek.json")], args.runs)
+    print(f"{'goal seek':>24} {seek:>8.2f} {seek_mem:>6.2f}")
+    print(f"{'beyond a single run':>24} {seek - single:>8.2f}")
 
 
 if __name__ == "__main__":

@@ -311,7 +311,7 @@ def _evaluate_check(scope: RuntimeScope, pr: PlannedRule) -> CheckResult:
 def _check_detail(scope, pr: PlannedRule, trace: dict, ok: np.ndarray) -> str:
     """The values that decided a check: both sides of its comparison, at the failing keys."""
     from .lang import ast
-    from .report.fmt import format_value
+    from .present import format_value
 
     node = pr.checked.node
     sides = [node.left, node.right] if isinstance(node, ast.Binary) else []

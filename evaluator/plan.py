@@ -170,7 +170,7 @@ def plan(policy: Policy) -> Plan:
         except VillkorError as err:
             errors.append(locate(err, policy, chk))
     if not errors:
-        from .explain import check_templates  # explanation templates name rules and parameters too
+        from .policy.templates import check_templates  # explanation templates name rules and parameters too
         errors += check_templates(policy)
         from .report.letter_text import check_letter  # so do the decision letters' templates
         errors += check_letter(policy, planned)

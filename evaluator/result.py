@@ -56,7 +56,7 @@ WHAT_IF = "Beräkning med ändrade parametrar – inte ett beslut"
 
 def change_text(c: ParamChange) -> str:
     """One changed value for people: "Ungefärlig kostnad (cataract): 10 000 → 11 000 kr/count"."""
-    from .report.fmt import format_value
+    from .present import format_value
 
     where = f" ({', '.join(str(m) for m in c.key.values())})" if c.key else ""
     unit = f" {c.unit}" if c.unit else ""

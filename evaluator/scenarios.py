@@ -116,11 +116,8 @@ def _cells_of(base, changed, pids) -> dict[tuple[str, tuple], Any]:
 
 def read_scenarios(policy, path: str) -> tuple[list[Scenario], str]:
     """The scenarios of a file and the file's sha256; errors name the file, line and column."""
-    if path.lower().endswith((".csv", ".txt")):
+    if path.lower().endswith((".csv", ".txt", ".xlsx")):
         return _read_table(policy, path)
-    if path.lower().endswith(".xlsx"):
-        raise UsageError(f"{path}: give a scenario table as CSV (one scenario per row)",
-                         hint="save the sheet as CSV, or write the scenarios as YAML")
     loaded = load_yaml(path)
     tree = loaded.tree
     if not isinstance(tree, dict) or not tree:
@@ -191,9 +188,19 @@ def _plain(v) -> str:
 NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 
 
-def _read_table(policy, path: str) -> tuple[list[Scenario], str]:
-    """A CSV table: a header of parameter paths (tariff.cataract), optionally a 'scenario' column
-    with names first, then one scenario per row. ';' with decimal commas (Swedish Excel) works."""
+@dataclass
+class _Table:
+    """A scenario table as read: header names, and per scenario its row number and cells."""
+
+    header: list[str]
+    rows: list[tuple[int, list[str]]]
+    sep: str  # ';' where a decimal comma is the rule (Swedish CSV, any XLSX text cell)
+    sha256: str
+    place: str  # the file, and for a workbook its sheet: where errors point
+
+
+def _read_csv_table(path: str) -> _Table:
+    """A CSV table: ',' or ';' (Swedish Excel, with decimal commas), UTF-8."""
     try:
         raw = open(path, "rb").read()
     except OSError as exc:
@@ -205,41 +212,94 @@ def _read_table(policy, path: str) -> tuple[list[Scenario], str]:
                           "save it as CSV UTF-8") from None
     first = text.split("\n", 1)[0]
     sep = ";" if first.count(";") > first.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=sep))
-    rows = [r for r in rows if any(c.strip() for c in r)]
-    if len(rows) < 2:
-        raise PolicyError("the scenario table has a header and no scenario rows", Location(file=path, row=1),
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    rows = [(reader.line_num, r) for r in reader if any(c.strip() for c in r)]  # line of the record's end
+    header = [h.strip() for h in rows[0][1]] if rows else []
+    return _Table(header, rows[1:], sep, hashlib.sha256(raw).hexdigest(), path)
+
+
+def _read_xlsx_table(policy, path: str) -> _Table:
+    """The first sheet of a workbook, read by the data layer's rules (a formula without a saved
+    value and merged cells are refused there, with the sheet and cell); rows keep their sheet
+    row numbers."""
+    from types import SimpleNamespace
+
+    from .data import _cell_text, _read_xlsx, _sha256
+
+    # the data layer reads an input table: the stand-in input's columns are the headers it can
+    # recognise (to find a header below other text)
+    names = {"scenario"} | {f"{pid}.{'.'.join(map(str, k))}" if k else pid
+                            for pid, p in policy.parameters.items()
+                            for k in ([()] + ([kk if isinstance(kk, tuple) else (kk,) for kk in p.value]
+                                              if p.by else []))}
+    raw = _read_xlsx(SimpleNamespace(id="scenarios", format=None, columns=names), path)
+    from openpyxl import load_workbook
+    wb = load_workbook(path, read_only=True)
+    try:
+        title = wb.worksheets[0].title
+    finally:
+        wb.close()
+    header = [str(c) for c in raw.frame.columns]
+    rows = []
+    for i, record in enumerate(raw.frame.itertuples(index=False)):
+        cells = ["" if v is None else v.strip() if isinstance(v, str) else _cell_text(v) for v in record]
+        if any(cells):
+            rows.append((raw.rows(i), cells))
+    return _Table(header, rows, ";", _sha256(path), f"{path}, sheet '{title}'")
+
+
+def _read_table(policy, path: str) -> tuple[list[Scenario], str]:
+    """A table (CSV or XLSX): a header of parameter paths (tariff.cataract), optionally a
+    'scenario' column with names first, then one scenario per row."""
+    table = _read_xlsx_table(policy, path) if path.lower().endswith(".xlsx") else _read_csv_table(path)
+    at = table.place
+    if not table.rows:
+        raise PolicyError("the scenario table has a header and no scenario rows", Location(file=at, row=1),
                           "one row per scenario under a header such as: scenario,tariff.cataract")
-    header = [h.strip() for h in rows[0]]
+    header = table.header
     named = header[0] == "scenario"
     columns = header[1:] if named else header
     start = 1 if named else 0
-    if len(rows) - 1 > MAX_SCENARIOS:
-        raise LimitError(f"the table has {len(rows) - 1} scenarios, more than {MAX_SCENARIOS}", Location(file=path))
+    if len(table.rows) > MAX_SCENARIOS:
+        raise LimitError(f"the table has {len(table.rows)} scenarios, more than {MAX_SCENARIOS}", Location(file=at))
+    for r, row in table.rows:
+        if len(row) != len(header):
+            raise PolicyError(f"the row has {len(row)} cells, the header {len(header)}",
+                              Location(file=at, row=r), "one value per column")
     parsed: list[tuple[str, tuple, list]] = []
+    first = table.rows[0][0]
     for j, col in enumerate(columns):
-        here = Location(file=path, row=1, field=col)
+        here = Location(file=at, row=1, field=col)
         pid, key = _split_path(policy, col, here)
         p = policy.parameters.get(pid)
-        cells = []
-        for r, row in enumerate(rows[1:], start=2):
-            if len(row) != len(header):
-                raise PolicyError(f"the row has {len(row)} cells, the header {len(header)}",
-                                  Location(file=path, row=r), "one value per column")
-            cells.append(_cell(p, row[start + j].strip(), sep, Location(file=path, row=r, field=col)))
+        read = _cell_reader(p, table.sep)
+        cells = [read(row[start + j].strip(), (at, r, col)) for r, row in table.rows]
         # names, members, kind and unit through the --params rules, on the first row's value
         if p is not None and not p.by and key:
             raise PolicyError(f"parameter '{pid}' is a single value, not a table: write '{pid}'", here)
         probe = {pid: _nest(p, key, cells[0]) if p is not None else cells[0]}
         apply_override_values(policy, probe, path,
-                              loaded=_Here(here, Location(file=path, row=2, field=col)), prefix=())
+                              loaded=_Here(here, Location(file=at, row=first, field=col)), prefix=())
         parsed.append((pid, key, cells))
     scenarios = []
-    for i, row in enumerate(rows[1:]):
-        name = row[0].strip() if named else f"rad {i + 2}"
+    for i, (r, row) in enumerate(table.rows):
+        name = row[0].strip() if named else f"rad {r}"
         cells = {(pid, key): values[i] for pid, key, values in parsed}
         scenarios.append(Scenario(name, cells, {col: values[i] for col, (_, _, values) in zip(columns, parsed)}))
-    return scenarios, hashlib.sha256(raw).hexdigest()
+    return scenarios, table.sha256
+
+
+def _cell_reader(p, sep: str):
+    """The reader of one column's cells: whole kronor (most cells) without a detour; every other
+    cell, and every error with its place (file, row, column), through `_cell`."""
+    sample = (next(iter(p.value.values()), None) if p.by else p.value) if p is not None else None
+    whole = isinstance(sample, (int, Decimal)) and not isinstance(sample, bool)
+
+    def read(text: str, where: tuple):
+        if whole and text.isdigit() and text.isascii():
+            return int(text)
+        return _cell(p, text, sep, Location(file=where[0], row=where[1], field=where[2]))
+    return read
 
 
 def _cell(p, text: str, sep: str, here: Location):
@@ -425,14 +485,17 @@ def _scenario_parameters(policy, p, scenarios):
     return out
 
 
-def evaluate_scenarios(plan, tables, scenarios: list[Scenario]) -> ScenarioRun:
+def evaluate_scenarios(plan, tables, scenarios: list[Scenario], base=None) -> ScenarioRun:
+    """Every scenario in one evaluation; `base` is the plain evaluation when already at hand
+    (a goal seek evaluates many rounds of scenarios over one base)."""
     from . import engine
 
-    ev = engine.evaluate(plan, tables)
+    ev = base if base is not None else engine.evaluate(plan, tables)
     ScenarioScope, SliceScope = _scenario_scope_class()
     policy = plan.policy
     n = len(scenarios) + 1
-    varied = [pid for pid in policy.parameters if any(pid == c[0] for sc in scenarios for c in sc.cells)]
+    named = {pid for sc in scenarios for pid, _ in sc.cells}
+    varied = [pid for pid in policy.parameters if pid in named]
     stacked, loose = {}, {}
     for pid in varied:
         val = _stack_parameter(ev.scope, policy.parameters[pid], scenarios, n)
@@ -552,6 +615,7 @@ def _diff(data: np.ndarray) -> np.ndarray:
 
 
 def _json_list(arr: np.ndarray) -> list:
+    """A whole array as JSON-ready lists (called once per output, on all scenarios at once)."""
     from .report.json_writer import value_to_json
     if arr.dtype == np.int64 or arr.dtype == bool:
         return arr.tolist()
@@ -660,22 +724,26 @@ def to_document(run: ScenarioRun, specs: list[OutputSpec], source: dict) -> dict
     for o in specs:
         outputs[o.rid] = {"title": o.title, "unit": o.unit, "dims": list(o.dims),
                           "keys": [[value_to_json(k[d]) for d in o.dims] for k in o.keys] if o.dims else None}
+    # every output's values, differences and flips as lists once, for all scenarios together
+    rows = {o.rid: (_json_list(o.data), None if o.diff is None else _json_list(o.diff),
+                    None if o.diff is not None else (o.data != o.data[0:1]).tolist(), o.flip.any(axis=1))
+            for o in specs}
+
     def one(o: OutputSpec, s: int) -> dict:
-        vals = _json_list(o.data[s])
-        entry = {"value": vals if o.dims else vals[0]}
-        if o.diff is not None:
-            d = _json_list(o.diff[s])
-            entry["difference"] = d if o.dims else d[0]
+        vals, diffs, changed, flipped = rows[o.rid]
+        entry = {"value": vals[s] if o.dims else vals[s][0]}
+        if diffs is not None:
+            entry["difference"] = diffs[s] if o.dims else diffs[s][0]
         elif s:
-            ch = (o.data[s] != o.data[0]).tolist()
-            entry["changed"] = ch if o.dims else ch[0]
-        if s and o.flip[s].any():
+            entry["changed"] = changed[s] if o.dims else changed[s][0]
+        if s and flipped[s]:
             entry["flips"] = [[value_to_json(o.keys[j][d]) for d in o.dims] for j in np.flatnonzero(o.flip[s])]
         return entry
     base = {"outputs": {o.rid: one(o, 0)["value"] for o in specs}, "failed_checks": run.failed_checks[0]}
     scen = []
     for s, sc in enumerate(run.scenarios, start=1):
-        scen.append({"name": sc.name, "overrides": {k: value_to_json(v) for k, v in sc.shown.items()},
+        scen.append({"name": sc.name, "overrides": {k: v if type(v) is int else value_to_json(v)
+                                                    for k, v in sc.shown.items()},
                      "outputs": {o.rid: one(o, s) for o in specs},
                      "flips": flips[s], "failed_checks": run.failed_checks[s]})
     return {"policy": {"id": info.id, "version": info.version, "sha256": info.sha256, "title": info.title,
@@ -688,7 +756,7 @@ def to_document(run: ScenarioRun, specs: list[OutputSpec], source: dict) -> dict
 
 
 def _signed(value, unit) -> str:
-    from .report.layout import format_value
+    from .present import format_value
     if value == 0:
         return "±0"
     text = format_value(value, unit)
@@ -696,7 +764,8 @@ def _signed(value, unit) -> str:
 
 
 def to_blocks(run: ScenarioRun, specs: list[OutputSpec], source: dict):
-    from .report.layout import Block, format_value
+    from .present import format_value
+    from .report.layout import Block
     ev = run.evaluation
     policy = ev.plan.policy
     n = len(run.scenarios) + 1
@@ -707,7 +776,8 @@ def to_blocks(run: ScenarioRun, specs: list[OutputSpec], source: dict):
                          f"Varierade parametrar: {varied}. Omräknade regler: {len(run.dependent)} av "
                          f"{len(policy.rules)}; övriga är beräknade en gång.")]
     if ev.warnings:
-        blocks += [Block("h2", "Varningar"), Block("list", items=list(ev.warnings))]
+        from .report.warnings_sv import swedish
+        blocks += [Block("h2", "Varningar"), Block("list", items=[swedish(w) for w in ev.warnings])]
     national = [o for o in specs if not o.dims]
     flips, count = _flip_lines(run)
     header = ["Scenario"]
@@ -811,9 +881,20 @@ def to_xlsx(run: ScenarioRun, specs: list[OutputSpec], source: dict) -> bytes:
     return fixed_zip_times(buffer.getvalue(), stamp)
 
 
+def _json_bytes(doc: dict) -> bytes:
+    """The document indented, except that each scenario is one line: with 10 000 scenarios the
+    indenting encoder (pure Python) would cost more than the whole evaluation; a line per
+    scenario is written by the C encoder and is as easy to read and to diff."""
+    scenarios = doc.pop("scenarios")
+    head = json.dumps(doc, ensure_ascii=False, indent=1)  # ends with "\n}"
+    lines = ",\n".join("  " + json.dumps(sc, ensure_ascii=False) for sc in scenarios)
+    body = "[\n" + lines + "\n ]" if scenarios else "[]"
+    return (head[:-2] + ',\n "scenarios": ' + body + "\n}\n").encode("utf-8")
+
+
 def render(run: ScenarioRun, specs, source: dict, fmt: str) -> bytes:
     if fmt == "json":
-        return (json.dumps(to_document(run, specs, source), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+        return _json_bytes(to_document(run, specs, source))
     if fmt == "md":
         from .report.markdown import blocks_to_markdown
         return blocks_to_markdown(to_blocks(run, specs, source)).encode("utf-8")
@@ -824,19 +905,71 @@ def render(run: ScenarioRun, specs, source: dict, fmt: str) -> bytes:
     return to_xlsx(run, specs, source)
 
 
+def seek_question(args, policy):
+    """The goal seek asked for, from `--seek` or a scenario file's `seek:` section, and where it
+    was asked (None when the run is one of scenarios)."""
+    from . import seek as goal
+    given = getattr(args, "seek", None)
+    if given and args.scenarios:
+        raise UsageError("give either --seek or --scenarios, not both",
+                         hint="write the question in the scenario file's 'seek:' section, or drop --scenarios")
+    if given:
+        return goal.parse_cli(policy, given), {"path": None, "question": given, "sha256": None}
+    if args.scenarios.lower().endswith((".yaml", ".yml")):
+        loaded = load_yaml(args.scenarios)
+        if isinstance(loaded.tree, dict) and "seek" in loaded.tree:
+            others = [k for k in loaded.tree if k != "seek"]
+            if others:
+                raise PolicyError(f"a file with 'seek:' asks one question; '{others[0]}' belongs in another file",
+                                  loaded.location((others[0],), key=True), "move the scenarios to a file of their own")
+            return goal.read_section(policy, loaded), {"path": args.scenarios, "sha256": loaded.sha256}
+    return None, None
+
+
+def cmd_seek(args, planned, seek, source: dict) -> int:
+    """`villkor run POLICY --data DIR --seek 'PARAMETER * x: RULE = VALUE'` (or a `seek:` file)."""
+    from . import engine, seek as goal
+    from .data import read_inputs
+
+    if args.format not in ("json", "md", "html"):
+        raise UsageError(f"a goal seek writes json, md or html, not {args.format}", hint="e.g. --format md")
+    tables = read_inputs(planned.policy, args.data)
+    base = engine.evaluate(planned, tables)
+    result = goal.solve(planned, tables, seek, base)
+    _write(goal.render(planned, tables, result, source, args.format), args.output)
+    for warning in base.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def _write(data: bytes, output) -> None:
+    from .report.atomic import emit
+    try:
+        emit(data, output)
+    except OSError as exc:
+        if output is None:
+            raise
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}",
+                         hint="give -o the path of a file in a folder you can write to") from None
+
+
 def cmd_run_scenarios(args) -> int:
     """`villkor run POLICY --data DIR --scenarios FILE [--outputs ...] [--format ...] [-o PATH]`."""
     from .api import load_and_plan
     from .data import read_inputs
     from .errors import did_you_mean
-    from .report.atomic import emit
 
+    if args.format is None:
+        args.format = "md" if args.output is None and sys.stdout.isatty() else "json"
     if args.format not in FORMATS:
         raise UsageError(f"--scenarios writes {', '.join(FORMATS)}, not {args.format}",
                          hint="e.g. --format md")
     planned = load_and_plan(args.policy, args.params)
-    if not os.path.isfile(args.scenarios):
-        raise UsageError(f"no scenario file {args.scenarios}", hint="give the path of a YAML or CSV file")
+    if args.scenarios and not os.path.isfile(args.scenarios):
+        raise UsageError(f"no scenario file {args.scenarios}", hint="give the path of a YAML, CSV or XLSX file")
+    seek, source = seek_question(args, planned.policy)
+    if seek is not None:
+        return cmd_seek(args, planned, seek, source)
     scenarios, sha = read_scenarios(planned.policy, args.scenarios)
     if args.outputs:
         chosen = [o.strip() for o in args.outputs.split(",") if o.strip()]
@@ -852,14 +985,7 @@ def cmd_run_scenarios(args) -> int:
         chosen = [o for o in planned.policy.outputs if o in run.values]
     specs = _outputs(run, chosen)
     source = {"path": args.scenarios, "sha256": sha}
-    data = render(run, specs, source, args.format)
-    try:
-        emit(data, args.output)
-    except OSError as exc:
-        if args.output is None:
-            raise
-        raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}",
-                         hint="give -o the path of a file in a folder you can write to") from None
+    _write(render(run, specs, source, args.format), args.output)
     for warning in run.evaluation.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if run.looped:

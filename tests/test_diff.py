@@ -221,7 +221,7 @@ def test_2026_vs_2027_structural():
     assert changes[("parameters", "measurement_year")]["details"][0] == "2026 → 2027"
     assert changes[("parameters", "baseline_years")]["details"][0] == "[2023, 2024, 2025] → [2024, 2025, 2026]"
     assert changes[("parameters", "approximate_cost_excl_supplement")]["details"][:2] == [
-        kr("cataract: 10 000 kr/st → 11 000 kr/st"), kr("cholecystectomy: — → 30 000 kr/st")]
+        kr("cataract: 10 000 kr/st → 11 000 kr/st"), kr("cholecystectomy: – → 30 000 kr/st")]
     assert changes[("parameters", "terms_deadline")]["details"][0] == "2026-02-28 → 2027-02-28"
     assert changes[("parameters", "final_report_due")]["details"][0] == "2027-03-31 → 2028-03-31"
     # the baseline rule is restated for its title only: the expression is the same tree
@@ -367,7 +367,7 @@ def test_next_year_pair_structural_exactly():
         ("policy", "valid", "changed", ["giltig 2026-01-01 – 2026-12-31 → 2027-01-01 – 2027-12-31"]),
         ("dimensions", "region", "changed", ["nya medlemmar: East"]),
         ("parameters", "measurement_year", "changed", ["2026 → 2027"]),
-        ("parameters", "cap", "changed", ["East: — → 500 kr"]),
+        ("parameters", "cap", "changed", ["East: – → 500 kr"]),
         ("rules", "capped", "removed", ["var: compensation >= cap"]),
         ("rules", "total", "added", ["sum(payout)"]),
         ("outputs", "total", "added", []),
@@ -427,7 +427,7 @@ def test_2026_vs_2027_lists_the_draft_changes_in_text():
     lines = out.splitlines()
     assert "  ~ measure: nya medlemmar: cholecystectomy (Gallstensoperation)" in lines
     assert kr("      cataract: 10 000 kr/st → 11 000 kr/st") in lines
-    assert kr("      cholecystectomy: — → 30 000 kr/st") in lines
+    assert kr("      cholecystectomy: – → 30 000 kr/st") in lines
     assert lines[lines.index("  ~ measurement_year") + 1] == "      2026 → 2027"
     assert lines[lines.index("  ~ baseline_years") + 1] == "      [2023, 2024, 2025] → [2024, 2025, 2026]"
 

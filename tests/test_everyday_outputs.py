@@ -139,10 +139,11 @@ def test_csv_sv_reads_back_with_pandas(tmp_path):
 def test_markdown_rounds_a_fraction_to_two_places_and_json_keeps_every_digit():
     md = villkor("run", PERF, "--data", DATA, "--format", "md", cwd=ROOT, check=True).stdout
     document = json.loads(villkor("run", PERF, "--data", DATA, cwd=ROOT, check=True).stdout)
-    # 1310 / 3 = 436,666… is shown as ≈ 436,67 in the pivoted baseline table (Uppsala's row)
+    # 1310 / 3 = 436,666… is shown as 436,67 with the fraction beside it in the pivoted baseline
+    # table (Uppsala's row)
     start = md.index("## Jämförelsetal")
     uppsala = next(line for line in md[start:].splitlines() if line.startswith("| Region Uppsala |"))
-    assert "| ≈ 436,67 |" in uppsala
+    assert "| 436,67 (1\u2009310/3) |" in uppsala
     assert {"region": "Uppsala", "measure": "knee_prosthesis", "value": "436.6666666666666666666666666666667"} \
         in document["outputs"]["baseline"]
 

@@ -33,6 +33,7 @@ import pytest
 
 from evaluator import explain as X
 from evaluator.cli import main
+from evaluator.policy import templates as T
 
 from conftest import MINI_POLICY, ROOT, write
 
@@ -464,11 +465,11 @@ def test_allotment_template_and_illustrative_key(cap, capsys):
 
 
 def test_template_names():
-    assert X.template_names("{region} får {value} av {cap}; {value}.") == ["region", "value", "cap"]
-    assert X.template_names("{{literal}} {value}") == ["value"]
+    assert T.template_names("{region} får {value} av {cap}; {value}.") == ["region", "value", "cap"]
+    assert T.template_names("{{literal}} {value}") == ["value"]
     for bad in ("{value", "{value:,}", "{a.b}", "{}"):
         with pytest.raises(ValueError):
-            X.template_names(bad)
+            T.template_names(bad)
 
 
 def test_check_templates_reports_unknown_placeholders(tmp_path):
@@ -477,13 +478,13 @@ def test_check_templates_reports_unknown_placeholders(tmp_path):
     text = CAP_POLICY.replace('explain: "{region} får {value}."', 'explain: "{regoin} får {valeu}."') \
         .replace('explain: "{region} tilldelas {value} av {total}."', 'explain: "{allotment_x} {qualifies}"')
     policy = load_policy(str(write(tmp_path / "bad.yaml", text)))
-    errors = X.check_templates(policy)
+    errors = T.check_templates(policy)
     messages = [(e.location.rule, e.message, e.hint) for e in errors]
     assert ("payout", "explain template: unknown placeholder {regoin}", "did you mean 'region'?") in messages
     assert any(m[0] == "payout" and "{valeu}" in m[1] and "'value'" in (m[2] or "") for m in messages)
     assert any(m[0] == "allotment" and "{allotment_x}" in m[1] and "'allotment'" in (m[2] or "") for m in messages)
     assert len(errors) == 3  # {qualifies} is per region like allotment: fine
-    assert X.check_templates(load_policy(str(write(tmp_path / "ok.yaml", CAP_POLICY)))) == []
+    assert T.check_templates(load_policy(str(write(tmp_path / "ok.yaml", CAP_POLICY)))) == []
 
 
 def test_check_templates_refuses_finer_values(tmp_path):
@@ -491,7 +492,7 @@ def test_check_templates_refuses_finer_values(tmp_path):
 
     text = MINI_POLICY.replace("    expr: min(compensation, cap)\n",
                                '    expr: min(compensation, cap)\n    explain: "{region} {measure} {eligible} {tariff} {cap}"\n')
-    errors = X.check_templates(load_policy(str(write(tmp_path / "p.yaml", text))))
+    errors = T.check_templates(load_policy(str(write(tmp_path / "p.yaml", text))))
     text_of = " | ".join(e.message for e in errors)
     assert "{measure} is not a dimension of this rule" in text_of
     assert "rule 'eligible' is per region, measure" in text_of

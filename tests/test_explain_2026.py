@@ -223,8 +223,8 @@ def test_every_node_of_every_output_is_cited(policy, capsys):
 
 @pytest.mark.parametrize("policy", [PERF, CAPACITY], ids=["performance", "capacity"])
 def test_templates_of_the_2026_policies_check(policy):
-    from evaluator.explain import check_templates
     from evaluator.policy.build import load_policy
+    from evaluator.policy.templates import check_templates
     assert check_templates(load_policy(str(policy))) == []
 
 

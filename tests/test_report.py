@@ -13,10 +13,10 @@ from decimal import Decimal
 
 import pytest
 
+from evaluator.present import format_number, format_value
 from evaluator.report import FORMATS, render
 from evaluator.report.atomic import emit, write_atomic
 from evaluator.report.csv_writer import to_csv
-from evaluator.report.fmt import format_number, format_value
 from evaluator.report.html import to_html
 from evaluator.report.json_writer import to_json, value_to_json
 from evaluator.report.markdown import to_markdown
@@ -302,9 +302,10 @@ def test_markdown_report():
     assert ("| region | Grå starr | Höftledsprotes |\n|---|---:|---:|\n| Gotland | 600 | 12 |\n"
             f"| Uppsala | 412 | 30 |\n| Riket | 1{T}012 | 42 |\n") in md
     assert "## Ersättningsberättigade \\| ökning (eligible)" in md  # a pipe cannot break the table
-    # long decimals are shown rounded, and say so; the total is exact before display
-    assert "| Gotland | ≈ 333,33 |" in md and "| Uppsala | 12,00 |" in md  # as given
-    assert "| Riket | ≈ 345,33 |" in md
+    # long decimals are shown rounded with the exact value beside them: 333.333… is 1000/3; the
+    # total is exact before display: 1000/3 + 12 = 1036/3
+    assert f"| Gotland | 333,33 (1{T}000/3) |" in md and "| Uppsala | 12,00 |" in md  # as given
+    assert f"| Riket | 345,33 (1{T}036/3) |" in md
     assert f"| 1{T}234,50 kr |" in md
     assert "| Gotland | ja |" in md and "| Uppsala | nej |" in md
     assert "| 2026-03-16 |" in md and "| 30 dagar |" in md

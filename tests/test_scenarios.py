@@ -80,6 +80,11 @@ def test_markdown_marks_the_flip(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "| billig | 4\u2009477\u2009000 kr | \u2212416\u2009726 kr | 1 |" in proc.stdout
     assert "4\u2009400\u2009000 kr (\u2212395\u2009726 kr) ⚑" in proc.stdout
+    # the warnings in Swedish, as in the report of a single run
+    assert "## Varningar\n\n- " in proc.stdout
+    assert ("\n- Parametern ”Ungefärlig kostnad per åtgärd, exklusive resetillägget på 4 000 kr (P-6)” "
+            "är ett illustrativt värde, inte en officiell uppgift: ") in proc.stdout
+    assert "is illustrative, not an official figure" not in proc.stdout
 
 
 def test_unknown_parameter_named_with_line_and_column(tmp_path):
@@ -102,3 +107,43 @@ def test_csv_table_values_and_bad_cell(tmp_path):
     proc = run(tmp_path, "scenario,approximate_cost_excl_supplement.cataract\nbillig,sju\n", "t.csv")
     assert proc.returncode == 1
     assert "t.csv: row 2: column 'approximate_cost_excl_supplement.cataract'" in proc.stderr
+
+
+def workbook(path, rows, merge=None):
+    from openpyxl import Workbook
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Scenarier"
+    for row in rows:
+        ws.append(row)
+    if merge:
+        ws.merge_cells(merge)
+    wb.save(path)
+    return path
+
+
+def test_xlsx_table_values_and_located_errors(tmp_path):
+    col = "approximate_cost_excl_supplement.cataract"
+    book = workbook(tmp_path / "t.xlsx", [["scenario", col], ["billig", 7000], ["dyr", 12000.0]])
+    proc = villkor("run", POLICY, "--data", data(tmp_path), "--scenarios", book, "--format", "json",
+                   "--outputs", "payout_total")
+    assert proc.returncode == 0, proc.stderr
+    billig, dyr = json.loads(proc.stdout)["scenarios"]
+    assert billig["name"] == "billig" and billig["outputs"]["payout_total"]["value"] == 4477000
+    # 12 000 + 4 000 = 16 000: Uppsala 112 000, Gotland capped at 4 795 726
+    assert dyr["outputs"]["payout_total"]["value"] == 112000 + 4795726
+    for rows, merge, message in [
+            ([["scenario", col], ["billig", 7000], ["dyr", "sju"]], None,
+             f"t.xlsx, sheet 'Scenarier': row 3: column '{col}': parameter 'approximate_cost_excl_supplement' "
+             "is a number, not 'sju'"),
+            ([["scenario", "tarif.cataract"], ["billig", 7000]], None,
+             "t.xlsx, sheet 'Scenarier': row 1: column 'tarif.cataract': unknown parameter 'tarif'"),
+            ([["scenario", col], ["billig", "=7000"]], None,
+             "sheet 'Scenarier', cell B2: the formula =7000 has no saved value"),
+            ([["scenario", col], ["billig", 7000], [None, 8000]], "A2:A3",
+             "sheet 'Scenarier', cells A2:A3 are merged")]:
+        book = workbook(tmp_path / "t.xlsx", rows, merge)
+        proc = villkor("run", POLICY, "--data", tmp_path / "data", "--scenarios", book, "--format", "json")
+        assert proc.returncode == 1 and proc.stdout == "", proc.stderr
+        assert message in proc.stderr
+        assert "Traceback" not in proc.stderr

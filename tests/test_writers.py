@@ -14,9 +14,9 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
+from evaluator.present import format_number, format_plain_number, format_value
 from evaluator.report import render
 from evaluator.report.atomic import emit, write_atomic
-from evaluator.report.fmt import format_number, format_plain_number, format_value
 from evaluator.result import CheckResult, DataInfo, OutputTable, PolicyInfo, RunResult
 
 THIN = "\u2009"
@@ -209,14 +209,14 @@ def test_markdown_amounts_and_national_total():
     assert "| Uppsala | 28\u2009007\u2009085 kr |" in lines
     # Riket = 161 423 243 + 28 007 085 + 4 795 726 = 194 226 054, summed by hand
     assert "| Riket | 194\u2009226\u2009054 kr |" in lines
-    # region × measure is pivoted with the measures' labels; 121/3 is shown as ≈ to two places,
-    # and its column total 40.333… + 2.5 = 42.8333…
+    # region × measure is pivoted with the measures' labels; 121/3 is shown to two places with
+    # the fraction beside it, and its column total 40.333… + 2.5 = 42.8333… = 257/6
     table = lines[lines.index("| region | Grå starr | Höft |"):]
     assert table[:5] == ["| region | Grå starr | Höft |",
                          "|---|---:|---:|",
-                         "| Stockholm | ≈ 40,33 | 0 |",
+                         "| Stockholm | 40,33 (121/3) | 0 |",
                          "| Uppsala | 2,5 | 3,0 |",
-                         "| Riket | ≈ 42,83 | 3 |"]
+                         "| Riket | 42,83 (257/6) | 3 |"]
     assert "Inte beräknad: en valfri indata saknas." in lines
     assert "- ✓ Inom budget: Σ payout ≤ budget" in lines
     assert "| Stockholm | ja |" in lines

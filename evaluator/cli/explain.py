@@ -37,6 +37,7 @@ def cmd_explain(args) -> int:
 
     from .. import api
     from .. import explain as X
+    from ..report import explanation as R
     from .output import emit_text
 
     where = parse_where(args.where)
@@ -52,9 +53,9 @@ def cmd_explain(args) -> int:
     if args.format == "json":
         text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     elif args.format == "md":
-        text = X.markdown_document(doc)
+        text = R.markdown_document(doc)
     else:
-        text = X.render_text(doc)
+        text = R.render_text(doc)
         if doc["warnings"]:
             text += "\n" + "".join(f"varning: {w}\n" for w in doc["warnings"])
     emit_text(text, args.output)

@@ -18,7 +18,7 @@ def cmd_expr(args) -> int:
 
     value = evaluate(args.text)
     if args.json:
-        from ..report.json_writer import value_to_json
+        from ..present import json_value as value_to_json
         print(json.dumps({"type": _type_name(value), "value": value_to_json(value)}, ensure_ascii=False))
     else:
         print(_plain(value))

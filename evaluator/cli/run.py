@@ -20,15 +20,17 @@ def attach(sub) -> None:
     p.add_argument("-o", "--output", metavar="PATH", help="write here (atomically) instead of stdout")
     p.add_argument("--outputs", metavar="RULE,...", help="report only these outputs (default: the policy's outputs)")
     p.add_argument("--scenarios", metavar="FILE",
-                   help="evaluate many what-ifs at once (YAML or CSV; see docs/scenarios.md)")
+                   help="evaluate many what-ifs at once (YAML, CSV or XLSX; see docs/scenarios.md)")
+    p.add_argument("--seek", metavar="'PARAMETER * x: RULE = VALUE'",
+                   help="find the factor on a parameter that makes a total reach a value (docs/scenarios.md)")
     where_arg(p, "report only the rows of this member; national outputs keep theirs")
     p.set_defaults(handler=cmd_run)
 
 
 def cmd_run(args) -> int:
-    if args.scenarios and args.where:
-        raise UsageError("--where applies to one run, not to --scenarios", hint="leave out --where")
-    if args.scenarios:
+    if (args.scenarios or args.seek) and args.where:
+        raise UsageError("--where applies to one run, not to --scenarios or --seek", hint="leave out --where")
+    if args.scenarios or args.seek:
         from ..scenarios import cmd_run_scenarios
         return cmd_run_scenarios(args)
     import dataclasses

@@ -2,7 +2,7 @@
 
 Formats: text (default; a word diff is coloured when printing to a terminal), md, json (every
 row of every output), xlsx (a sheet of changes, a sheet per changed output). Amounts in text
-and md are written the Swedish way (`report.fmt.format_number`).
+and md are presented by `present.format_value`, as in every other text output.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ import re
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING
 
-from ..report.fmt import format_number, format_value
-from ..report.json_writer import value_to_json
+from ..present import format_value, json_value as value_to_json
 
 if TYPE_CHECKING:  # .impact imports the engine (numpy, pandas): only where used
     from .impact import Impact, KeyImpact, OutputImpact
@@ -43,7 +42,7 @@ def colourize(text: str) -> str:
 
 
 def shown(v):
-    """Text and md show a fraction to two decimals (json and xlsx keep every digit)."""
+    """A value to the two decimals text shows (whether a driver alone explains a difference)."""
     if isinstance(v, Decimal):
         v = v.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
         return int(v) if v == v.to_integral_value() else v
@@ -51,10 +50,6 @@ def shown(v):
 
 
 def _num(v, unit) -> str:
-    if v is None:
-        return "–"
-    if isinstance(v, (int, Decimal)) and not isinstance(v, bool):
-        return format_number(shown(v), unit)
     return format_value(v, unit)
 
 
@@ -63,7 +58,7 @@ def _diff(v, unit) -> str:
         return ""
     if v == 0:
         return "0"
-    text = format_number(shown(abs(v)), unit)
+    text = format_value(v.copy_abs() if isinstance(v, Decimal) else abs(v), unit)  # abs() rounds to 28 digits
     return ("+" if v > 0 else "−") + text
 
 
@@ -96,7 +91,7 @@ def impact_rows(imp: OutputImpact, rows: list[KeyImpact]) -> tuple[list[str], li
 
 
 def _name(imp: OutputImpact) -> str:
-    unit = {"count": "antal", "kr/count": "kr/st"}.get(imp.unit or "", imp.unit)
+    unit = {"count": "antal", "kr/count": "kr/st", "day": "dagar"}.get(imp.unit or "", imp.unit)
     return imp.rule + (f" — {imp.title}" if imp.title else "") + (f" ({unit})" if unit else "")
 
 

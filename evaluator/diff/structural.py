@@ -20,7 +20,7 @@ from typing import Any
 
 from ..lang import parse
 from ..policy.model import Policy
-from ..report.fmt import format_number, format_value
+from ..present import format_value
 
 SECTION_TITLES = {"policy": "Policy", "sources": "Källor", "dimensions": "Dimensioner",
                   "parameters": "Parametrar", "inputs": "Indata", "rules": "Regler",
@@ -89,14 +89,6 @@ def same_value(a: Any, b: Any) -> bool:
 
 def value_text(value, unit: str | None) -> str:
     """A parameter value for people: 10 000 kr/st, 2026, [2023, 2024, 2025], 2026-03-16, ja."""
-    if value is None:
-        return "—"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(value_text(v, unit) for v in value) + "]"
-    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
-        return format_number(value, unit)
-    if isinstance(value, str):
-        return value
     return format_value(value, unit)
 
 

@@ -19,35 +19,9 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-from decimal import Decimal
 
+from ..present import csv_cell as cell, csv_sv_cell as cell_sv
 from ..result import RunResult
-from .json_writer import value_to_json
-
-
-def cell(value) -> str:
-    """One value as CSV text (exact; booleans lower-case like JSON)."""
-    value = value_to_json(value)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
-
-
-def cell_sv(value) -> str:
-    """One value as Swedish-Excel CSV text: the exact digits with a decimal comma, ja/nej."""
-    if isinstance(value, bool):
-        return "ja" if value else "nej"
-    if isinstance(value, list):
-        return cell(value)
-    text = cell(value)
-    if isinstance(value_to_json(value), str) and isinstance(value, Decimal):
-        return text.replace(".", ",")
-    return text
 
 
 def dimension_columns(result: RunResult) -> list[str]:

@@ -20,7 +20,9 @@ import re
 import unicodedata
 
 from .. import explain as X
+from ..present import MISSING, format_value
 from ..result import WHAT_IF
+from . import explanation as R
 
 NOTE_WORDS = re.compile(r"note|anmärkning|notering", re.IGNORECASE)
 FINDING_WORDS = re.compile(r"finding|flag|iakttagelse|brist|missing|saknas", re.IGNORECASE)
@@ -62,7 +64,7 @@ def decision_data(evaluation, tables, member, dim: str | None) -> dict:
         if pr is None:
             continue
         rule = pr.rule
-        unit = X._unit_text(rule.unit) or X._unit_text(pr.type.unit)
+        unit = X.unit_text(rule.unit) or X.unit_text(pr.type.unit)
         val = evaluation.values.get(rid)
         keys = _keys(explainer, rid, dim, member)
         rows = []
@@ -71,7 +73,7 @@ def decision_data(evaluation, tables, member, dim: str | None) -> dict:
                 rows.append((key, None, "inte beräknad"))
                 continue
             _, v = reader.at(val, key)
-            rows.append((key, v, X.format_value(v, unit)))
+            rows.append((key, v, format_value(v, unit)))
         item = {"rule": rid, "title": rule.title or rid, "unit": unit, "kind": pr.type.kind,
                 "source": policy.cite(rule.source),
                 "rows": [{"key": {d: m for d, m in k.items() if d != dim},
@@ -153,7 +155,7 @@ def _key_label(row: dict) -> str:
 
 def _mark(value, finding: bool) -> str:
     if value is None:
-        return "–"
+        return MISSING
     if finding:
         return "⚠" if value is True else "✓"
     return "✓" if value is True else "✗"
@@ -167,7 +169,7 @@ def _what_if_text(info) -> str:
 
 
 def render_markdown(data: dict) -> str:
-    e = X.md_escape
+    e = R.md_escape
     pol = data["policy"]["policy"]
     lines = [f"# Beslutsunderlag: {e(pol['title'])}", "",
              f"**{e(data['dimension_title'] or '')}:** {e(data['label'])}  ",
@@ -211,14 +213,14 @@ def render_markdown(data: dict) -> str:
               "Varje rad visar regeln, nyckeln och värdet; därunder uttrycket, det som avgjorde "
               "värdet, de värden som användes och källan i regelverket. Samma regel för samma "
               "nyckel visas en gång; senare hänvisningar säger \"se ovan\".", "", "```text"]
-    lines += X.render_text(data["trees"]).rstrip("\n").split("\n")
+    lines += R.render_text(data["trees"]).rstrip("\n").split("\n")
     lines += ["```", ""]
     lines += _provenance_md(data["policy"])
     return "\n".join(lines) + "\n"
 
 
 def _provenance_md(prov: dict) -> list[str]:
-    e = X.md_escape
+    e = R.md_escape
     pol = prov["policy"]
     lines = ["## Underlag för omprövning", "",
              f"- Policy: {e(pol['path'])} (id {e(pol['id'])}, version {e(pol['version'])}), "
@@ -321,7 +323,7 @@ def render_html(data: dict) -> str:
 
 
 def _html_node(node: dict, parts: list[str]) -> None:
-    where = X.key_text(node)
+    where = R.key_text(node)
     head = f"<code>{_h(node['rule'])}</code>" + (f" · {_h(where)}" if where else "") + f" = {_h(node['formatted'])}"
     if "ref" in node:
         parts.append(f'<li><span class="node">{head}</span> <span class="ref">(se ovan)</span></li>')
@@ -336,13 +338,13 @@ def _html_node(node: dict, parts: list[str]) -> None:
         details.append(f"Avgörande: {_h(d['text'])}")
     shown = {c["id"] for c in node.get("children", [])}
     for op in node.get("operands", []):
-        if X.in_children(op, shown):
+        if R.in_children(op, shown):
             continue
-        line = X.operand_line(op, node["key"])
+        line = R.operand_line(op, node["key"])
         if line:
             cls = ' class="illustrative"' if op.get("status") == "illustrative" else ""
             details.append(f"<span{cls}>{_h(line)}</span>")
-            for rec in X.record_lines(op.get("rows") or {}):
+            for rec in R.record_lines(op.get("rows") or {}):
                 details.append(f"&nbsp;&nbsp;{_h(rec.strip())}")
     details.append(f"Källa: {_h(node['source'] or 'SAKNAS')}")
     parts.append("<br>\n".join(details))

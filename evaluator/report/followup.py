@@ -35,7 +35,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from ..errors import Location, PolicyError
-from .fmt import format_number, format_plain_number
+from ..present import MISSING, format_number, format_plain_number
 
 MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
           "oktober", "november", "december")
@@ -449,11 +449,11 @@ def tables_of(f: dict) -> list[dict]:
 
 def cell_text(value, kind: str) -> str:
     if value is None:
-        return "–"
+        return MISSING
     if kind == "kr":
         return kr_text(value)
     if kind == "pct":
-        return format_plain_number(value) + "\u00a0%"
+        return format_number(value, "percent")
     if kind == "avg":  # an average: always one decimal, so a column reads evenly
         return format_plain_number(rounded(value))
     if kind == "count":

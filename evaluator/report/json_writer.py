@@ -13,7 +13,7 @@ An output that was not computed (it needs an absent optional input) is *omitted*
 `outputs` and named in `not_computed`: an empty list would read as "computed, no rows", and
 every computed output has a row for every key of its grain, so absence is unambiguous.
 
-Values: whole numbers (int, or a Decimal with an integral value) are JSON numbers; other
+Values (`present.json_value`): whole numbers (int, or a Decimal with an integral value) are JSON numbers; other
 Decimals are strings with exactly the digits the engine computed ("333.333…", "1.50"), since
 a JSON number would be read back as a binary float by most consumers. Dates are ISO text,
 durations ISO 8601 ("P30D"), absent values null. Floats are refused: the engine never makes
@@ -23,49 +23,11 @@ indent 2, UTF-8 without escapes, one trailing newline), so the same run gives th
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import numbers
-from decimal import Decimal
 from typing import Any
 
+from ..present import json_value as value_to_json
 from ..result import OutputTable, RunResult
-
-
-def decimal_to_json(value: Decimal) -> int | str:
-    """An integral Decimal as an exact int, any other as its exact plain-notation digits."""
-    if not value.is_finite():
-        raise ValueError(f"no JSON form for the decimal {value}")
-    if value == value.to_integral_value():
-        return int(value)
-    return format(value, "f")
-
-
-def duration_to_json(value: dt.timedelta) -> str:
-    """ISO 8601: whole days (the language's durations) as 'P30D', a finer rest as 'P0DT90S'."""
-    sign = "-" if value < dt.timedelta(0) else ""
-    value = abs(value)
-    if not (value.seconds or value.microseconds):
-        return f"{sign}P{value.days}D"
-    seconds = Decimal(value.seconds) + Decimal(value.microseconds).scaleb(-6)
-    return f"{sign}P{value.days}DT{format(seconds.normalize(), 'f')}S"
-
-
-def value_to_json(value: Any) -> Any:
-    """One run value as a JSON-ready Python value (exact; see the module docstring)."""
-    if value is None or isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, numbers.Integral):  # int, and numpy integers should one slip through
-        return int(value)
-    if isinstance(value, Decimal):
-        return decimal_to_json(value)
-    if isinstance(value, dt.timedelta):
-        return duration_to_json(value)
-    if isinstance(value, dt.date):  # datetime too: isoformat keeps the time
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return [value_to_json(v) for v in value]
-    raise TypeError(f"no exact JSON form for {type(value).__name__} {value!r}")
 
 
 def output_rows(table: OutputTable) -> list[dict[str, Any]]:

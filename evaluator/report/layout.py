@@ -9,10 +9,9 @@ Tables: an output on [A, B] (region × measure) is pivoted, one row per A member
 per B member, which reads far better than A×B long rows. Amounts (kr) and counts whose first
 dimension is `region` get a national total row, "Riket", summed exactly.
 
-Display rounding, the one place a report shows fewer digits than were computed: a Decimal with
-more than two places is shown rounded to two (half even) as "≈ 333,33". The engine keeps a
-quotient as a Decimal (34 significant digits), not as a fraction, so the exact rational is not
-available here and is not shown; the JSON, CSV and XLSX outputs keep every digit computed.
+Values are presented by `present.format_value`: a Decimal with more than two places is shown
+rounded to two with its exact value beside it ("333,33 (1 000/3)"); the JSON, CSV and XLSX
+outputs keep every digit computed.
 
 Warnings are shown in Swedish (`warnings_sv`).
 """
@@ -23,11 +22,10 @@ import decimal
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ..present import format_number, format_value
 from ..result import OutputTable, RunResult
-from .fmt import format_number, format_value as exact_value
 from .warnings_sv import swedish
 
-DISPLAY_PLACES = 2
 TOTAL_UNITS = ("kr", "count")
 TOTAL_LABEL = "Riket"
 # Enough digits to add any realistic column of Decimals exactly; Inexact is trapped, so a sum
@@ -46,25 +44,18 @@ class Block:
     marks: list[str] = field(default_factory=list)  # per list item: "ok" | "fail" | ""
 
 
-def format_value(value, unit: str | None = None) -> str:
-    """For reading: a long decimal as ≈ its value to a few places; any other value exactly as given."""
-    if isinstance(value, Decimal) and value.is_finite():
-        places = DISPLAY_PLACES
-        exponent = value.as_tuple().exponent
-        if isinstance(exponent, int) and exponent < -places:
-            rounded = value.quantize(Decimal(1).scaleb(-places), decimal.ROUND_HALF_EVEN)
-            return "≈ " + exact_value(rounded, unit)
-    return exact_value(value, unit)
-
-
-def exact_sum(values) -> int | Decimal:
-    """The exact sum of ints and Decimals (None skipped); an int when the sum is whole."""
-    whole, decimals = 0, []
+def exact_sum(values) -> int | Decimal | None:
+    """The exact sum of ints and Decimals (None skipped); an int when the sum is whole; None
+    when no value is present (a total of absent values is absent, not 0)."""
+    whole, decimals, present = 0, [], False
     for v in values:
+        present = present or v is not None
         if isinstance(v, Decimal):
             decimals.append(v)
         elif v is not None:
             whole += int(v)
+    if not present:
+        return None
     total = Decimal(whole)  # exact whatever its size
     for v in decimals:
         total = EXACT.add(total, v)
@@ -121,7 +112,7 @@ def output_blocks(table: OutputTable) -> list[Block]:
 
 def label(table: OutputTable, dim: str, member) -> str:
     """A member as people know it: its label if the dimension has one."""
-    text = member if isinstance(member, str) else exact_value(member)
+    text = member if isinstance(member, str) else format_value(member)
     return table.labels.get(dim, {}).get(member, text)
 
 

@@ -19,11 +19,12 @@ import string
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 
-from .. import explain as X
 from ..errors import PolicyError, VillkorError, did_you_mean
+from ..explain.reader import Reader, unit_text
 from ..lang import values as V
 from ..lang.values import ListVal
-from .fmt import MINUS, UNIT_WORDS, group
+from ..policy.templates import template_names
+from ..present import MINUS, UNIT_WORDS, group
 
 MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
           "oktober", "november", "december")
@@ -110,7 +111,7 @@ class Filler:
     """Values of one evaluation at one member of the letter's dimension."""
 
     def __init__(self, evaluation):
-        self.reader = X._Reader(evaluation)
+        self.reader = Reader(evaluation)
         self.evaluation = evaluation
         self.plan = evaluation.plan
         self.policy = evaluation.plan.policy
@@ -119,7 +120,7 @@ class Filler:
         """(value, unit) of a rule or parameter at `key` (value None where it is not computed)."""
         if name in self.plan.rules:
             pr = self.plan.rules[name]
-            unit = X._unit_text(pr.rule.unit) or X._unit_text(pr.type.unit)
+            unit = unit_text(pr.rule.unit) or unit_text(pr.type.unit)
             val = self.evaluation.values.get(name)
             if val is None:
                 return None, unit
@@ -222,7 +223,7 @@ class _Checker:
 
     def text(self, template: str, location, what: str, national: bool = False) -> None:
         try:
-            names = X.template_names(template)
+            names = template_names(template)
         except ValueError as exc:
             self.add(f"{what}: {exc}", location, "write literal braces as {{ and }}")
             return

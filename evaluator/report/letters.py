@@ -18,8 +18,9 @@ import html
 import re
 from decimal import Decimal
 
-from .. import explain as X
+from ..explain import provenance
 from ..result import WHAT_IF
+from .explanation import md_escape
 from .layout import exact_sum
 from .letter_text import Filler, letter_date, present_date, present_figure, present_integer
 
@@ -75,7 +76,7 @@ def letter_data(evaluation, tables, filler: Filler, member) -> dict:
             "sections": sections,
             "appendix_heading": filler.fill(letter.appendix_heading, key) if letter.appendix_heading else None,
             "appendix": appendix_blocks(filler, letter.appendix, key, sources),
-            "sources": sources.groups(), "provenance": X.provenance(evaluation, tables)}
+            "sources": sources.groups(), "provenance": provenance(evaluation, tables)}
 
 
 def _what_if_text(info) -> str:
@@ -175,7 +176,7 @@ def index_data(evaluation, filler: Filler, rows: list[tuple[str, object]]) -> di
 
 
 def render_markdown(data: dict) -> str:
-    e = X.md_escape
+    e = md_escape
     lines: list[str] = []
     if data["draft"]:
         lines += [f"> **{e(data['draft'])}**", ""]
@@ -207,7 +208,7 @@ def _ref(n) -> str:
 
 
 def _md_block(block: dict) -> list[str]:
-    e = X.md_escape
+    e = md_escape
     if block["kind"] == "list":
         out = ["| Uppgift | Belopp eller antal |", "|---|---:|"]
         return out + [f"| {e(c['caption'])}{_ref(c['source'])} | {e(v)} |" for c, v in block["rows"]]
@@ -220,7 +221,7 @@ def _md_block(block: dict) -> list[str]:
 
 
 def _md_provenance(prov: dict) -> list[str]:
-    e = X.md_escape
+    e = md_escape
     pol = prov["policy"]
     lines = ["### Underlag för omprövning", "",
              f"- Regelverk: {e(pol['path'])}, version {e(pol['version'])}, sha256 `{pol['sha256']}`"]
@@ -230,7 +231,7 @@ def _md_provenance(prov: dict) -> list[str]:
 
 
 def index_markdown(data: dict) -> str:
-    e = X.md_escape
+    e = md_escape
     lines = [f"> **{e(data['draft'])}**", ""] if data["draft"] else []
     lines += [f"**{e(data['authority'])}**  ", f"Beslut {e(data['date'])}", "", f"# {e(data['title'])}", "",
               "| " + " | ".join([e(data["dimension"]), *map(e, data["columns"])]) + " |",

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 
 from ..graph import DependencyGraph
-from .fmt import UNIT_WORDS, format_value
+from ..present import UNIT_WORDS, format_value
 
 CONDITION_ID = re.compile(r"\b[A-Z]-\d+\b")
 READING_TITLE = re.compile(r"\btolkning\b", re.IGNORECASE)
@@ -87,7 +87,7 @@ def find_fixtures(policy, folder: str | None) -> list[dict]:
         if os.path.realpath(fixture.policy_path) != mine:
             continue
         first = next((line.strip() for line in fixture.description.splitlines() if line.strip()), "")
-        rules = list(dict.fromkeys(r for case in fixture.cases for r in case.expect))
+        rules = list(dict.fromkeys(r for case in fixture.cases + fixture.scenarios for r in case.expect))
         errors = [case.expect_error for case in fixture.cases if case.expect_error]
         out.append({"path": path, "name": os.path.basename(path), "summary": first,
                     "rules": rules, "error": errors[0] if errors else None})

@@ -5,14 +5,14 @@ Swedish text: the policy's title and version; a table of the policy's per-region
 kronor (one row per region, one column per output, a "Riket" row summed exactly); the
 policy's national outputs in kronor; the checks; how many warnings there were, each in one
 Swedish sentence (a parameter's note is left to the Markdown report); and how to get the JSON.
-Amounts are shown exactly (`fmt.format_number`), with a long decimal rounded for reading like the
-Markdown report (`layout.format_value`).
+Values are presented by `present.format_value`, as in every other text output.
 """
 
 from __future__ import annotations
 
+from ..present import format_value
 from ..result import RunResult
-from .layout import TOTAL_LABEL, exact_sum, format_value, label
+from .layout import TOTAL_LABEL, exact_sum, label
 from .warnings_sv import swedish
 
 HOW_TO_JSON = ("JSON (alla utdata, exakta värden): lägg till --format json, eller skicka utdata "

@@ -23,6 +23,7 @@ Numbers. Excel stores every number as a binary float (15 significant digits), so
   nearest to it (no further rounding: the format decides what is shown), AND its exact digits
   go into a text column `värde (exakt)`, present only on sheets that need it. So the sheet
   sums and sorts like numbers, and nothing the engine computed is lost.
+Cell values and formats come from `present` (`xlsx_cell`, `xlsx_format`).
 Formats: kr amounts `#,##0 "kr"` (whole) / `#,##0.00 "kr"`; kr/count `#,##0 "kr/st"`; counts
 `#,##0`. In a format code "," is the locale's digit-group separator, so Swedish Excel and
 LibreOffice show "28 007 085 kr"; a literal space (`# ##0`) would be a fixed-position
@@ -37,23 +38,23 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import numbers
 import re
 import zipfile
 from decimal import Decimal
 
+from ..present import (
+    format_value,
+    is_exact_in_xlsx as is_exact_number,
+    json_value as value_to_json,
+    xlsx_cell as cell_value,
+    xlsx_format as number_format,
+)
 from ..result import OutputTable, RunResult
-from .fmt import format_value
-from .json_writer import value_to_json
 from .warnings_sv import swedish
 
 ABOUT = "Om körningen"
 OVERVIEW = "Översikt"
-FORMATS = {"kr": ('#,##0 "kr"', '#,##0.00 "kr"'), "kr/count": ('#,##0 "kr/st"', '#,##0.00 "kr/st"'),
-           "count": ("#,##0", "#,##0.####")}
-DATE_FORMAT = "yyyy-mm-dd"
-EXACT_LIMIT = 2 ** 53  # whole numbers below this are exact as Excel's doubles
 NOT_COMPUTED = "inte beräknad: en valfri indata saknas"
 MIN_ZIP_YEAR = 1980
 MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
@@ -73,36 +74,6 @@ def sheet_title(name: str, used: set[str]) -> str:
         title, n = base[:31 - len(suffix)] + suffix, n + 1
     used.add(title.lower())
     return title
-
-
-def is_exact_number(value) -> bool:
-    """True for a number Excel stores exactly (a whole number below 2**53)."""
-    if isinstance(value, Decimal):
-        return value.is_finite() and value == value.to_integral_value() and abs(value) < EXACT_LIMIT
-    return isinstance(value, numbers.Integral) and abs(int(value)) < EXACT_LIMIT
-
-
-def cell_value(value):
-    """What goes in a value cell (see the module docstring for numbers)."""
-    if value is None or isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, (numbers.Integral, Decimal)):
-        return int(value) if is_exact_number(value) else float(value)
-    if isinstance(value, dt.timedelta):
-        return value_to_json(value)
-    if isinstance(value, dt.date):
-        return value
-    return json.dumps(value_to_json(value), ensure_ascii=False)
-
-
-def number_format(value, unit: str | None) -> str | None:
-    """The display format of a value cell, or None for Excel's General."""
-    if isinstance(value, dt.date):
-        return DATE_FORMAT
-    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, Decimal)) or unit not in FORMATS:
-        return None
-    whole, fraction = FORMATS[unit]
-    return whole if value == int(value) else fraction
 
 
 def output_header(table: OutputTable, exact_column: bool) -> list[str]:
