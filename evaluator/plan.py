@@ -172,6 +172,8 @@ def plan(policy: Policy) -> Plan:
     if not errors:
         from .policy.templates import check_templates  # explanation templates name rules and parameters too
         errors += check_templates(policy)
+        from .report.letter_text import check_letter  # so do the decision letters' templates
+        errors += check_letter(policy, planned)
     chain = list(policy.chain)
     errors.sort(key=lambda e: (chain.index(e.location.file) if e.location.file in chain else len(chain),
                                e.location.line or 0, e.location.column or 0))  # in file order

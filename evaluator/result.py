@@ -113,6 +113,19 @@ class RunResult:
     params: ParamsInfo | None = None  # set for a run with --params (a what-if, not a decision)
 
 
+def only_members(result: RunResult, where: dict[str, Any]) -> RunResult:
+    """The same result with only the rows at these members (`--where region=Uppsala`): every
+    output keeps its place and columns; an output without the dimension (a national total)
+    keeps its rows."""
+    import dataclasses
+
+    outputs = {}
+    for rid, table in result.outputs.items():
+        rows = [r for r in table.rows if all(r[d] == m for d, m in where.items() if d in table.dims)]
+        outputs[rid] = dataclasses.replace(table, rows=rows)
+    return dataclasses.replace(result, outputs=outputs)
+
+
 @overload
 def display_path(path: str) -> str: ...
 @overload

@@ -63,7 +63,7 @@ def test_run_on_a_terminal_prints_a_swedish_summary():
     assert lines[1].startswith("version 2026.1")
     assert not out.lstrip().startswith("{")
     # per-region amounts: Uppsala reaches its cap; the national row is the exact sum of the regions
-    uppsala = next(line for line in lines if line.startswith("Uppsala "))
+    uppsala = next(line for line in lines if line.startswith("Region Uppsala "))  # its legal name (label)
     assert f"28{T}007{T}085 kr" in uppsala
     payout_total = sum(r["value"] for r in document["outputs"]["payout"])
     riket = next(line for line in lines if line.startswith("Riket "))
@@ -142,7 +142,7 @@ def test_markdown_rounds_a_fraction_to_two_places_and_json_keeps_every_digit():
     # 1310 / 3 = 436,666… is shown as 436,67 with the fraction beside it in the pivoted baseline
     # table (Uppsala's row)
     start = md.index("## Jämförelsetal")
-    uppsala = next(line for line in md[start:].splitlines() if line.startswith("| Uppsala |"))
+    uppsala = next(line for line in md[start:].splitlines() if line.startswith("| Region Uppsala |"))
     assert "| 436,67 (1\u2009310/3) |" in uppsala
     assert {"region": "Uppsala", "measure": "knee_prosthesis", "value": "436.6666666666666666666666666666667"} \
         in document["outputs"]["baseline"]
@@ -178,7 +178,7 @@ def test_xlsx_overview_and_swedish_sheet_names(tmp_path):
     header = overview[0]
     assert header[0] == "region" and "Taket nått (P-8)" in header
     payout = header.index("Belopp som regionen kan rekvirera, högst taket i bilaga 2 (P-8, P-12)")
-    uppsala = next(r for r in overview if r[0] == "Uppsala")
+    uppsala = next(r for r in overview if r[0] == "Region Uppsala")  # the region's legal name (label)
     assert uppsala[payout] == UPPSALA_CAP and uppsala[header.index("Taket nått (P-8)")] is True
     assert len(overview) == 1 + 21 + 1 and overview[-1][0] == "Riket"
     assert overview[-1][payout] == sum(r["value"] for r in document["outputs"]["payout"])
@@ -212,7 +212,8 @@ def test_diff_xlsx_is_formatted_like_the_run_workbook(tmp_path):
     assert stockholm[0].value == "Stockholm" and stockholm[1].value == 161423243
     for sheet in (changed, ran):
         assert sheet["A1"].font.b and sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
-    assert [c.number_format for c in stockholm[1:4]] == [ran["B2"].number_format] * 3 == ['#,##0 "kr"'] * 3
+    # the run's sheet has the legal name in column B ("region (benämning)"), the amount in C
+    assert [c.number_format for c in stockholm[1:4]] == [ran["C2"].number_format] * 3 == ['#,##0 "kr"'] * 3
     assert changed.column_dimensions["A"].width == ran.column_dimensions["A"].width  # longest: Västra Götaland
     changes = openpyxl.load_workbook(diff)["Ändringar"]
     assert changes["A2"].font.b and changes.freeze_panes == "A3"

@@ -117,7 +117,7 @@ def test_falling_measure_varmland_cataract(capsys):
     doc = explain_json(capsys, PERF, DATA, "eligible", "region=Värmland", "measure=Grå starr")
     (tree,) = doc["explanations"]
     assert tree["key"] == {"region": "Värmland", "measure": "cataract"}
-    assert tree["labels"] == {"measure": "Grå starr"}
+    assert tree["labels"] == {"region": "Region Värmland", "measure": "Grå starr"}  # legal name, measure name
     assert tree["value"] == 0
     (d,) = tree["decisions"]
     assert d["kind"] == "max" and d["chosen"] == ["0"]
@@ -229,9 +229,12 @@ def test_templates_of_the_2026_policies_check(policy):
 
 
 def test_decision_documents_for_every_region(capsys, tmp_path):
+    # the 2026 policies have letters (tests/test_letters.py); --working-papers gives the
+    # working documents with the derivation of every figure
     for policy, fmt in ((PERF, "html"), (CAPACITY, "md")):
         out = tmp_path / fmt
-        code, _, err = cli(capsys, "decisions", policy, "--data", DATA, "--format", fmt, "-o", out)
+        code, _, err = cli(capsys, "decisions", policy, "--data", DATA, "--format", fmt, "-o", out,
+                           "--working-papers")
         assert code == 0, err
         assert len(list(out.iterdir())) == 21
     uppsala = (tmp_path / "html" / "2026_performance-Uppsala.html").read_text(encoding="utf-8")

@@ -90,10 +90,10 @@ def test_split_by_where_performed(report):
             other += n
     table = sheet_rows(report / f"{NAME}.xlsx", "Utförare per region")
     assert table[0] == ["Hemregion", "I hemregionen", "I annan region", "Hos privat vårdgivare", "Summa"]
-    assert ["Gotland", home, other, private, home + other + private] in table
+    assert ["Region Gotland", home, other, private, home + other + private] in table  # legal name
     assert table[-1][0] == "Hela riket" and table[-1][4] == total(year=2026, months=period)
     page = (report / f"{NAME}.html").read_text(encoding="utf-8")
-    assert (f'<tr><td>Gotland</td><td class="num">{swedish(home)}</td><td class="num">{swedish(other)}</td>'
+    assert (f'<tr><td>Region Gotland</td><td class="num">{swedish(home)}</td><td class="num">{swedish(other)}</td>'
             f'<td class="num">{swedish(private)}</td>') in page
 
 
@@ -101,14 +101,14 @@ def test_degree_of_fulfilment(report):
     # tests/fixtures/2026_performance/examples_2026.yaml works these out by hand: Gotland's
     # compensation 12 019 000 kr is above its cap 4 795 726 kr; Halland's 10 528 000 kr is not.
     table = sheet_rows(report / f"{NAME}.xlsx", "Måluppfyllelse")
-    gotland = next(r for r in table if r[0] == "Gotland")
+    gotland = next(r for r in table if r[0] == "Region Gotland")  # the regions' legal names
     assert gotland[3:] == [12019000, 4795726, 4795726, 100]
-    halland = next(r for r in table if r[0] == "Halland")
+    halland = next(r for r in table if r[0] == "Region Halland")
     share = (Decimal(10528000) * 100 / Decimal(25004048)).quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN)
     assert halland[3:6] == [10528000, 10528000, 25004048]
     assert Decimal(str(halland[6])) == share
     page = (report / f"{NAME}.html").read_text(encoding="utf-8")
-    assert "<td>Halland</td>" in page and f"10{THIN}528{THIN}000 kr" in page
+    assert "<td>Region Halland</td>" in page and f"10{THIN}528{THIN}000 kr" in page
     assert f"{str(share).replace('.', ',')}\u00a0%" in page
 
 
@@ -137,7 +137,7 @@ def test_interim_report_compares_the_same_months(tmp_path):
     assert proc.returncode == 0, proc.stderr
     xlsx = tmp_path / f"{NAME}-tom-03.xlsx"
     regions = sheet_rows(xlsx, "Regioner")
-    got = next(r for r in regions if r[0] == "Gotland" and r[1] == "Grå starr")
+    got = next(r for r in regions if r[0] == "Region Gotland" and r[1] == "Grå starr")  # legal name
     q1 = range(1, 4)
     assert got[2] == total(home_region="Gotland", measure="cataract", year=2026, months=q1)
     assert got[3] == total(home_region="Gotland", measure="cataract", year=2025, months=q1)
@@ -247,7 +247,7 @@ rules:
     proc = villkor("report", policy, "--data", data, "-o", out)
     assert proc.returncode == 0, proc.stderr
     table = sheet_rows(out / "with_requisitions-uppfoljning.xlsx", "Måluppfyllelse")
-    gotland = next(r for r in table if r[0] == "Gotland")
+    gotland = next(r for r in table if r[0] == "Region Gotland")  # the legal name, inherited
     assert gotland[3:] == [12019000, None, 4795726, None]
     page = (out / "with_requisitions-uppfoljning.html").read_text(encoding="utf-8")
     assert "Utbetalning efter rekvisition är inte beräknad: underlaget saknas (Rekvisitioner)." in page

@@ -48,7 +48,7 @@ def test_every_rule_parameter_and_check_is_in_the_document():
 def test_values_status_readings_and_fixtures():
     text = villkor("document", "policies/2026_performance.yaml", cwd=ROOT, check=True).stdout
     # Bilaga 2: Gotland's cap, with thin-space thousands, and the caps' sum (the Riket line)
-    assert f"| Gotland | 4{THIN}795{THIN}726 kr |" in text
+    assert f"| Region Gotland | 4{THIN}795{THIN}726 kr |" in text  # the region's legal name (label)
     assert f"| Summa | 750{THIN}000{THIN}000 kr |" in text
     # the tariff is not an official figure, and the document says so in its row
     tariff_row = next(line for line in text.splitlines() if line.startswith("| Ungefärlig kostnad per åtgärd"))

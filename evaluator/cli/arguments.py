@@ -38,6 +38,20 @@ def parse_where(items: list[str]) -> dict[str, str]:
     return where
 
 
+def resolve_where(evaluation, where: dict[str, str]) -> dict:
+    """--where names (dimension ids; members by id or label) as members of the policy."""
+    from ..errors import did_you_mean
+    from ..explain import Explainer
+
+    dims = evaluation.plan.policy.dimensions
+    for dim in where:
+        if dim not in dims:
+            raise UsageError(f"--where {dim}=…: unknown dimension '{dim}'",
+                             hint=did_you_mean(dim, dims) or "dimensions: " + ", ".join(dims))
+    explainer = Explainer(evaluation)
+    return {dim: explainer.resolve_member(dim, member) for dim, member in where.items()}
+
+
 def non_negative(text: str) -> int:
     try:
         n = int(text)

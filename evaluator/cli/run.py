@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 
 from ..errors import UsageError
-from .arguments import check_output, policy_data_args
+from .arguments import check_output, parse_where, policy_data_args, resolve_where, where_arg
 
 FORMATS = ("json", "csv", "xlsx", "md", "html", "csv-sv", "summary")
 
@@ -23,14 +23,18 @@ def attach(sub) -> None:
                    help="evaluate many what-ifs at once (YAML, CSV or XLSX; see docs/scenarios.md)")
     p.add_argument("--seek", metavar="'PARAMETER * x: RULE = VALUE'",
                    help="find the factor on a parameter that makes a total reach a value (docs/scenarios.md)")
+    where_arg(p, "report only the rows of this member; national outputs keep theirs")
     p.set_defaults(handler=cmd_run)
 
 
 def cmd_run(args) -> int:
+    if (args.scenarios or args.seek) and args.where:
+        raise UsageError("--where applies to one run, not to --scenarios or --seek", hint="leave out --where")
     if args.scenarios or args.seek:
         from .scenarios import cmd_run_scenarios
         return cmd_run_scenarios(args)
     from .. import api
+    from ..report import render
     from .output import emit_bytes
 
     if args.format == "xlsx" and args.output is None and sys.stdout.isatty():
@@ -46,8 +50,12 @@ def cmd_run(args) -> int:
             from ..errors import did_you_mean
             raise UsageError(f"--outputs names an unknown rule '{unknown[0]}'",
                              hint=did_you_mean(unknown[0], policy.plan.rules))
+    run_result = result.run_result(wanted)
+    if args.where:
+        from ..result import only_members
+        run_result = only_members(run_result, resolve_where(result.evaluation, parse_where(args.where)))
     fmt = args.format or ("summary" if args.output is None and sys.stdout.isatty() else "json")
-    emit_bytes(result.render(fmt, wanted), args.output)
+    emit_bytes(render(run_result, fmt), args.output)
     if fmt != "summary":  # the summary lists them itself, in Swedish
         for warning in result.warnings:
             print(f"warning: {warning}", file=sys.stderr)

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import itertools
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
@@ -20,7 +21,22 @@ from typing import Any
 
 from ..errors import EXTENDS_CYCLE, CycleError, Location, PolicyError, VillkorError, did_you_mean, raise_all
 from .loader import Loaded, load_yaml
-from .model import Check, Column, Dimension, Input, Parameter, Policy, Rule, Source, SourceRef, Validity
+from .model import (
+    Check,
+    Column,
+    Dimension,
+    Figure,
+    Input,
+    Letter,
+    LetterSection,
+    Paragraph,
+    Parameter,
+    Policy,
+    Rule,
+    Source,
+    SourceRef,
+    Validity,
+)
 from .params import Locator, _override, check_bounds
 from .schema import validate_tree
 
@@ -142,6 +158,7 @@ class _Builder:
             "rules": {k: self.rule(k, v) for k, v in (t.get("rules") or {}).items()},
             "checks": {k: self.check(k, v) for k, v in (t.get("checks") or {}).items()},
         }
+        letter = self.letter(t["letter"]) if t.get("letter") else None
         raise_all(self.errors)
         valid = t["valid"]
         policy = Policy(id=t["policy"], title=t["title"], version=t["version"],
@@ -149,7 +166,7 @@ class _Builder:
                         path=self.loaded.path, sha256=self.loaded.sha256,
                         outputs=tuple(t.get("outputs") or ()), extends=t.get("extends"),
                         chain=(self.loaded.path,), file_lines={self.loaded.path: self.loaded.lines},
-                        file_sha256={self.loaded.path: self.loaded.sha256}, **own)
+                        file_sha256={self.loaded.path: self.loaded.sha256}, letter=letter, **own)
         if self.parent is not None:
             policy = self.merge(policy)
         elif t.get("remove"):
@@ -208,6 +225,7 @@ class _Builder:
                 errors.append(err)
         raise_all(errors)
         child.outputs = tuple(o for o in outputs)
+        child.letter = child.letter or parent.letter
         child.chain = (self.loaded.path,) + parent.chain
         child.file_lines = {**parent.file_lines, **child.file_lines}
         child.file_sha256 = {**child.file_sha256, **parent.file_sha256}
@@ -307,6 +325,33 @@ class _Builder:
         return Check(cid, v["expr"], tuple(v.get("per") or ()), v.get("title"),
                      self.ref(v.get("source"), "checks", cid, "source"), self.loc("checks", cid, key=True),
                      self.expr_location("checks", cid, "expr"), bool(v.get("invariant", False)))
+
+
+    def letter(self, v: Raw) -> Letter:
+        sections = tuple(
+            LetterSection(sec["heading"], tuple(self.paragraph(p, ("letter", "sections", i, "paragraphs", j))
+                                                for j, p in enumerate(sec["paragraphs"])),
+                          bool(sec.get("list", False)), self.loc("letter", "sections", i))
+            for i, sec in enumerate(v["sections"]))
+        appendix, index = v.get("appendix") or {}, v.get("index") or {}
+        date = v["date"] if re.fullmatch(r"[a-z_][a-z0-9_]*", str(v["date"])) else _date(v["date"])
+        return Letter(v["per"], v["authority"], date, v["title"], sections, v.get("draft"),
+                      appendix.get("heading"), self.figures(appendix.get("figures"), "appendix"),
+                      index.get("title"), self.figures(index.get("figures"), "index"),
+                      self.loc("letter", key=True),
+                      {"title": self.loc("letter", "title"), "date": self.loc("letter", "date"),
+                       "appendix": self.loc("letter", "appendix", "heading") if appendix else self.loc("letter"),
+                       "index": self.loc("letter", "index", "title") if index else self.loc("letter")})
+
+    def paragraph(self, v: str | Raw, path: tuple[str | int, ...]) -> Paragraph:
+        if isinstance(v, str):
+            return Paragraph(v, location=self.loc(*path))
+        return Paragraph(v["text"], v.get("when"), v.get("unless"), self.loc(*path, "text"))
+
+    def figures(self, items: list[str | Raw] | None, part: str) -> tuple[Figure, ...]:
+        return tuple(Figure(f, None, self.loc("letter", part, "figures", i)) if isinstance(f, str)
+                     else Figure(f["rule"], f.get("title"), self.loc("letter", part, "figures", i))
+                     for i, f in enumerate(items or ()))
 
 
 def _date(value: Any) -> dt.date:

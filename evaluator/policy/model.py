@@ -153,6 +153,52 @@ class Check:
 
 
 @dataclass(frozen=True)
+class Paragraph:
+    """A text of a decision letter, shown where `when` is true and `unless` is false."""
+
+    text: str
+    when: str | None = None
+    unless: str | None = None
+    location: Location = field(default_factory=Location, compare=False)
+
+
+@dataclass(frozen=True)
+class LetterSection:
+    heading: str
+    paragraphs: tuple[Paragraph, ...]
+    bullets: bool = False  # `list: true`: the paragraphs as a bulleted list
+    location: Location = field(default_factory=Location, compare=False)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A rule shown in a letter's appendix or on the index page, with its caption."""
+
+    rule: str
+    title: str | None = None
+    location: Location = field(default_factory=Location, compare=False)
+
+
+@dataclass(frozen=True)
+class Letter:
+    """The wording of the decision letters (`letter:`): kept in the policy, not in code, so
+    next year's staff can change it; every placeholder is checked when the policy is planned."""
+
+    per: str
+    authority: str
+    date: dt.date | str  # a date, or the id of the date parameter that holds it
+    title: str
+    sections: tuple[LetterSection, ...]
+    draft: str | None = None
+    appendix_heading: str | None = None
+    appendix: tuple[Figure, ...] = ()
+    index_title: str | None = None
+    index: tuple[Figure, ...] = ()
+    location: Location = field(default_factory=Location, compare=False)
+    places: dict[str, Location] = field(default_factory=dict, compare=False)  # title, appendix, index
+
+
+@dataclass(frozen=True)
 class Validity:
     start: dt.date
     end: dt.date
@@ -175,6 +221,7 @@ class Policy:
     rules: dict[str, Rule] = field(default_factory=dict)
     outputs: tuple[str, ...] = ()
     checks: dict[str, Check] = field(default_factory=dict)
+    letter: Letter | None = None  # the decision letters' wording; with extends, the child's or else the parent's
     extends: str | None = None  # path of the parent as written
     chain: tuple[str, ...] = ()  # files read, child first
     file_lines: dict[str, list[str]] = field(default_factory=dict, compare=False)

@@ -1,4 +1,6 @@
-"""Decision documents: one per member of a policy's main dimension (one per region).
+"""Decision documents: one per member of a policy's main dimension (one per region). A policy
+with a `letter:` section gets decision letters instead (evaluator/report/letters.py); these
+working documents remain for policies without one and for `--working-papers`.
 
 Each document says, in Swedish, for one region: the outcome (every output's value there,
 booleans as ja/nej), the conditions met or failed and the findings and notes (boolean
@@ -114,17 +116,29 @@ def _keys(explainer, rid, dim, member) -> list[dict]:
     return keys
 
 
-def render_decisions(evaluation, tables, fmt: str, per: str | None = None) -> dict[str, str]:
-    """{file name: document} for every member of `per` (default: the main dimension)."""
+def document_name(policy, member) -> str:
+    return f"{slug(policy.id)}-{slug(member) if member is not None else 'national'}"
+
+
+def render_decisions(evaluation, tables, fmt: str, per: str | None = None,
+                     members: list | None = None, working_papers: bool = False) -> dict[str, str]:
+    """{file name: document} for every member of `per` (default: the main dimension), or for
+    `members` only. A policy with a `letter:` section gets decision letters and an index page
+    (evaluator/report/letters.py); without one, or with `working_papers`, the working
+    documents below (every output, its conditions and the derivation tree of every figure)."""
     plan = evaluation.plan
     policy = plan.policy
+    if policy.letter is not None and not working_papers and per in (None, policy.letter.per):
+        from .letters import render_letters
+        return render_letters(evaluation, tables, fmt, members)
     dim = per or main_dimension(plan)
-    members = policy.dimensions[dim].members if dim else (None,)
+    chosen = list(members) if members is not None else \
+        (list(policy.dimensions[dim].members) if dim else [None])
     ext = {"md": "md", "html": "html"}[fmt]
     out: dict[str, str] = {}
-    for member in members:
+    for member in chosen:
         data = decision_data(evaluation, tables, member, dim)
-        name = f"{slug(policy.id)}-{slug(member) if member is not None else 'national'}"
+        name = document_name(policy, member)
         candidate, n = f"{name}.{ext}", 2
         while candidate in out:
             candidate, n = f"{name}_{n}.{ext}", n + 1

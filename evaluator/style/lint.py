@@ -14,15 +14,21 @@ VK105  a date or year that does not fit the validity window:                  wa
        - a list of years (`unit: year` or an id ending in `_years`) that
          contains the value of a `*_year` parameter (e.g. a baseline window
          that overlaps the measurement year after only one of them was moved).
-       The last two are heuristics on names and units: name year parameters
-       `*_year` and year lists `*_years` (or give them `unit: year`) for the
-       check to see them.
+       - the date of the decision letters (`letter: date`, when a date rather
+         than a date parameter) outside the window.
+       The second and third are heuristics on names and units: name year
+       parameters `*_year` and year lists `*_years` (or give them `unit: year`)
+       for the check to see them.
 VK106  a table parameter declared `complete: false` that lacks members        warning
 VK107  a division whose divisor can be zero and is not guarded by an          warning
        enclosing `if d = 0 then … else …` (or `d != 0`, `d > 0`): a rule,      (error when the
        an aggregate (`sum`, `count` of rows, …), a parameter whose value is    divisor is certainly
        or contains 0, arithmetic on those. A literal non-zero number, a        zero: a literal 0 or a
        non-empty list's `count`, `max(positive literal, …)` are non-zero.      scalar parameter = 0)
+VK108  a year written as digits in the policy's title or a letter text that    warning
+       lies outside the years of the validity window (e.g. "2025" left in a
+       title copied from last year): take it from a parameter
+       ({measurement_year}). A statute number such as (2024:1252) is not a year.
 
 Warnings leave the exit code 0 unless `--strict`; errors always give 1.
 """
@@ -49,6 +55,7 @@ CODES = {
     "VK105": "date or year outside the validity window",
     "VK106": "table parameter missing a dimension member",
     "VK107": "division by a value that can be zero",
+    "VK108": "a year in a title or letter text outside the validity window",
 }
 
 
@@ -71,6 +78,7 @@ def lint(plan: Plan) -> list[Diagnostic]:
                                     rule.location))
     findings += _dates(plan)
     findings += _divisions(plan)
+    findings += _text_years(plan)
     return sorted(set(findings), key=lambda f: (f.location.file or "", f.location.line or 0,
                                                 f.location.column or 0, f.code, f.message))
 
@@ -91,6 +99,9 @@ def _parameters(plan: Plan) -> list[Diagnostic]:
     in_template: set[str] = set()  # a value shown in an explanation is used too
     for rule in policy.rules.values():
         in_template |= set(re.findall(r"{(\w+)", rule.explain or ""))
+    in_template |= {name for text, _ in _letter_texts(policy) for name in re.findall(r"{(\w+)", text)}
+    if policy.letter is not None and isinstance(policy.letter.date, str):
+        in_template.add(policy.letter.date)
     out = []
     for p in policy.parameters.values():
         if not plan.graph.used_anywhere(p.id) and p.id not in in_template:
@@ -145,6 +156,55 @@ def _dates(plan: Plan) -> list[Diagnostic]:
             if q.value in p.value:
                 out.append(finding("VK105", f"'{p.id}' = [{', '.join(map(str, p.value))}] includes "
                                             f"{q.value}, the value of '{q.id}'", p.location))
+    return out
+
+
+# ---------------------------------------------------------------- VK108
+
+# Four digits 1900-2099 standing alone: not part of a longer number, nor a statute number
+# such as "(2024:1252)".
+_YEAR = re.compile(r"(?<![\d(:])(?:19|20)\d{2}(?![\d:])")
+
+
+def _letter_texts(policy) -> list[tuple[str, Location]]:
+    """Every text of the `letter:` section with its place in the file."""
+    letter = policy.letter
+    if letter is None:
+        return []
+    place = letter.places.get
+    out = [(letter.title, place("title", letter.location))]
+    for sec in letter.sections:
+        out.append((sec.heading, sec.location))
+        out += [(p.text, p.location) for p in sec.paragraphs]
+    out += [(text, place(part, letter.location))
+            for text, part in ((letter.appendix_heading, "appendix"), (letter.index_title, "index")) if text]
+    out += [(f.title, f.location) for f in (*letter.appendix, *letter.index) if f.title]
+    return out
+
+
+def _title_location(policy) -> Location:
+    lines = policy.file_lines.get(policy.path) or []
+    line = next((i for i, text in enumerate(lines, 1) if text.startswith("title:")), None)
+    return Location(file=policy.path, line=line, column=1 if line else None)
+
+
+def _text_years(plan: Plan) -> list[Diagnostic]:
+    policy = plan.policy
+    start, end = policy.valid.start, policy.valid.end
+    out = []
+    for text, location in [(policy.title, _title_location(policy)), *_letter_texts(policy)]:
+        for match in _YEAR.finditer(text):
+            year = int(match.group(0))
+            if not start.year <= year <= end.year:
+                shown = text if len(text) <= 60 else text[:57] + "…"
+                out.append(finding("VK108", f"'{shown}' names the year {year}, outside the validity window "
+                                            f"{start} – {end}: take it from a parameter, e.g. "
+                                            "{measurement_year}", location))
+    letter = policy.letter  # a date parameter is checked with the others (VK105)
+    if letter is not None and isinstance(letter.date, dt.date) and not start <= letter.date <= end:
+        out.append(finding("VK105", f"the letters' date {letter.date} is outside the validity window "
+                                    f"{start} – {end} (left from an earlier year?)",
+                           letter.places.get("date", letter.location)))
     return out
 
 
