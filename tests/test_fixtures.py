@@ -476,3 +476,35 @@ def test_a_report_that_cannot_be_written(folder):
     proc = villkor("test", folder / "fx", "--format", "junit", "-o", folder / "fx")
     assert proc.returncode == 2
     assert f"cannot write {folder / 'fx'}" in proc.stderr and "internal error" not in proc.stderr
+
+
+TINY_POLICY = """\
+policy: tiny
+title: Liten
+version: "1"
+valid: {from: 2026-01-01, to: 2026-12-31}
+sources:
+  doc: {document: seeds/example.txt, passage: Bilaga 1}
+parameters:
+  rate: {value: RATE, unit: kr, source: {ref: doc}}
+rules:
+  doubled:
+    expr: rate * 2
+    unit: kr
+    source: {ref: doc}
+outputs: [doubled]
+"""
+
+
+def test_a_policy_changed_between_two_fixture_runs_in_one_process_is_read_again(tmp_path):
+    """Fixture runs load each policy once (most cases name the same policy), but an edited
+    policy file is never answered from that memory: 5 kr × 2 = 10 kr, then 6 kr × 2 = 12 kr."""
+    from evaluator.fixtures.runner import run_fixture
+
+    policy = write(tmp_path / "tiny.yaml", TINY_POLICY.replace("RATE", "5"))
+    fixture = write(tmp_path / "case.yaml", "policy: tiny.yaml\ndata: {}\nexpect: {doubled: 10}\n")
+    assert [r.passed for r in run_fixture(str(fixture))] == [True]
+    write(policy, TINY_POLICY.replace("RATE", "6") + "# edited\n")
+    results = run_fixture(str(fixture))
+    assert [r.passed for r in results] == [False]
+    assert "12" in results[0].failure_text()
