@@ -994,8 +994,7 @@ class _TypedColumn:
             none = np.zeros(len(arr), dtype=bool)
             low = present & (arr < col.min) if col.min is not None else none
             high = present & (arr > col.max) if col.max is not None else none
-        hint = (f"values of '{col.id}' must be between {col.min if col.min is not None else '-∞'} "
-                f"and {col.max if col.max is not None else '∞'}")
+        hint = _bounds_hint(col)
         if low.any():
             i = self.first(low)
             what = {"int": "count", "money": "amount"}.get(col.type, "number")
@@ -1266,3 +1265,11 @@ def _check_unique(inp: Input, frame: pd.DataFrame, path: str, rows: RowMap) -> N
     a, b = rows(int(same[0])), rows(int(same[1]))
     raise DataError(f"rows {a} and {b} both hold {where}", Location(file=path, row=b),
                     f"input '{inp.id}' allows one row per {', '.join(inp.by)}; merge or remove one")
+
+
+def _bounds_hint(col: Column) -> str:
+    if col.max is None:
+        return f"values of '{col.id}' must be {col.min} or more"
+    if col.min is None:
+        return f"values of '{col.id}' must be {col.max} or less"
+    return f"values of '{col.id}' must be between {col.min} and {col.max}"

@@ -198,10 +198,10 @@ def test_kr_plus_count_is_refused():
 @pytest.mark.parametrize("text, message", [
     ("eligible * tariff - eligible", "'-' mixes units kr and count"),
     ("tariff > cap", "'>' mixes units kr/count and kr"),
-    ("min(cap, eligible)", "the arguments of min() mixes units kr and count"),
-    ("if true then cap else eligible", "'then' and 'else' mixes units kr and count"),
+    ("min(cap, eligible)", "the arguments of min() mix units kr and count"),
+    ("if true then cap else eligible", "'then' and 'else' mix units kr and count"),
     ("cap ** 2", "'**' needs plain numbers, not a number in kr"),
-    ("[cap, months]", "list items mixes units kr and month"),
+    ("[cap, months]", "list items mix units kr and month"),
 ])
 def test_unit_mismatches(text, message):
     assert unit_error(text).message == message

@@ -422,12 +422,13 @@ class Checker:
 
     # ------------------------------------------------------------ combining
 
-    def unify(self, node: ast.Node, a: T.Unit | None, b: T.Unit | None, what: str) -> T.Unit | None:
+    def unify(self, node: ast.Node, a: T.Unit | None, b: T.Unit | None, what: str,
+              plural: bool = False) -> T.Unit | None:
         if a is None:
             return b
         if b is None or a == b:
             return a
-        raise UnitError(f"{what} mixes units {a} and {b}", self.loc(node),
+        raise UnitError(f"{what} {'mix' if plural else 'mixes'} units {a} and {b}", self.loc(node),
                         "values must be in the same unit; check the rule's operands")
 
     def join(self, node: ast.Node, a: T.Type, b: T.Type, what: str) -> T.Type:
@@ -438,7 +439,7 @@ class Checker:
             return a
         if a.kind != b.kind:
             raise self.type_error(node, f"{what} must have the same type: {a.describe()} vs {b.describe()}")
-        unit = self.unify(node, a.unit, b.unit, what) if a.kind == "number" else None
+        unit = self.unify(node, a.unit, b.unit, what, plural=True) if a.kind == "number" else None
         both = self.combine(node, a, b, a)
         member = a.member if a.member == b.member else None
         return both.with_(unit=unit, member=member, nullable=a.nullable or b.nullable)
