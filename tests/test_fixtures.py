@@ -508,3 +508,21 @@ def test_a_policy_changed_between_two_fixture_runs_in_one_process_is_read_again(
     results = run_fixture(str(fixture))
     assert [r.passed for r in results] == [False]
     assert "12" in results[0].failure_text()
+
+
+def test_the_coverage_example_in_the_testing_guide_is_what_the_command_prints():
+    """docs/testing.md shows the first lines of a real coverage report; line numbers of the
+    policy move when it is edited, so the example is compared with the command's output."""
+    doc = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8").splitlines()
+    command = "villkor test --coverage tests/fixtures/2026_performance/p08_cap_binding.yaml " \
+              "tests/fixtures/2026_performance/p08_cap_not_binding.yaml"
+    start = doc.index("    $ " + command) + 1
+    shown = []
+    for line in doc[start:]:
+        if not line.startswith("    ") or line.strip() == "...":
+            break
+        shown.append(line[4:])
+    proc = _villkor(*command.split()[1:], cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr  # both cases pass; no --threshold, so exit 0
+    assert shown and proc.stdout.splitlines()[: len(shown)] == shown, \
+        "update the example in docs/testing.md with the command's output"
