@@ -76,3 +76,16 @@ def check_output(output: str | None, policy, data_dir: str | None, params_path: 
     if clash is not None:
         raise UsageError(f"-o {output} is an input of this run ({clash}); it would be overwritten",
                          hint="write the output to another file")
+
+
+def chosen_outputs(text: str | None, rules) -> list[str] | None:
+    """--outputs RULE,...: the rules to report (None: the policy's outputs); an unknown one is
+    refused with the nearest names."""
+    if not text:
+        return None
+    chosen = [o.strip() for o in text.split(",") if o.strip()]
+    unknown = [o for o in chosen if o not in rules]
+    if unknown:
+        from ..errors import did_you_mean
+        raise UsageError(f"--outputs names an unknown rule '{unknown[0]}'", hint=did_you_mean(unknown[0], rules))
+    return chosen

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 
 from ..errors import UsageError
-from .arguments import check_output, parse_where, policy_data_args, resolve_where, where_arg
+from .arguments import check_output, chosen_outputs, parse_where, policy_data_args, resolve_where, where_arg
 
 FORMATS = ("json", "csv", "xlsx", "md", "html", "csv-sv", "summary")
 
@@ -42,14 +42,7 @@ def cmd_run(args) -> int:
     policy = api.load(args.policy, args.params)
     check_output(args.output, policy.model, args.data, args.params)
     result = policy.evaluate(policy.read(args.data))
-    wanted = None
-    if args.outputs:
-        wanted = [o.strip() for o in args.outputs.split(",") if o.strip()]
-        unknown = [o for o in wanted if o not in policy.plan.rules]
-        if unknown:
-            from ..errors import did_you_mean
-            raise UsageError(f"--outputs names an unknown rule '{unknown[0]}'",
-                             hint=did_you_mean(unknown[0], policy.plan.rules))
+    wanted = chosen_outputs(args.outputs, policy.plan.rules)
     run_result = result.run_result(wanted)
     if args.where:
         from ..result import only_members

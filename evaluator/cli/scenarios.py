@@ -13,7 +13,7 @@ from ..errors import PolicyError, UsageError
 
 def cmd_run_scenarios(args) -> int:
     from .. import api
-    from ..errors import did_you_mean
+    from .arguments import chosen_outputs
     from ..scenarios import FORMATS, evaluate_scenarios, output_specs, read_scenarios, render
     from .output import emit_bytes
 
@@ -29,14 +29,7 @@ def cmd_run_scenarios(args) -> int:
     if seek is not None:
         return cmd_seek(args, policy, seek, source)
     scenarios, sha = read_scenarios(policy.model, args.scenarios)
-    if args.outputs:
-        chosen = [o.strip() for o in args.outputs.split(",") if o.strip()]
-        unknown = [o for o in chosen if o not in policy.plan.rules]
-        if unknown:
-            raise UsageError(f"--outputs names an unknown rule '{unknown[0]}'",
-                             hint=did_you_mean(unknown[0], policy.plan.rules))
-    else:
-        chosen = None
+    chosen = chosen_outputs(args.outputs, policy.plan.rules)
     run = evaluate_scenarios(policy.plan, policy.read(args.data).tables, scenarios)
     if chosen is None:
         chosen = [o for o in policy.outputs if o in run.values]
