@@ -34,7 +34,7 @@ def test_exact_factor_where_a_cap_binds(tmp_path):
     assert doc["reached"] == 5000000
     assert doc["values"] == {"cataract": {"policy": 10000, "scaled": 25182}}
     assert doc["binding"] == ["Belopp som regionen kan rekvirera, högst taket i bilaga 2 (P-8, P-12): "
-                              "Maxtak per region (P-11, bilaga 2) är lägst för Gotland (1 av 21)"]
+                              "Maxtak per region (P-11, bilaga 2) är lägst för Region Gotland (1 av 21)"]
 
 
 def test_to_the_krona_and_equal_to_a_separate_params_run(tmp_path):
@@ -63,7 +63,7 @@ def test_unreachable_above_says_the_maximum_in_swedish(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert ("Målet 40\u2009000\u2009000 kr kan inte nås: Belopp som regionerna kan rekvirera, totalt (P-1, P-12) "
             "blir högst 32\u2009802\u2009811 kr, hur mycket") in proc.stdout
-    assert "är lägst för Uppsala och Gotland (2 av 21)" in proc.stdout
+    assert "är lägst för Region Uppsala och Region Gotland (2 av 21)" in proc.stdout
 
 
 def test_unreachable_below_even_at_factor_zero(tmp_path):
