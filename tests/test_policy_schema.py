@@ -130,7 +130,7 @@ def test_fixture_errors(tmp_path):
     text = FIXTURE.replace("expect:", "expct:").replace("policy: ../policies/base.yaml\n", "")
     errors, _ = errors_of(tmp_path, text, "fixture.schema.json")
     assert [((e.location.line, e.location.column), e.message, e.hint) for e in errors] == [
-        ((1, 1), "missing required key 'expect' or 'expect_error'", None),
+        ((1, 1), "missing required key 'expect' or 'expect_error' or 'scenarios'", None),
         ((1, 1), "missing required key 'policy'", None),
         ((5, 1), "unknown key 'expct'", "did you mean 'expect'?"),
     ]
