@@ -122,7 +122,7 @@ MAX_SHOWN = 100  # characters of a source line shown under a message
 
 def _shown_source(src: str, column: int, length: int) -> tuple[str, int, int]:
     """The source line as shown: control characters made visible, a long line cut around the column."""
-    src = "".join(c if c == "\t" or c.isprintable() else "\N{REPLACEMENT CHARACTER}" for c in src)
+    src = "".join(c if c == "\t" or c.isprintable() else "\ufffd" for c in src)
     if len(src) <= MAX_SHOWN:
         return src, column, length
     start = max(0, min(column - 1 - MAX_SHOWN // 3, len(src) - MAX_SHOWN))

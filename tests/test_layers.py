@@ -70,3 +70,11 @@ def test_the_import_reader_resolves_relative_and_function_level_imports():
     found = _imports(PACKAGE / "cli" / "run.py", top_level_only=False)
     assert {"evaluator.cli.arguments", "evaluator.api", "evaluator.cli.output"} <= found
     assert "evaluator.api" not in _imports(PACKAGE / "cli" / "run.py", top_level_only=True)
+
+
+def test_no_named_unicode_escapes_in_the_package():
+    """A `\\N{...}` escape makes the compiler import `unicodedata`; on a fresh install (no .pyc yet)
+    a Ctrl-C during that import comes out as a SyntaxError no program can catch, with a traceback."""
+    offenders = [str(p.relative_to(PACKAGE.parent)) for p in PACKAGE.rglob("*.py")
+                 if "\\N{" in p.read_text(encoding="utf-8")]
+    assert offenders == []
