@@ -25,15 +25,17 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from ..errors import LimitError, Location, did_you_mean
 from . import ast, types as T, values as V
 from .values import ROUNDING_MODES, Val
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from .checker import Checker
     from .interp import Interp
+else:
+    from .lazy_numpy import np  # numpy on first use: checking a policy computes no value
 
 CheckRule = Callable[["Checker", ast.Call, list[T.Type]], T.Type]
 Kernel = Callable[["Interp", ast.Call, list[Val]], Val]

@@ -11,13 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from ..errors import EvaluationError
 from . import types as T
 from .values import ListVal, Val, scalar
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    from .lazy_numpy import np  # numpy on first use: checking a policy computes no value
 
 ROW_AXIS = "#row"
 

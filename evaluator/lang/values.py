@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from ..errors import EvaluationError, LimitError
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    from .lazy_numpy import np  # numpy on first use: checking a policy computes no value
 
 FEEL_CONTEXT = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN, Emax=6144, Emin=-6143,
                                traps=[decimal.InvalidOperation, decimal.Overflow,
@@ -224,13 +228,17 @@ def as_object(arr: np.ndarray) -> np.ndarray:
     return out
 
 
-_to_dec = np.frompyfunc(lambda x: to_decimal(x), 1, 1)
-
-
 def as_decimal(arr: np.ndarray) -> np.ndarray:
     """Every element a Decimal (for division, rounding to a scale, powers)."""
     with decimal.localcontext(FEEL_CONTEXT):
-        return np.asarray(_to_dec(as_object(arr)), dtype=object)
+        return np.asarray(_to_dec()(as_object(arr)), dtype=object)
+
+
+@functools.cache
+def _to_dec() -> np.ufunc:
+    """to_decimal over a whole array (made on first use, as numpy is imported)."""
+    ufunc: np.ufunc = np.frompyfunc(lambda x: to_decimal(x), 1, 1)
+    return ufunc
 
 
 def _magnitude(arr: np.ndarray) -> int:

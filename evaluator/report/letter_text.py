@@ -20,7 +20,6 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 
 from ..errors import PolicyError, VillkorError, did_you_mean
-from ..explain.reader import Reader, unit_text
 from ..lang import values as V
 from ..lang.values import ListVal
 from ..policy.templates import template_names
@@ -111,6 +110,8 @@ class Filler:
     """Values of one evaluation at one member of the letter's dimension."""
 
     def __init__(self, evaluation):
+        from ..explain.reader import Reader  # the explain package computes: not for checking a letter
+
         self.reader = Reader(evaluation)
         self.evaluation = evaluation
         self.plan = evaluation.plan
@@ -118,6 +119,8 @@ class Filler:
 
     def value(self, name: str, key: dict):
         """(value, unit) of a rule or parameter at `key` (value None where it is not computed)."""
+        from ..explain.reader import unit_text
+
         if name in self.plan.rules:
             pr = self.plan.rules[name]
             unit = unit_text(pr.rule.unit) or unit_text(pr.type.unit)
