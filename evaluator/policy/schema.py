@@ -2,7 +2,8 @@
 
 The schemas (schemas/*.schema.json, shipped in the package) are what editors with a YAML
 language server use too, so a person sees the same rules while typing as `villkor validate`
-reports.
+reports. A file is first tested by the schema compiled to plain Python (schema_check.py: valid
+or not); jsonschema, imported only then, finds the errors of a file that is not valid.
 """
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ import functools
 import importlib.resources
 import json
 from decimal import Decimal
-from typing import Any
-
-import jsonschema
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from ..errors import PolicyError, SchemaError, VillkorError, did_you_mean
 from .loader import Loaded
+from .schema_check import validity_test
+
+if TYPE_CHECKING:
+    import jsonschema
+    from jsonschema.exceptions import ValidationError
 
 
 @functools.cache
@@ -42,16 +45,27 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def _validator(name: str) -> jsonschema.Draft202012Validator:
+    """jsonschema's validator of a shipped schema, made once per process."""
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(load_schema(name), format_checker=jsonschema.FormatChecker())
+
+
 def validate_tree(loaded: Loaded, schema_name: str) -> list[VillkorError]:
     """All schema violations of a loaded file, sorted by position."""
     schema = load_schema(schema_name)
-    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     if not isinstance(loaded.tree, dict):
         return [SchemaError("the file must be a mapping of keys to values", loaded.location(()),
                             f"start with the keys of {schema.get('title', 'the file')}, e.g. 'policy:'")]
+    instance = _jsonable(loaded.tree)
+    valid = validity_test(schema_name)
+    if valid is not None and valid(instance):
+        return []
     errors: list[VillkorError] = []
     seen: set[tuple[int | None, int | None, str]] = set()
-    for err in validator.iter_errors(_jsonable(loaded.tree)):
+    for err in _validator(schema_name).iter_errors(instance):
         for leaf in _leaves(err):
             for made in _to_policy_errors(loaded, leaf):
                 key = (made.location.line, made.location.column, made.message)
@@ -67,7 +81,9 @@ def _leaves(err: ValidationError) -> list[ValidationError]:
     if _is_column_type(err) or _is_required_choice(err):
         return [err]
     if err.validator in ("anyOf", "oneOf") and err.context:
-        best = jsonschema.exceptions.best_match(err.context)
+        from jsonschema.exceptions import best_match
+
+        best = best_match(err.context)
         return [best] if best is not None else [err]
     return [err]
 
