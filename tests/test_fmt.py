@@ -5,6 +5,7 @@ Every policy of the repository is copied to tmp_path first: the tests never rewr
 
 from __future__ import annotations
 
+import random
 import re
 import shutil
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 import yaml
 
 from evaluator.lang import parse
-from evaluator.style.fmt import format_text, plain_is_safe, wrap_expression
+from evaluator.style.fmt import BLOCK_TEXT, VALUE_WORDS, format_text, plain_is_safe, reads_back, wrap_expression
 
 from conftest import ROOT, villkor, write
 
@@ -187,6 +188,27 @@ def test_plain_is_safe():
     assert plain_is_safe("Bilaga 1, tredje stycket")
     for text in ("yes", "on", "1:30", "2026.1", "1_000", "a: b", "{x}", "# no", "", " pad", "null", "2026-03-16"):
         assert not plain_is_safe(text), text
+
+
+def test_plain_is_safe_in_a_block_holds_punctuation_after_a_letter():
+    assert plain_is_safe("Brister i återrapporteringen, delar (C-9)")
+    assert plain_is_safe("Vad gäller för medel? (uppföljning sker under 2027)")
+    assert plain_is_safe("Totalt betalas {value} ut av {total}.")
+    assert not plain_is_safe("Brister, delar (C-9)", flow=True)  # a comma ends a value in [a, b]
+    assert not plain_is_safe("Återrapporteringen från {region}: {value}")  # ': ' starts a mapping
+
+
+def test_what_is_answered_without_parsing_reads_back_as_itself():
+    """BLOCK_TEXT answers without parsing: every text it lets through must read back in both
+    parsers. Random texts of its characters (and others), seeded, and the words YAML reads."""
+    rng = random.Random(7)
+    chars = "abcXYZåäöÅé019 .()/-–,;?!'\"{}[]&*+=<>%§_:#"
+    texts = [w.capitalize() for w in VALUE_WORDS] + [
+        rng.choice("aåXé") + "".join(rng.choice(chars) for _ in range(rng.randrange(12))) for _ in range(3000)]
+    answered = [t for t in texts if BLOCK_TEXT.fullmatch(t) and t.lower() not in VALUE_WORDS and t == t.strip()]
+    assert len(answered) > 1000
+    assert [t for t in answered if not reads_back(t)] == []
+    assert all(plain_is_safe(t) == reads_back(t) for t in texts if t not in answered)
 
 
 def test_wrap_keeps_the_syntax_tree_and_strings():

@@ -291,6 +291,9 @@ def _reorder_all(doc: CommentedMap) -> None:
 # spaces and . ( ) / – - (no `:`, `#`, `,`, quotes, brackets, nothing a resolver reads as a
 # number, date or boolean), and not one of the words YAML 1.1 or 1.2 reads as a value.
 PLAIN_TEXT = re.compile(r"[^\W\d_][\w .()/\-–]*")
+# Outside `{…}` and `[…]` a plain scalar may also hold , ; ? ! quotes, braces and brackets after
+# its first letter: only `: ` and ` #` end it there, and neither `:` nor `#` is in this set.
+BLOCK_TEXT = re.compile(r"[^\W\d_][\w .()/\-–,;?!'\"{}\[\]&*+=<>%§]*")
 VALUE_WORDS = {"yes", "no", "on", "off", "true", "false", "null", "y", "n"}
 
 
@@ -300,12 +303,18 @@ def plain_is_safe(text: str, flow: bool = False) -> bool:
     (PyYAML: `yes`, `1:30`, `1_000` are not strings there) and in YAML 1.2 (ruamel)? With
     `flow`, also inside `{…}` and `[…]`, where PyYAML refuses more (`,`, `?`, `[]{}`).
 
-    Plain prose (PLAIN_TEXT) is answered without parsing; anything else is read back by both
-    parsers (one parse costs milliseconds, and a policy has hundreds of scalars)."""
+    Plain prose (PLAIN_TEXT, or BLOCK_TEXT outside a flow collection) is answered without
+    parsing; anything else is read back by both parsers (one parse costs a millisecond, and a
+    policy has hundreds of scalars)."""
     if not text or text != text.strip() or "\n" in text or "\t" in text:
         return False
-    if PLAIN_TEXT.fullmatch(text) and text.lower() not in VALUE_WORDS:
+    if (BLOCK_TEXT if not flow else PLAIN_TEXT).fullmatch(text) and text.lower() not in VALUE_WORDS:
         return True
+    return reads_back(text, flow)
+
+
+def reads_back(text: str, flow: bool = False) -> bool:
+    """`text` written plain reads back as this very string in both PyYAML and ruamel."""
     docs = [f"k: {text}\n"] + ([f"{{k: {text}}}\n", f"[{text}]\n"] if flow else [])
     for doc in docs:
         try:
@@ -316,13 +325,19 @@ def plain_is_safe(text: str, flow: bool = False) -> bool:
         if not isinstance(value, (list, dict)) or len(value) != 1 or got != text or not isinstance(got, str):
             return False
         try:
-            rt = YAML(typ="safe", pure=True).load(doc)
+            rt = _safe_ruamel().load(doc)
         except Exception:
             return False
         got = rt[0] if isinstance(rt, list) else rt.get("k") if isinstance(rt, dict) else None
         if got != text:
             return False
     return True
+
+
+@functools.cache
+def _safe_ruamel() -> YAML:
+    """One pure-Python YAML 1.2 loader for every read-back (making one costs more than a load)."""
+    return YAML(typ="safe", pure=True)
 
 
 def _canonical_scalar(value, key, indent: int, flow: bool = False):
