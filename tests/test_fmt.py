@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from evaluator.lang import parse
-from evaluator.style.fmt import BLOCK_TEXT, VALUE_WORDS, format_text, plain_is_safe, reads_back, wrap_expression
+from evaluator.style.fmt import BLOCK_TEXT, VALUE_WORDS, format_text, never_plain, plain_is_safe, reads_back, wrap_expression
 
 from conftest import ROOT, villkor, write
 
@@ -209,6 +209,16 @@ def test_what_is_answered_without_parsing_reads_back_as_itself():
     assert len(answered) > 1000
     assert [t for t in answered if not reads_back(t)] == []
     assert all(plain_is_safe(t) == reads_back(t) for t in texts if t not in answered)
+
+
+def test_what_is_refused_without_parsing_does_not_read_back_as_itself():
+    rng = random.Random(8)
+    chars = "ab åX09 .()-,;?'\"{}[]:#"
+    texts = [rng.choice("aX{[(") + "".join(rng.choice(chars) for _ in range(rng.randrange(10))) for _ in range(2000)]
+    for flow in (False, True):
+        refused = [t for t in texts if never_plain(t, flow)]
+        assert len(refused) > 300
+        assert [t for t in refused if reads_back(t, flow)] == []
 
 
 def test_wrap_keeps_the_syntax_tree_and_strings():

@@ -310,7 +310,16 @@ def plain_is_safe(text: str, flow: bool = False) -> bool:
         return False
     if (BLOCK_TEXT if not flow else PLAIN_TEXT).fullmatch(text) and text.lower() not in VALUE_WORDS:
         return True
+    if never_plain(text, flow):
+        return False
     return reads_back(text, flow)
+
+
+def never_plain(text: str, flow: bool = False) -> bool:
+    """Text that no YAML reads as one plain scalar: ': ' starts a mapping value, ' #' a comment,
+    `{` or `[` a collection, a final ':' a key; inside `{…}` and `[…]` a ',' ends the value."""
+    return (": " in text or " #" in text or text[0] in "{[" or text.endswith(":")
+            or (flow and "," in text))
 
 
 def reads_back(text: str, flow: bool = False) -> bool:
