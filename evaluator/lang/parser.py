@@ -60,8 +60,18 @@ def parse(text: str) -> ast.Node:
     if not text.strip():
         raise ExprSyntaxError("empty expression", Location(line=1, column=1, source_line=text),
                               hint="write an expression, e.g. min(compensation, cap)")
+    return _parsed(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(text: str) -> ast.Node:
+    """The syntax tree of a text, kept for the next policy holding the same expression: a run of
+    fixtures plans the same policy once per case (its parameters differ), and validating a
+    policy again after one edit re-parses only what changed. The tree is immutable and its
+    positions are those within the text, so every use of the text may share it. A text that
+    does not parse raises each time (errors are not kept)."""
     try:
-        tree = _parse_tree(text)
+        tree = _lark().parse(text)
     except UnexpectedInput as exc:
         raise _syntax_error(text, exc) from None
     except RecursionError:
@@ -69,14 +79,6 @@ def parse(text: str) -> ast.Node:
                          Location(line=1, column=1)) from None
     _check_depth(tree, text)
     return _Builder(text).build(tree)
-
-
-@functools.lru_cache(maxsize=4096)
-def _parse_tree(text: str) -> Tree[Token]:
-    """Lark's tree of a text, kept for the next policy holding the same expression (validating a
-    policy again after one edit re-parses only what changed). The tree is only read, never changed;
-    every parse builds its own AST from it."""
-    return _lark().parse(text)
 
 
 def _syntax_error(text: str, exc: UnexpectedInput) -> ExprSyntaxError:
