@@ -7,15 +7,13 @@ file:line:col and the rule id.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-import datetime as dt
 
-from .errors import (CycleError, GrainError, Location, TypeCheckError, UnitError,
-                     VillkorError, raise_all)
+from .errors import CycleError, GrainError, Location, TypeCheckError, UnitError, VillkorError, raise_all
 from .graph import DependencyGraph
-from .lang import ast
-from .lang import types as T
+from .lang import ast, types as T
 from .lang.checker import Checked, check
 from .lang.parser import parse
 from .lang.scope import Scope, TableInfo
@@ -48,7 +46,7 @@ class PlannedRule:
 @dataclass
 class Plan:
     policy: Policy
-    scope: "StaticScope"
+    scope: StaticScope
     order: list[PlannedRule]  # rules in evaluation order
     checks: list[PlannedRule]
     rules: dict[str, PlannedRule]
