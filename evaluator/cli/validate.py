@@ -33,10 +33,10 @@ def cmd_validate(args) -> int:
         import json
 
         from ..diagnostics import to_json
-        found = [d for err in errors for d in err.diagnostics]
+        found = [d for e in errors for d in e.diagnostics]
         print(json.dumps({"diagnostics": to_json(found), "errors": len(found), "warnings": 0},
                          ensure_ascii=False, indent=2))
     else:
-        for err in errors:
-            print(render(err), file=sys.stderr)
+        for e in errors:
+            print(render(e), file=sys.stderr)
     return 1 if errors else 0
