@@ -119,8 +119,8 @@ def test_vk105_on_a_2027_draft_with_stale_dates(tmp_path):
 
 def test_the_2027_draft_has_no_date_findings():
     proc = villkor("lint", ROOT / "examples" / "2027_draft" / "2027_performance.yaml")
-    assert proc.returncode == 0, proc.stderr
-    assert "VK105" not in proc.stdout and "VK100" not in proc.stdout
+    assert proc.returncode == 0, proc.stderr  # it validates: an error would exit 1
+    assert "VK105" not in proc.stdout
 
 
 def test_vk106_incomplete_table(tmp_path):
@@ -170,14 +170,16 @@ def test_vk107_position_inside_a_block_expression(tmp_path):
         "count(performed), which can be zero; guard it with if count(performed) = 0 then … else …"]
 
 
-def test_vk100_invalid_policy_is_an_error_and_others_are_still_linted(tmp_path):
+def test_invalid_policy_gives_its_validate_error_and_others_are_still_linted(tmp_path):
     bad = write(tmp_path / "bad.yaml", BASE.replace("expr: min(compensation, cap)", "expr: min(compensaton, cap)"))
     good = write(tmp_path / "good.yaml", BASE)
     proc = villkor("lint", bad, good, "--format", "json")
     assert proc.returncode == 1
     doc = json.loads(proc.stdout)
-    assert [(f["code"], f["severity"]) for f in doc["findings"]] == [("VK100", "error")]
-    assert "compensaton" in doc["findings"][0]["message"] and doc["findings"][0]["file"] == str(bad)
+    # the unknown name keeps its own code (VK011) and place, as validate gives them
+    assert [(f["code"], f["severity"]) for f in doc["diagnostics"]] == [("VK011", "error")]
+    assert doc["diagnostics"] == json.loads(villkor("validate", bad, "--format", "json").stdout)["diagnostics"]
+    assert "compensaton" in doc["diagnostics"][0]["message"] and doc["diagnostics"][0]["file"] == str(bad)
 
 
 def test_repo_policies_lint_without_errors():
@@ -193,10 +195,10 @@ def test_repo_policies_give_only_illustrative_findings():
     proc = villkor("lint", *files, "--format", "json")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     doc = json.loads(proc.stdout)
-    assert doc["errors"] == 0 and doc["warnings"] == len(doc["findings"]) > 0
-    assert {f["code"] for f in doc["findings"]} == {"VK103"}
+    assert doc["errors"] == 0 and doc["warnings"] == len(doc["diagnostics"]) > 0
+    assert {f["code"] for f in doc["diagnostics"]} == {"VK103"}
     from evaluator.policy.build import load_policy
-    for f in doc["findings"]:
+    for f in doc["diagnostics"]:
         pid = f["message"].split("'")[1]
         assert load_policy(f["file"]).parameters[pid].status == "illustrative", f
     # --strict turns those warnings into a failing exit code
