@@ -178,6 +178,20 @@ def test_where_writes_one_letter_and_its_index(tmp_path):
     assert not (tmp_path / "x").exists()
 
 
+def test_where_on_national_outputs_says_there_is_one_document(tmp_path):
+    """Every output national: the documents are one in all, so --where has nothing to choose."""
+    policy = tmp_path / "nat.yaml"
+    policy.write_text('policy: nat\ntitle: Riket\nversion: "1"\nvalid: {from: 2026-01-01, to: 2026-12-31}\n'
+                      "parameters:\n  rate: {value: 3}\nrules:\n  total:\n    expr: rate + 1\noutputs: [total]\n",
+                      encoding="utf-8")
+    (tmp_path / "data").mkdir()
+    proc = villkor("decisions", policy, "--data", tmp_path / "data", "-o", tmp_path / "out", "--where", "region=Uppsala")
+    assert proc.returncode == 2
+    assert proc.stderr == ("error: --where region=…: the policy's outputs are national, one document in all\n"
+                           "  hint: leave out --where\n")
+    assert not (tmp_path / "out").exists()
+
+
 def test_run_where_keeps_the_json_shape_with_fewer_rows():
     full = json.loads(villkor("run", PERF, "--data", DATA, "--format", "json", cwd=ROOT, check=True).stdout)
     one = json.loads(villkor("run", PERF, "--data", DATA, "--format", "json", "--where", "region=Uppsala",
