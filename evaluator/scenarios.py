@@ -726,17 +726,18 @@ def to_document(run: ScenarioRun, specs: list[OutputSpec], source: dict) -> dict
                           "keys": [[value_to_json(k[d]) for d in o.dims] for k in o.keys] if o.dims else None}
     # every output's values, differences and flips as lists once, for all scenarios together
     rows = {o.rid: (_json_list(o.data), None if o.diff is None else _json_list(o.diff),
-                    None if o.diff is not None else (o.data != o.data[0:1]).tolist())
+                    None if o.diff is not None else (o.data != o.data[0:1]).tolist(),
+                    set(np.flatnonzero(o.flip.any(axis=1)).tolist()))  # the scenarios with a flip
             for o in specs}
 
     def one(o: OutputSpec, s: int) -> dict:
-        vals, diffs, changed = rows[o.rid]
+        vals, diffs, changed, flipped = rows[o.rid]
         entry = {"value": vals[s] if o.dims else vals[s][0]}
         if diffs is not None:
             entry["difference"] = diffs[s] if o.dims else diffs[s][0]
         elif s and changed is not None:  # without differences (not numbers): whether it changed
             entry["changed"] = changed[s] if o.dims else changed[s][0]
-        if s and o.flip[s].any():
+        if s and s in flipped:
             entry["flips"] = [[value_to_json(o.keys[j][d]) for d in o.dims] for j in np.flatnonzero(o.flip[s])]
         return entry
     base = {"outputs": {o.rid: one(o, 0)["value"] for o in specs}, "failed_checks": run.failed_checks[0]}
