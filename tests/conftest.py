@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import os
+import signal
 import subprocess
 import sys
 import textwrap
+import warnings
 from pathlib import Path
 
 import pytest
@@ -122,7 +125,44 @@ def mini(tmp_path):
 
 
 def villkor(*args, cwd=None, check=False):
-    """Run the real command line as a subprocess."""
+    """Run the real command line in this process (what a subprocess would add is proven by the
+    tests that spawn one: signals, closed streams, start-up imports, the installed script).
+
+    Returns what `subprocess.run(..., text=True)` would: returncode, stdout and stderr as text
+    (newlines as text mode reads them), warnings included in stderr."""
+    from evaluator.cli import main
+
+    out, err = io.BytesIO(), io.StringIO()
+    stdout = io.TextIOWrapper(out, encoding="utf-8", errors="strict", newline="")
+    argv = [str(a) for a in args]
+    saved = sys.stdout, sys.stderr, os.getcwd(), signal.getsignal(signal.SIGTERM)
+    sys.stdout, sys.stderr = stdout, err
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("default")
+            try:
+                code = main(argv)
+            except SystemExit as exit_:  # argparse: --help, --version, a usage error
+                code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+        for w in caught:
+            err.write(warnings.formatwarning(w.message, w.category, w.filename, w.lineno))
+        stdout.flush()
+    finally:
+        sys.stdout, sys.stderr = saved[0], saved[1]
+        os.chdir(saved[2])
+        signal.signal(signal.SIGTERM, saved[3])
+    text = out.getvalue().decode("utf-8")
+    proc = subprocess.CompletedProcess(["villkor", *argv], code,
+                                       text.replace("\r\n", "\n").replace("\r", "\n"), err.getvalue())
+    if check and proc.returncode != 0:
+        raise AssertionError(f"villkor {' '.join(argv)} failed:\n{proc.stderr}")
+    return proc
+
+
+def villkor_process(*args, cwd=None, check=False):
+    """Run the real command line as a subprocess, for what only a process shows."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.run([sys.executable, "-m", "evaluator.cli", *map(str, args)], cwd=cwd,
                           capture_output=True, text=True, env=env, timeout=300)
