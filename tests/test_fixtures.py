@@ -526,3 +526,19 @@ def test_the_coverage_example_in_the_testing_guide_is_what_the_command_prints():
     assert proc.returncode == 0, proc.stderr  # both cases pass; no --threshold, so exit 0
     assert shown and proc.stdout.splitlines()[: len(shown)] == shown, \
         "update the example in docs/testing.md with the command's output"
+
+
+def test_a_policy_rewritten_between_two_runs_in_one_process_is_read_again(folder):
+    """Loaded policies are kept for the next fixture of the same process (the pytest plugin runs
+    many), but a policy rewritten in place — same size, same clock tick — must not be the old one."""
+    write(folder / "fx" / "good.yaml", fixture_text(GOOD))
+    assert villkor("test", folder / "fx").returncode == 0
+    policy = folder / "mini.yaml"
+    text, before = policy.read_text(encoding="utf-8"), policy.stat()
+    policy.write_text(text.replace("Gotland: 50000}", "Gotland: 60000}"), encoding="utf-8")
+    os.utime(policy, ns=(before.st_atime_ns, before.st_mtime_ns))  # as within one clock tick
+    assert policy.stat().st_size == len(text.encode("utf-8"))
+    # Gotland's compensation 282 000 now meets a cap of 60 000: payout 60 000, not the fixture's 50 000
+    proc = villkor("test", folder / "fx")
+    assert proc.returncode == 1
+    assert "60 000" in proc.stdout
