@@ -14,7 +14,7 @@ from evaluator.plan import plan
 from evaluator.policy.build import load_policy
 from evaluator.style.lint import CODES as LINT_CODES
 
-from conftest import MINI_POLICY, ROOT, villkor, write
+from support import MINI_POLICY, ROOT, villkor, write
 
 TINY = """\
 policy: tiny
