@@ -7,8 +7,8 @@ per keyword, which answers whether the file is valid at all; only a file that is
 validated by jsonschema (evaluator/policy/schema.py), which then finds every error and its
 place, exactly as before. The test follows JSON Schema draft 2020-12 for the keywords the
 shipped schemas use; a schema with any other keyword does not compile (`Unsupported`), and
-jsonschema then validates every file against it. tests/test_policy_schema.py holds this test to
-jsonschema's answer on valid and invalid files.
+jsonschema then validates every file against it. tests/policy/test_schema_check.py holds this
+test to jsonschema's answer on valid and invalid files.
 """
 
 from __future__ import annotations
