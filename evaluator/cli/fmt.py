@@ -20,7 +20,6 @@ def cmd_fmt(args) -> int:
     """Each file formatted on its own: a file that cannot be read or formatted is reported and
     left untouched, the others are still formatted. Written atomically (temp file + rename)."""
     from ..policy.loader import read_text
-    from ..report.atomic import write_atomic
     from ..style.fmt import format_text
 
     unformatted, failed = [], 0
@@ -35,6 +34,8 @@ def cmd_fmt(args) -> int:
         if formatted.encode("utf-8") != raw:
             unformatted.append(path)
             if not args.check:
+                from ..report.atomic import write_atomic  # (the report package: only to write)
+
                 try:
                     write_atomic(path, formatted.encode("utf-8"))
                 except OSError as exc:  # e.g. a folder we may read but not write
