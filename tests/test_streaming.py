@@ -1,4 +1,4 @@
-"""Large Parquet inputs (streaming.py): summed row group by row group, same results, same errors.
+"""Large Parquet inputs (evaluator/data/streaming.py): summed row group by row group, same results, same errors.
 
 The threshold for "large" is lowered so a file of a few row groups of MINI_DATA (conftest.py)
 stands in for a register extract; the expected values are those of test_engine.py.
@@ -13,8 +13,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from evaluator import engine, streaming
-from evaluator.data import load_tables, read_inputs
+from evaluator import engine
+from evaluator.data import load_tables, read_inputs, streaming
 from evaluator.errors import DataError
 from evaluator.plan import plan
 from evaluator.policy.build import load_policy

@@ -12,22 +12,16 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .data import (
-    Raw,
-    RowMap,
-    Table,
-    _check_header,
-    _read_file,
-    _sha256,
-    _typed_frame,
-    _validity_warning,
-    clean_text,
-    date_span,
-    parquet_cells,
-    parquet_columns,
-    span_warning,
-)
-from .errors import DataError, Location
+from ..errors import DataError, Location
+from .cells import clean_text
+from .files import read_file, sha256
+from .header import check_header
+from .parquet_file import parquet_cells, parquet_columns
+from .raw import Raw
+from .rows import RowMap
+from .tables import Table
+from .typed import typed_frame
+from .validity import date_span, span_warning, validity_warning
 
 STREAM_ROWS = 2_000_000  # smaller files are read at once: streaming would gain nothing
 BATCH_ROWS = 1 << 20
@@ -50,9 +44,9 @@ def deferred_parquet(inp, dimensions, path: str, valid, warnings: list[str]) -> 
         return None
     header = [clean_text(str(n)).strip() for n in schema.names]
     columns = parquet_columns(inp, schema, path)
-    _check_header(inp, header, path, Raw(pd.DataFrame(), RowMap()), warnings)
+    check_header(inp, header, path, Raw(pd.DataFrame(), RowMap()), warnings)
     stream = Stream(inp, dimensions, path, valid, warnings, columns, list(schema.names))
-    return Table(inp.id, None, path, _sha256(path), meta.num_rows, stream=stream)
+    return Table(inp.id, None, path, sha256(path), meta.num_rows, stream=stream)
 
 
 class Stream:
@@ -64,10 +58,10 @@ class Stream:
 
     def read(self) -> pd.DataFrame:
         """Every row, typed: what load_tables gives for the file (header warnings were given)."""
-        raw = _read_file(self.inp, self.path, self.dimensions)
-        frame = _typed_frame(self.inp, self.dimensions, raw, self.path, [])
+        raw = read_file(self.inp, self.path, self.dimensions)
+        frame = typed_frame(self.inp, self.dimensions, raw, self.path, [])
         if self.valid is not None:
-            _validity_warning(self.inp, frame, self.path, self.valid, self.warnings)
+            validity_warning(self.inp, frame, self.path, self.valid, self.warnings)
         return frame
 
     def cube(self, group: list[str], summed: list[str]) -> pd.DataFrame | None:
@@ -81,7 +75,7 @@ class Stream:
             raw = Raw(table.to_pandas(self_destruct=True, split_blocks=True), RowMap(first=first),
                       header=self.header)
             del table
-            typed = _typed_frame(self.inp, self.dimensions, raw, self.path, [])
+            typed = typed_frame(self.inp, self.dimensions, raw, self.path, [])
             if self.valid is not None:
                 span = date_span(self.inp, typed, self.valid, span)
             part = aggregate(typed, group, summed, shrink=1)
