@@ -20,8 +20,8 @@ parquet_file.py, xlsx_file.py (the readers), raw.py and rows.py (cells as read, 
 a person sees them), typed.py (the declared columns) with header.py, column.py, cells.py,
 members.py and keys.py, validity.py (dates against the policy's validity), tables.py (the
 result); memory.py and inline.py read tables given in memory or inline; streaming.py reads a
-large file when the evaluation knows what it needs, cube.py sums a table into the cube its
-rules read.
+large file when the evaluation knows what it needs, in pieces (parquet_stream.py,
+csv_stream.py); cube.py sums a table into the cube its rules read.
 """
 
 from .cells import cell_text

@@ -68,13 +68,13 @@ def read_csv(inp: Input, path: str, dimensions: dict[str, Dimension]) -> Raw:
             table = attempt({n: pa.string() for n in header})
     except pa.ArrowInvalid as exc:
         raise csv_failure(exc, path, encoding, separator, len(header), skip) from None
-    frame = table.to_pandas(types_mapper=_nullable_ints(table), self_destruct=True, split_blocks=True)
+    frame = table.to_pandas(types_mapper=nullable_ints(table), self_destruct=True, split_blocks=True)
     del table
     return Raw(frame, RowMap(first=2 + skip, csv=(path, encoding, separator, skip)), decimal,
                header_row=1 + skip, separator=separator)
 
 
-def _nullable_ints(table):
+def nullable_ints(table):
     """int64 columns with empty cells become pandas Int64, not float64."""
     import pyarrow as pa
 

@@ -14,8 +14,8 @@ from .validity import validity_warning
 
 def read_inputs(policy, data_dir: str) -> Tables:
     """A policy's inputs from `data_dir`: the one way every command reads data, so each of them
-    checks the data against the policy's validity window too. A Parquet file of more than
-    STREAM_ROWS rows has its header checked here and its rows read when evaluation needs them."""
+    checks the data against the policy's validity window too. A large Parquet or CSV file
+    (streaming.py) has its header checked here and its rows read when evaluation needs them."""
     return load_tables(policy.inputs, policy.dimensions, data_dir, valid=policy.valid, defer=True)
 
 
@@ -25,7 +25,7 @@ def load_tables(inputs: dict[str, Input], dimensions: dict[str, Dimension], data
 
     With `valid` (the policy's validity), a table whose dates and years all fall outside it is
     warned about: the data is probably from another year than the policy. With `defer`, large
-    Parquet files are read later, streamed (streaming.py); their errors are the same."""
+    Parquet and CSV files are read later, streamed (streaming.py); their errors are the same."""
     if not os.path.isdir(data_dir):
         raise DataError(f"no data folder {data_dir}", Location(file=data_dir),
                         "give --data a folder holding one file per input table")
@@ -40,9 +40,9 @@ def load_tables(inputs: dict[str, Input], dimensions: dict[str, Dimension], data
         if path is None:
             _missing(inp, data_dir, result)
             continue
-        if defer and path.endswith(".parquet"):
-            from .streaming import deferred_parquet
-            table = deferred_parquet(inp, dimensions, path, valid, result.warnings)
+        if defer:
+            from .streaming import deferred
+            table = deferred(inp, dimensions, path, valid, result.warnings)
             if table is not None:
                 result.tables[inp.id] = table
                 continue

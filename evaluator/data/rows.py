@@ -19,13 +19,14 @@ class RowMap:
     first: int = 2
     numbers: np.ndarray | None = None
     csv: tuple[str, str, str, int] | None = None  # path, encoding, separator, lines skipped
+    offset: int = 0  # records of the file before this piece of it (a file read in batches)
 
     def __call__(self, index: int) -> int:
         if self.numbers is not None:
             return int(self.numbers[index])
         if self.csv is not None and has_blank_lines(self.csv[0]):
-            return csv_record_row(*self.csv, index)
-        return int(index) + self.first
+            return csv_record_row(*self.csv, int(index) + self.offset)
+        return int(index) + self.offset + self.first
 
 
 def has_blank_lines(path: str) -> bool:

@@ -11,6 +11,8 @@ import pandas as pd
 class Deferred(Protocol):
     """Rows of a large file not read yet (streaming.py): read whole, or summed while read."""
 
+    rows: int | None  # the number of records, once known
+
     def read(self) -> pd.DataFrame: ...
 
     def cube(self, group: list[str], summed: list[str]) -> pd.DataFrame | None: ...
@@ -21,9 +23,18 @@ class Table:
     (`stream`, see streaming.py): an evaluation that only sums them aggregates while reading."""
 
     def __init__(self, id: str, frame: pd.DataFrame | None, path: str | None, sha256: str | None,
-                 rows: int, stream: Deferred | None = None):
-        self.id, self._frame, self.path, self.sha256, self.rows = id, frame, path, sha256, rows
+                 rows: int | None, stream: Deferred | None = None):
+        self.id, self._frame, self.path, self.sha256, self._rows = id, frame, path, sha256, rows
         self.stream = stream
+
+    @property
+    def rows(self) -> int:
+        """The number of records. A CSV file streamed has it counted while it is summed; asked
+        before that, the file is read."""
+        if self._rows is None:
+            counted = self.stream.rows if self.stream is not None else None
+            self._rows = counted if counted is not None else len(self.frame)
+        return self._rows
 
     @property
     def frame(self) -> pd.DataFrame:
