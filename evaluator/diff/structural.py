@@ -106,7 +106,7 @@ def _ids(a: dict, b: dict) -> list[str]:
 LONG_TEXT = 160  # longer texts (notes) are not word-diffed: the new text is shown, shortened
 
 
-def _short(text: str, limit: int = 120) -> str:
+def _short(text: str | None, limit: int = 120) -> str:
     text = _one_line(text)
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
@@ -164,6 +164,7 @@ def source_changes(old: Policy, new: Policy) -> list[Change]:
     for sid in _ids(old.sources, new.sources):
         a, b = old.sources.get(sid), new.sources.get(sid)
         if a is None:
+            assert b is not None  # an id of _ids is in one policy or the other
             out.append(Change("sources", sid, "added", [f"{b.document}" + (f", {b.passage}" if b.passage else "")],
                               _where(b)))
         elif b is None:
@@ -183,6 +184,7 @@ def dimension_changes(old: Policy, new: Policy) -> list[Change]:
     for did in _ids(old.dimensions, new.dimensions):
         a, b = old.dimensions.get(did), new.dimensions.get(did)
         if a is None:
+            assert b is not None  # an id of _ids is in one policy or the other
             out.append(Change("dimensions", did, "added", [f"medlemmar: {', '.join(map(str, b.members))}"],
                               _where(b)))
             continue
@@ -275,6 +277,7 @@ def input_changes(old: Policy, new: Policy) -> list[Change]:
     for iid in _ids(old.inputs, new.inputs):
         a, b = old.inputs.get(iid), new.inputs.get(iid)
         if a is None:
+            assert b is not None  # an id of _ids is in one policy or the other
             out.append(Change("inputs", iid, "added", ["kolumner: " + ", ".join(b.columns)], _where(b)))
             continue
         if b is None:
@@ -297,8 +300,8 @@ def input_changes(old: Policy, new: Policy) -> list[Change]:
                               ("format", a.format, b.format)):
             if d := _attr_change(label, va, vb):
                 details.append(d)
-        for label, va, vb in (("titel", a.title, b.title), ("källa", _cite(old, a.source), _cite(new, b.source))):
-            if d := _text_change(label, va, vb):
+        for label, ta, tb in (("titel", a.title, b.title), ("källa", _cite(old, a.source), _cite(new, b.source))):
+            if d := _text_change(label, ta, tb):
                 details.append(d)
         if details:
             out.append(Change("inputs", iid, "changed", details, _where(b)))
