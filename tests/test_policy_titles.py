@@ -60,6 +60,20 @@ checks:
     title: "Ryms inom taket för {grant_year} ({{avrundat}})"
     expr: sum(performed) <= max_visits
     source: {ref: doc}
+letter:
+  per: region
+  authority: Socialstyrelsen
+  date: 2026-04-15
+  title: Beslut om bidrag {grant_year}
+  sections:
+    - heading: Beslut
+      paragraphs:
+        - "{region} får bidrag för {grant_year}."
+  appendix:
+    heading: Bilaga. Beräkningen för {region}
+    figures:
+      - {rule: performed, title: "Utförda besök under {grant_year}"}
+      - baseline
 """
 
 # The next year, derived: only the values change, every title follows them.
@@ -128,6 +142,17 @@ def test_explain_heads_with_the_filled_in_title(folder):
                    "--where", "region=North")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[:2] == ["performed · North = 5", "   Utförda besök 2026: 5"]
+
+
+def test_letters_show_the_figures_titles_filled_in(folder):
+    """A figure's own title, and a rule's title as the default caption."""
+    out = folder / "letters"
+    proc = villkor("decisions", folder / "p.yaml", "--data", folder / "data", "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    letter = (out / "bidrag-North.md").read_text(encoding="utf-8").splitlines()
+    assert "# Beslut om bidrag 2026" in letter
+    assert "| Utförda besök under 2026 [1] | 5 |" in letter
+    assert "| Jämförelsetal 2023, 2024 och 2025 [1] | 1 |" in letter
 
 
 def test_a_derived_policy_shows_its_own_years(folder):

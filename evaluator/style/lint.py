@@ -173,7 +173,7 @@ _YEAR = re.compile(r"(?<![\d(:])(?:19|20)\d{2}(?![\d:])")
 
 
 def _letter_texts(policy) -> list[tuple[str, Location]]:
-    """Every text of the `letter:` section with its place in the file."""
+    """Every text of the `letter:` section with its place in the file (but the figures' titles)."""
     letter = policy.letter
     if letter is None:
         return []
@@ -184,8 +184,7 @@ def _letter_texts(policy) -> list[tuple[str, Location]]:
         out += [(p.text, p.location) for p in sec.paragraphs]
     out += [(text, place(part, letter.location))
             for text, part in ((letter.appendix_heading, "appendix"), (letter.index_title, "index")) if text]
-    out += [(f.title, f.location) for f in (*letter.appendix, *letter.index) if f.title]
-    return out
+    return out  # the figures' titles are titles (policy/titles.py), read as written with the others
 
 
 def _written_texts(policy) -> list[tuple[str, Location]]:
