@@ -11,7 +11,7 @@ rule runs unchanged over it.
 Whenever a rule reads the table in any other way (counts its rows, takes a minimum, reads
 the one row of a unique table, filters on a date, a free-text or a wide-ranging column), or
 a summed column is not a plain whole number, the table keeps its rows: the cube is an
-optimisation that never changes a result (tests/test_cube.py compares both on random
+optimisation that never changes a result (tests/data/test_cube.py compares both on random
 policies and data). Explanations and fixtures evaluate the rows (they show them).
 """
 

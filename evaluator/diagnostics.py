@@ -14,12 +14,13 @@ Errors (every `VillkorError`), lint findings and failed fixture expectations are
 
       policies/2026_performance.yaml:40:3: VK102 warning: parameter 'x' is never used ...
 
-- `to_json()`, the stable machine-readable shape (docs/diagnostics.md lists every code).
+- `to_json()`, the stable machine-readable shape (docs/diagnostics.md lists every code), and
+  `listing_json()`, the JSON document of a listing of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 SEVERITIES = ("error", "warning", "info")
@@ -115,6 +116,15 @@ def to_json(diagnostics: Iterable[Diagnostic]) -> list[dict]:
 
 def count(diagnostics: Iterable[Diagnostic], severity: str) -> int:
     return sum(d.severity == severity for d in diagnostics)
+
+
+def listing_json(diagnostics: Sequence[Diagnostic]) -> str:
+    """The one JSON document of a listing (`validate` and `lint --format json`): the diagnostics
+    under `diagnostics`, and how many are errors and warnings."""
+    import json
+
+    return json.dumps({"diagnostics": to_json(diagnostics), "errors": count(diagnostics, "error"),
+                       "warnings": count(diagnostics, "warning")}, ensure_ascii=False, indent=2)
 
 
 MAX_SHOWN = 100  # characters of a source line shown under a message

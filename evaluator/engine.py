@@ -21,7 +21,7 @@ from .lang.interp import Interp
 from .lang.scope import Scope
 from .lang.values import ListVal, TableView, Val
 from .plan import Plan, PlannedRule, StaticScope, locate
-from .policy.model import Parameter, Policy
+from .policy.model import Check, Parameter, Policy, Rule
 from .result import CheckResult, DataInfo, Notice, OutputTable, PolicyInfo, RunResult
 
 MAX_KEYS_IN_MESSAGE = 5
@@ -231,7 +231,7 @@ def evaluate(plan: Plan, tables: Tables, trace: bool = False, stop_on_failed_che
         if absent:
             skipped[pr.id] = absent
             continue
-        tr = {} if trace else None
+        tr: dict[Any, Val] | None = {} if trace else None
         scope.rule_values[pr.id] = _evaluate_rule(scope, pr, tr)
         if tr is not None:
             traces[pr.id] = tr
@@ -244,19 +244,19 @@ def evaluate(plan: Plan, tables: Tables, trace: bool = False, stop_on_failed_che
     warnings += _absent_input_warnings(plan, skipped, missing)
     failed = [c for c in checks if not c.passed]
     if failed and stop_on_failed_check:
-        pr = next(p for p in plan.checks if p.id == failed[0].id)
+        check = next(p for p in plan.checks if p.id == failed[0].id)
         raise CheckFailed(f"check '{failed[0].id}' failed: {failed[0].detail}",
-                          _rule_location(pr), "the data or the parameters break an invariant of the policy")
+                          _rule_location(check), "the data or the parameters break an invariant of the policy")
     return Evaluation(plan, scope, scope.rule_values, skipped, checks, warnings, traces)
 
 
-def _rule_location(pr: PlannedRule) -> Location:
+def _rule_location(pr: PlannedRule[Rule] | PlannedRule[Check]) -> Location:
     loc = pr.rule.location
     label = pr.id if not pr.is_check else f"check {pr.id}"
     return Location(file=loc.file, line=loc.line, column=loc.column, rule=label)
 
 
-def _evaluate_rule(scope: RuntimeScope, pr: PlannedRule, trace: dict | None) -> Val:
+def _evaluate_rule(scope: RuntimeScope, pr: PlannedRule[Rule], trace: dict[Any, Val] | None) -> Val:
     try:
         value = Interp(scope, pr.checked, pr.per, trace).run()
     except VillkorError as err:
@@ -271,7 +271,7 @@ def _evaluate_rule(scope: RuntimeScope, pr: PlannedRule, trace: dict | None) -> 
     return value
 
 
-def to_grid(scope: Scope, value: Val, dims: tuple[str, ...]) -> Val:
+def to_grid(scope: Scope, value: Val | ListVal, dims: tuple[str, ...]) -> Val:
     """Broadcast a value to every key of its rule's grain (a national value per region, ...)."""
     if isinstance(value, ListVal):
         raise EvaluationError("a rule's value cannot be a list")
@@ -296,8 +296,8 @@ def _keys_where(scope, dims, mask) -> str:
     return text + (f" and {more} more" if more > 0 else "") if text else "the national value"
 
 
-def _evaluate_check(scope: RuntimeScope, pr: PlannedRule) -> CheckResult:
-    trace: dict = {}
+def _evaluate_check(scope: RuntimeScope, pr: PlannedRule[Check]) -> CheckResult:
+    trace: dict[Any, Val] = {}
     try:
         value = to_grid(scope, Interp(scope, pr.checked, pr.per, trace).run(), pr.type.dims)
     except VillkorError as err:
@@ -308,7 +308,7 @@ def _evaluate_check(scope: RuntimeScope, pr: PlannedRule) -> CheckResult:
     return CheckResult(pr.id, pr.rule.title, passed, detail)
 
 
-def _check_detail(scope, pr: PlannedRule, trace: dict, ok: np.ndarray) -> str:
+def _check_detail(scope: RuntimeScope, pr: PlannedRule[Check], trace: dict[Any, Val], ok: np.ndarray) -> str:
     """The values that decided a check: both sides of its comparison, at the failing keys."""
     from .lang import ast
     from .present import format_value
@@ -357,8 +357,8 @@ def _absent_input_warnings(plan: Plan, skipped: dict[str, list[str]], missing: s
 def _illustrative_warnings(plan: Plan, skipped) -> list[str]:
     graph = plan.graph
     used = {n for pr in plan.order if pr.id not in skipped for n in graph.direct(pr.id)}
-    used |= {n for pr in plan.checks for n in graph.check_direct(pr.id)}
-    warnings = []
+    used |= {n for chk in plan.checks for n in graph.check_direct(chk.id)}
+    warnings: list[str] = []
     for p in plan.policy.parameters.values():
         if p.status == "illustrative" and p.id in used:
             note = f": {p.note.strip()}" if p.note else ""

@@ -14,8 +14,8 @@ line) is raised as a `VillkorError` subclass. Each error is a `Diagnostic`
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Iterable
 
 from .diagnostics import Diagnostic, Location
 
@@ -54,13 +54,13 @@ class VillkorError(Exception):
     def __str__(self) -> str:
         return render(self)
 
-    def at(self, **changes) -> "VillkorError":
+    def at(self, **changes) -> VillkorError:
         """A copy pointing somewhere more precise (e.g. the file and rule an expression came from)."""
         loc = replace(self.location, **{k: v for k, v in changes.items() if v is not None})
         return replace(self, location=loc)
 
     def within(self, file: str | None, line_offset: int, column_offset: int, rule: str | None,
-               file_lines: list[str] | None = None) -> "VillkorError":
+               file_lines: list[str] | None = None) -> VillkorError:
         """Translate a position inside an expression to the position in the policy file.
 
         `line_offset`/`column_offset` are the file position (1-based) of the expression's first
@@ -202,7 +202,7 @@ class ErrorList(VillkorError):
         return [d for e in self.errors for d in e.diagnostics]
 
     @classmethod
-    def of(cls, errors: Iterable[VillkorError]) -> "ErrorList":
+    def of(cls, errors: Iterable[VillkorError]) -> ErrorList:
         errs = list(errors)
         return cls(message=f"{len(errs)} errors", errors=errs)
 

@@ -7,15 +7,14 @@ file:line:col and the rule id.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-import datetime as dt
+from typing import Generic, TypeVar
 
-from .errors import (CycleError, GrainError, Location, TypeCheckError, UnitError,
-                     VillkorError, raise_all)
+from .errors import CycleError, GrainError, Location, TypeCheckError, UnitError, VillkorError, raise_all
 from .graph import DependencyGraph
-from .lang import ast
-from .lang import types as T
+from .lang import ast, types as T
 from .lang.checker import Checked, check
 from .lang.parser import parse
 from .lang.scope import Scope, TableInfo
@@ -26,11 +25,14 @@ BASE_COLUMN_KINDS = {"int": "number", "decimal": "number", "money": "number", "b
                      "date": "date", "string": "string"}
 
 
+Item = TypeVar("Item", Rule, Check)
+
+
 @dataclass
-class PlannedRule:
+class PlannedRule(Generic[Item]):
     """A rule (or check) ready to evaluate: its checked expression and what it depends on."""
 
-    rule: Rule | Check
+    rule: Item
     checked: Checked
     type: T.Type
     inputs: frozenset[str]  # input tables it needs, directly or through other rules
@@ -48,10 +50,10 @@ class PlannedRule:
 @dataclass
 class Plan:
     policy: Policy
-    scope: "StaticScope"
-    order: list[PlannedRule]  # rules in evaluation order
-    checks: list[PlannedRule]
-    rules: dict[str, PlannedRule]
+    scope: StaticScope
+    order: list[PlannedRule[Rule]]  # rules in evaluation order
+    checks: list[PlannedRule[Check]]
+    rules: dict[str, PlannedRule[Rule]]
     graph: DependencyGraph  # of every rule and check that parsed
 
 
@@ -137,7 +139,8 @@ def plan(policy: Policy) -> Plan:
     errors: list[VillkorError] = []
     scope = StaticScope(policy)
     parsed: dict[str, ast.Node] = {}
-    for item in [*policy.rules.values(), *policy.checks.values()]:
+    items: list[Rule | Check] = [*policy.rules.values(), *policy.checks.values()]
+    for item in items:
         try:
             parsed[_key(item)] = parse(item.expr)
         except VillkorError as err:
@@ -146,7 +149,7 @@ def plan(policy: Policy) -> Plan:
                             {cid: ast.names_used(parsed["check:" + cid]) for cid in policy.checks
                              if "check:" + cid in parsed})
     errors += [cycle_error(policy, cycle) for cycle in graph.cycles]
-    planned: dict[str, PlannedRule] = {}
+    planned: dict[str, PlannedRule[Rule]] = {}
     # not parsed, or in a cycle: already reported; rules using them are skipped, not misreported
     failed: set[str] = {rid for rid in policy.rules if rid not in graph.order}
     for rid in graph.order:
@@ -190,11 +193,11 @@ def cycle_error(policy: Policy, cycle: tuple[str, ...]) -> CycleError:
                       "one of these rules must be computed without the others", cycle=cycle)
 
 
-def _key(item) -> str:
+def _key(item: Rule | Check) -> str:
     return ("check:" if isinstance(item, Check) else "") + item.id
 
 
-def locate(err: VillkorError, policy: Policy, item) -> VillkorError:
+def locate(err: VillkorError, policy: Policy, item: Rule | Check) -> VillkorError:
     """Move an error inside an expression to its place in the policy file."""
     loc = item.expr_location
     if err.location.file is not None or loc.file is None:
@@ -205,7 +208,7 @@ def locate(err: VillkorError, policy: Policy, item) -> VillkorError:
 
 
 def _check_rule(policy: Policy, scope: StaticScope, rule: Rule, node: ast.Node,
-                graph: DependencyGraph) -> PlannedRule:
+                graph: DependencyGraph) -> PlannedRule[Rule]:
     checked = check(node, scope, tuple(rule.per), rule.expr)
     t = checked.type
     here = Location(file=rule.location.file, line=rule.location.line, column=rule.location.column,
@@ -231,7 +234,8 @@ def _check_rule(policy: Policy, scope: StaticScope, rule: Rule, node: ast.Node,
     return PlannedRule(rule, checked, result, graph.inputs(rule.id))
 
 
-def _check_check(policy, scope, chk: Check, node, graph: DependencyGraph) -> PlannedRule:
+def _check_check(policy: Policy, scope: StaticScope, chk: Check, node: ast.Node,
+                 graph: DependencyGraph) -> PlannedRule[Check]:
     checked = check(node, scope, tuple(chk.per), chk.expr)
     here = Location(file=chk.location.file, line=chk.location.line, column=chk.location.column,
                     rule=f"check {chk.id}")

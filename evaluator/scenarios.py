@@ -66,7 +66,7 @@ class _Here:
     def __init__(self, key: Location, value: Location):
         self.key, self.value = key, value
 
-    def location(self, path, key: bool = False) -> Location:
+    def location(self, path: tuple[Any, ...], key: bool = False) -> Location:
         return self.key if key else self.value
 
 
@@ -220,9 +220,8 @@ def _read_xlsx_table(policy, path: str) -> _Table:
     """The first sheet of a workbook, read by the data layer's rules (a formula without a saved
     value and merged cells are refused there, with the sheet and cell); rows keep their sheet
     row numbers."""
-    from types import SimpleNamespace
-
     from .data import _cell_text, _read_xlsx, _sha256
+    from .policy.model import Column, Input
 
     # the data layer reads an input table: the stand-in input's columns are the headers it can
     # recognise (to find a header below other text)
@@ -230,7 +229,7 @@ def _read_xlsx_table(policy, path: str) -> _Table:
                             for pid, p in policy.parameters.items()
                             for k in ([()] + ([kk if isinstance(kk, tuple) else (kk,) for kk in p.value]
                                               if p.by else []))}
-    raw = _read_xlsx(SimpleNamespace(id="scenarios", format=None, columns=names), path)
+    raw = _read_xlsx(Input("scenarios", {n: Column(n, "string") for n in sorted(names)}), path)
     from openpyxl import load_workbook
     wb = load_workbook(path, read_only=True)
     try:
@@ -282,8 +281,8 @@ def _read_table(policy, path: str) -> tuple[list[Scenario], str]:
     scenarios = []
     for i, (r, row) in enumerate(table.rows):
         name = row[0].strip() if named else f"rad {r}"
-        cells = {(pid, key): values[i] for pid, key, values in parsed}
-        scenarios.append(Scenario(name, cells, {col: values[i] for col, (_, _, values) in zip(columns, parsed)}))
+        chosen = {(pid, key): values[i] for pid, key, values in parsed}
+        scenarios.append(Scenario(name, chosen, {col: values[i] for col, (_, _, values) in zip(columns, parsed)}))
     return scenarios, table.sha256
 
 
@@ -589,8 +588,9 @@ def _winners(scope, pr, trace: dict, dims: tuple):
         stack.extend(reversed(list(node.children())))
         if not (isinstance(node, ast.Call) and node.func in ("min", "max") and len(node.args) >= 2):
             continue
-        vals = [trace.get(id(a)) for a in node.args]
-        if any(not isinstance(v, Val) or v.kind != "number" or not set(v.dims) <= set(dims) for v in vals):
+        traced = (trace.get(id(a)) for a in node.args)
+        vals = [v for v in traced if isinstance(v, Val) and v.kind == "number" and set(v.dims) <= set(dims)]
+        if len(vals) != len(node.args):
             continue
         grids = [to_grid(scope, v, dims).data for v in vals]
         best, win = grids[0], np.zeros(grids[0].shape, dtype=np.int8)
@@ -726,7 +726,8 @@ def to_document(run: ScenarioRun, specs: list[OutputSpec], source: dict) -> dict
                           "keys": [[value_to_json(k[d]) for d in o.dims] for k in o.keys] if o.dims else None}
     # every output's values, differences and flips as lists once, for all scenarios together
     rows = {o.rid: (_json_list(o.data), None if o.diff is None else _json_list(o.diff),
-                    None if o.diff is not None else (o.data != o.data[0:1]).tolist(), o.flip.any(axis=1))
+                    None if o.diff is not None else (o.data != o.data[0:1]).tolist(),
+                    set(np.flatnonzero(o.flip.any(axis=1)).tolist()))  # the scenarios with a flip
             for o in specs}
 
     def one(o: OutputSpec, s: int) -> dict:
@@ -734,9 +735,9 @@ def to_document(run: ScenarioRun, specs: list[OutputSpec], source: dict) -> dict
         entry = {"value": vals[s] if o.dims else vals[s][0]}
         if diffs is not None:
             entry["difference"] = diffs[s] if o.dims else diffs[s][0]
-        elif s:
+        elif s and changed is not None:  # without differences (not numbers): whether it changed
             entry["changed"] = changed[s] if o.dims else changed[s][0]
-        if s and flipped[s]:
+        if s and s in flipped:
             entry["flips"] = [[value_to_json(o.keys[j][d]) for d in o.dims] for j in np.flatnonzero(o.flip[s])]
         return entry
     base = {"outputs": {o.rid: one(o, 0)["value"] for o in specs}, "failed_checks": run.failed_checks[0]}
@@ -790,7 +791,7 @@ def to_blocks(run: ScenarioRun, specs: list[OutputSpec], source: dict):
         for o in national:
             row.append(format_value(_cell_value(o, s, 0), o.unit))
             if o.diff is not None:
-                row.append("" if s == 0 else _signed(_cell_value(o, s, 0, diff=True), o.unit))
+                row.append("" if s == 0 else _signed(_cell_value(o, s, 0, o.diff), o.unit))
         row.append("" if s == 0 else str(run.flip_counts[s]))
         row.append(", ".join(run.failed_checks[s]))
         rows.append(row)
@@ -804,7 +805,7 @@ def to_blocks(run: ScenarioRun, specs: list[OutputSpec], source: dict):
             for j in range(len(o.keys)):
                 text = format_value(_cell_value(o, s, j), o.unit)
                 if s and o.diff is not None:
-                    text += f" ({_signed(_cell_value(o, s, j, diff=True), o.unit)})"
+                    text += f" ({_signed(_cell_value(o, s, j, o.diff), o.unit)})"
                 elif s and o.data[s, j] != o.data[0, j]:
                     text += " (ändrad)"
                 if s and o.flip[s, j]:
@@ -821,8 +822,9 @@ def to_blocks(run: ScenarioRun, specs: list[OutputSpec], source: dict):
     return blocks
 
 
-def _cell_value(o: OutputSpec, s: int, j: int, diff: bool = False):
-    raw = (o.diff if diff else o.data)[s, j]
+def _cell_value(o: OutputSpec, s: int, j: int, table: np.ndarray | None = None):
+    """The cell of the output's values (or of `table`, its differences) as a plain value."""
+    raw = (o.data if table is None else table)[s, j]
     if o.kind == "date":
         return np.datetime64(raw, "D").astype(object)
     if isinstance(raw, (np.bool_, bool)):
@@ -856,7 +858,7 @@ def to_xlsx(run: ScenarioRun, specs: list[OutputSpec], source: dict) -> bytes:
         for o in national:
             row.append(cell_value(_cell_value(o, s, 0)))
             if o.diff is not None:
-                row.append(cell_value(_cell_value(o, s, 0, diff=True)))
+                row.append(cell_value(_cell_value(o, s, 0, o.diff)))
         row += [run.flip_counts[s], ", ".join(run.failed_checks[s])]
         ws.append(row)
     for o in [o for o in specs if o.dims]:
@@ -868,7 +870,7 @@ def to_xlsx(run: ScenarioRun, specs: list[OutputSpec], source: dict) -> bytes:
                 v = _cell_value(o, s, j)
                 row = [name, *[cell_value(k[d]) for d in o.dims], cell_value(v)]
                 if o.diff is not None:
-                    row.append(cell_value(_cell_value(o, s, j, diff=True)))
+                    row.append(cell_value(_cell_value(o, s, j, o.diff)))
                 sh.append(row + [bool(o.flip[s, j])])
                 fmt = number_format(v, o.unit)
                 if fmt:

@@ -14,7 +14,7 @@ import pytest
 import evaluator as villkor
 from evaluator.errors import render
 
-from conftest import ROOT, villkor as villkor_cli
+from support import ROOT, villkor as villkor_cli
 
 PERF = "policies/2026_performance.yaml"
 DATA = "examples/2026"

@@ -8,7 +8,7 @@ import contextlib
 import io
 import re
 
-from conftest import ROOT
+from support import ROOT
 
 DOC = ROOT / "docs" / "api.md"
 BLOCK = re.compile(r"```python\n(.*?)```\n(?:\nOutput:\n\n```text\n(.*?)```\n)?", re.S)

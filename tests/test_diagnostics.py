@@ -14,7 +14,7 @@ from evaluator.plan import plan
 from evaluator.policy.build import load_policy
 from evaluator.style.lint import CODES as LINT_CODES
 
-from conftest import MINI_POLICY, ROOT, villkor, write
+from support import MINI_POLICY, ROOT, villkor, write
 
 TINY = """\
 policy: tiny
@@ -163,18 +163,28 @@ def test_lint_json_findings_carry_code_place_and_hint(tmp_path):
     proc = villkor("lint", "--format", "json", bad, good)
     assert proc.returncode == 1
     doc = json.loads(proc.stdout)
-    vk100 = doc["findings"][0]
-    assert (vk100["code"], vk100["severity"], vk100["line"], vk100["column"]) == ("VK100", "error", 9, 20)
-    assert vk100["message"] == "rule 'total': the expression ends too early"
-    assert vk100["hint"] == "the '(' at the start is never closed: add ')'"
+    # one shape with validate's: the policy that does not validate gives validate's own error
+    # (its code and place: line 9, column 20, where the ')' is missing), not a lint code
+    assert set(doc) == {"diagnostics", "errors", "warnings"}
+    assert doc["diagnostics"][0] == {
+        "code": "VK010", "severity": "error", "file": str(bad), "line": 9, "column": 20, "rule": "total",
+        "row": None, "field": None, "message": "the expression ends too early",
+        "hint": "the '(' at the start is never closed: add ')'"}
+    assert doc["diagnostics"][0] == json.loads(villkor("validate", "--format", "json", bad).stdout)["diagnostics"][0]
     # MINI_POLICY line 32 is "  spare: {value: 1}" once inserted before eligible_rounding
-    spare = [f for f in doc["findings"] if f["code"] == "VK102"]
+    spare = [f for f in doc["diagnostics"] if f["code"] == "VK102"]
     assert spare == [{"code": "VK102", "severity": "warning", "file": str(good), "line": 32, "column": 3,
                       "rule": None, "row": None, "field": None, "hint": None,
                       "message": "parameter 'spare' is never used by a rule, check or explanation"}]
+    assert (doc["errors"], doc["warnings"]) == (1, len(doc["diagnostics"]) - 1)
+    # the text form lists the error as validate prints it, with the caret under column 20
     text = villkor("lint", bad)
-    assert text.stdout.splitlines() == [f"{bad}:9:20: VK100 error: rule 'total': the expression ends too early "
-                                        "(hint: the '(' at the start is never closed: add ')')"]
+    assert text.returncode == 1
+    assert text.stdout.splitlines() == [f"{bad}:9:20: rule 'total': the expression ends too early",
+                                        "        expr: (rate + 1",
+                                        " " * 23 + "^",
+                                        "  hint: the '(' at the start is never closed: add ')'"]
+    assert text.stderr == "1 error, 0 warnings\n"
 
 
 def test_a_failed_fixture_expectation_is_a_diagnostic_at_the_expectation(tmp_path):

@@ -1,6 +1,6 @@
 """The evaluator on grains: planning errors, vectorised evaluation, checks, run output.
 
-Expected values are worked out by hand from MINI_DATA in conftest.py:
+Expected values are worked out by hand from MINI_DATA in support.py:
 
   Stockholm cataract 2026 Jan–Oct: 100 + 5 (private, performed in Uppsala) = 105; the
   November row (999) is outside the period. Baseline (60 + 61 + 0) / 3 = 40.333…;
@@ -31,7 +31,7 @@ from evaluator.errors import (
 from evaluator.plan import plan
 from evaluator.policy.build import load_policy
 
-from conftest import MINI_POLICY, villkor, write
+from support import MINI_POLICY, villkor, write
 
 
 def run(policy_path, data_dir):
@@ -275,7 +275,7 @@ def test_failed_run_writes_no_file(mini, tmp_path):
 
 # ---------------------------------------------------------------- column units, rounding parameters
 
-from conftest import ROOT  # noqa: E402
+from support import ROOT  # noqa: E402
 
 
 def real_policy_with(tmp_path, name, old, new):

@@ -2,7 +2,7 @@
 each kind of slip (file, line:column or row, what is wrong, the fix), so a change of wording is
 a deliberate, reviewed change.
 
-Each case makes one slip in the small policy or its data (tests/conftest.py), runs the real
+Each case makes one slip in the small policy or its data (tests/support.py), runs the real
 command from the folder holding them (so the paths in the message are the relative ones a user
 types) and compares standard error with tests/golden/errors/<case>.txt. Every case must end
 with exit code 1, name where the slip is, and print no traceback.
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINI_DATA, MINI_POLICY, villkor, write
+from support import MINI_DATA, MINI_POLICY, villkor, write
 
 GOLDEN = Path(__file__).parent / "golden" / "errors"
 HEADER = MINI_DATA.splitlines()[0]

@@ -8,7 +8,7 @@ from evaluator.graph import DependencyGraph
 from evaluator.plan import plan
 from evaluator.policy.build import load_policy
 
-from conftest import write
+from support import write
 
 HEAD = """\
 policy: tiny

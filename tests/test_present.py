@@ -18,7 +18,7 @@ import pytest
 from evaluator.cli import main
 from evaluator.present import csv_cell, csv_sv_cell, format_number, format_value, json_value, xlsx_cell, xlsx_format
 
-from conftest import write
+from support import write
 
 T = "\u2009"  # thousands
 M = "\u2212"  # minus

@@ -2,7 +2,7 @@
 
 import json
 
-from conftest import ROOT, villkor
+from support import ROOT, villkor
 
 POLICY = ROOT / "policies" / "2026_performance.yaml"
 

@@ -13,9 +13,8 @@ x = 400.1012 (7 × 4 005 012.14 ≈ 28 007 085); with both capped the total is 3
 import json
 from decimal import Decimal
 
+from support import villkor
 from test_scenarios import POLICY, data
-
-from conftest import villkor
 
 CATARACT = "approximate_cost_excl_supplement.cataract"
 

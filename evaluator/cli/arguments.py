@@ -4,9 +4,16 @@ command's --help (and stay light: argparse only, no numpy or pandas)."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from ..errors import UsageError
+from ..errors import UsageError, VillkorError
+
+if TYPE_CHECKING:
+    from ..api import Policy
+    from ..diagnostics import Diagnostic
 
 
 def policy_data_args(p: argparse.ArgumentParser, data_required: bool = True) -> None:
@@ -89,3 +96,20 @@ def chosen_outputs(text: str | None, rules) -> list[str] | None:
         from ..errors import did_you_mean
         raise UsageError(f"--outputs names an unknown rule '{unknown[0]}'", hint=did_you_mean(unknown[0], rules))
     return chosen
+
+
+def load_each(paths: list[str]) -> Iterator[tuple[str, Policy | None, list[Diagnostic]]]:
+    """Each policy file loaded and checked (`validate`, `lint`): the policy, or None and why it
+    does not load, as the diagnostics of its error (one without a file names the policy file), so
+    one bad file does not stop the others from being checked."""
+    from .. import api
+
+    for path in paths:
+        try:
+            policy = api.load(path)
+        except VillkorError as err:
+            yield path, None, [d if d.location.file else
+                               dataclasses.replace(d, location=dataclasses.replace(d.location, file=path))
+                               for d in err.diagnostics]
+            continue
+        yield path, policy, []

@@ -77,6 +77,9 @@ def chosen_members(evaluation, per: str | None, where: dict[str, str]) -> list |
     plan = evaluation.plan
     policy = plan.policy
     dim = per or (policy.letter.per if policy.letter else main_dimension(plan))
+    if dim is None:  # every output national: one document, no member to choose
+        raise UsageError(f"--where {next(iter(where))}=…: the policy's outputs are national, one document in all",
+                         hint="leave out --where")
     for name in where:
         if name != dim:
             raise UsageError(f"--where {name}=…: the documents are one per {dim}",

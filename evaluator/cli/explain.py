@@ -35,8 +35,7 @@ def attach(subparsers) -> None:
 def cmd_explain(args) -> int:
     import json
 
-    from .. import api
-    from .. import explain as X
+    from .. import api, explain as X
     from ..report import explanation as R
     from .output import emit_text
 

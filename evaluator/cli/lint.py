@@ -1,12 +1,10 @@
 """`villkor lint POLICY... [--strict] [--format text|json]`: questionable but valid things in
-policies (codes VK1xx, evaluator/style/lint.py); a policy that does not validate is reported as
-an error and the others are still linted."""
+policies (codes VK1xx, evaluator/style/lint.py); a policy that does not validate is reported
+with its errors as `validate` reports them, and the others are still linted."""
 
 from __future__ import annotations
 
 import sys
-
-from ..errors import VillkorError
 
 
 def attach(sub) -> None:
@@ -19,19 +17,17 @@ def attach(sub) -> None:
 
 
 def cmd_lint(args) -> int:
-    import json
-
-    from .. import api
-    from ..diagnostics import Diagnostic, count, to_json
-    from ..style.lint import lint, not_loadable
+    from ..diagnostics import Diagnostic, count, listing_json
+    from ..style.lint import lint
+    from .arguments import load_each
 
     findings: list[Diagnostic] = []
+    unloadable: set[Diagnostic] = set()  # shown as validate shows them
     seen = set()
-    for path in args.policies:
-        try:
-            found = lint(api.load(path).plan)
-        except VillkorError as err:  # a policy that does not validate: report it, lint the others
-            found = not_loadable(err, path)
+    for _path, policy, why in load_each(args.policies):
+        # a policy that does not validate: its errors are reported, the others still linted
+        found = lint(policy.plan) if policy is not None else why
+        unloadable.update(why)
         for f in found:  # a finding in a policy several of the files extend is listed once
             key = (f.code, f.message, f.location.file, f.location.line, f.location.column)
             if key not in seen:
@@ -39,11 +35,10 @@ def cmd_lint(args) -> int:
                 findings.append(f)
     errors, warnings = count(findings, "error"), count(findings, "warning")
     if args.format == "json":
-        print(json.dumps({"findings": to_json(findings), "errors": errors,
-                          "warnings": warnings}, ensure_ascii=False, indent=2))
+        print(listing_json(findings))
     else:
         for f in findings:
-            print(f.line())
+            print(f.text() if f in unloadable else f.line())
     print(f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}",
           file=sys.stderr)
     return 1 if errors or (args.strict and warnings) else 0

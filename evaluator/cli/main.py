@@ -13,7 +13,7 @@ import io
 import os
 import signal
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 from .. import __version__
 from ..errors import UsageError, VillkorError, render
@@ -183,7 +183,7 @@ def _expr_text_first(argv: list[str]) -> list[str]:
 def _commands() -> list[tuple[str, Callable]]:
     """One module a command, in the order `--help` lists them; each adds its own sub-parser and
     imports what its work needs only when it runs."""
-    from . import decisions, diff, document, expr, explain, fmt, lint, report, run, test, validate
+    from . import decisions, diff, document, explain, expr, fmt, lint, report, run, test, validate
 
     return [(m.__name__, m.attach) for m in (validate, run, explain, decisions, test, diff, fmt, lint,
                                              report, document, expr)]

@@ -13,8 +13,8 @@ from ..errors import PolicyError, UsageError
 
 def cmd_run_scenarios(args) -> int:
     from .. import api
-    from .arguments import chosen_outputs
     from ..scenarios import FORMATS, evaluate_scenarios, output_specs, read_scenarios, render
+    from .arguments import chosen_outputs
     from .output import emit_bytes
 
     if args.format is None:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import sys
 
-from ..errors import VillkorError, render
-
 
 def attach(sub) -> None:
     p = sub.add_parser("validate", help="check policy files without reading any data")
@@ -18,25 +16,20 @@ def attach(sub) -> None:
 
 
 def cmd_validate(args) -> int:
-    from .. import api
+    from ..diagnostics import Diagnostic, listing_json
+    from .arguments import load_each
 
-    errors: list[VillkorError] = []
-    for path in args.policies:
-        try:
-            pol = api.load(path).model
-        except VillkorError as err:
-            errors.append(err)
+    problems: list[Diagnostic] = []
+    for path, policy, why in load_each(args.policies):
+        if policy is None:
+            problems += why
             continue
+        pol = policy.model
         print(f"{path}: ok — {pol.id} {pol.version}: {len(pol.rules)} rules, "
               f"{len(pol.parameters)} parameters, {len(pol.checks)} checks", file=sys.stderr)
     if args.format == "json":
-        import json
-
-        from ..diagnostics import to_json
-        found = [d for err in errors for d in err.diagnostics]
-        print(json.dumps({"diagnostics": to_json(found), "errors": len(found), "warnings": 0},
-                         ensure_ascii=False, indent=2))
+        print(listing_json(problems))
     else:
-        for err in errors:
-            print(render(err), file=sys.stderr)
-    return 1 if errors else 0
+        for d in problems:
+            print(d.text(), file=sys.stderr)
+    return 1 if problems else 0

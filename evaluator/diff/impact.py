@@ -48,6 +48,7 @@ from ..errors import DataError, VillkorError
 from ..lang import ast
 from ..lang.values import FEEL_CONTEXT, cell
 from ..plan import Plan, plan
+from ..policy.model import Policy
 from .structural import Change
 
 ADDITIVE_UNITS = ("kr", "count")
@@ -192,15 +193,15 @@ def _value_changes(changes: list[Change], old_plan: Plan, new_plan: Plan) -> lis
     for c in changes:
         if c.kind == "removed":
             continue
-        if c.section == "parameters":
-            a, b = old_plan.policy.parameters.get(c.id), new_plan.policy.parameters.get(c.id)
+        if c.section == "parameters":  # not removed: the new version has it
+            pa, pb = old_plan.policy.parameters.get(c.id), new_plan.policy.parameters[c.id]
             from .structural import same_value
-            if a is None or not same_value(a.value, b.value) or a.by != b.by:
+            if pa is None or not same_value(pa.value, pb.value) or pa.by != pb.by:
                 out.append(c)
         elif c.section == "rules":
-            a, b = old_plan.policy.rules.get(c.id), new_plan.policy.rules.get(c.id)
+            ra, rb = old_plan.policy.rules.get(c.id), new_plan.policy.rules[c.id]
             from .structural import same_expr
-            if a is None or not same_expr(a.expr, b.expr) or a.per != b.per:
+            if ra is None or not same_expr(ra.expr, rb.expr) or ra.per != rb.per:
                 out.append(c)
     return out
 
@@ -225,7 +226,7 @@ def _variant(old_plan: Plan, new_plan: Plan, change: Change):
     return dataclasses.replace(old, parameters=params, rules=rules)
 
 
-def _member_variants(old_plan: Plan, new_plan: Plan) -> list[tuple[str, object]]:
+def _member_variants(old_plan: Plan, new_plan: Plan) -> list[tuple[str, Policy]]:
     """For each dimension that gained members: the old policy with just those members added
     (tables keyed by the dimension get the new version's values for them, nothing else)."""
     old, new = old_plan.policy, new_plan.policy
@@ -452,13 +453,13 @@ def _flip(old_ev: Evaluation, new_ev: Evaluation, rid: str, key: dict, a, b) -> 
     old_pr = old_ev.plan.rules.get(rid)
     if old_pr is None or old_pr.checked.node != node:
         return None
-    if isinstance(node, ast.Call) and node.func in ("min", "max") and len(node.args) == 2 \
-            and all(isinstance(x, ast.Name) for x in node.args):
-        x, y = (n.id for n in node.args)
-        before = _decider(old_ev, node.func, x, y, key)
-        after = _decider(new_ev, node.func, x, y, key)
-        if before and after and before != after:
-            return f"{before} avgjorde → {after} avgör"
+    if isinstance(node, ast.Call) and node.func in ("min", "max") and len(node.args) == 2:
+        x, y = node.args
+        if isinstance(x, ast.Name) and isinstance(y, ast.Name):
+            before = _decider(old_ev, node.func, x.id, y.id, key)
+            after = _decider(new_ev, node.func, x.id, y.id, key)
+            if before and after and before != after:
+                return f"{before} avgjorde → {after} avgör"
     return None
 
 
@@ -497,5 +498,6 @@ def _checks(old_ev: Evaluation, new_ev: Evaluation) -> list[CheckImpact]:
         passed_a = a.passed if a else None
         passed_b = b.passed if b else None
         if passed_a != passed_b or passed_b is False:
-            out.append(CheckImpact(cid, (b or a).title, passed_a, passed_b, (b or a).detail))
+            shown = b if b is not None else old[cid]  # the id is in one version or the other
+            out.append(CheckImpact(cid, shown.title, passed_a, passed_b, shown.detail))
     return out

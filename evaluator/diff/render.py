@@ -95,8 +95,9 @@ def _name(imp: OutputImpact) -> str:
     return imp.rule + (f" — {imp.title}" if imp.title else "") + (f" ({unit})" if unit else "")
 
 
-def _tables(imp: OutputImpact, show_all: bool) -> list[tuple[str, OutputImpact, list[KeyImpact], str | None]]:
-    """What text/md show of one changed output: (heading, impact, rows, remark)."""
+def _tables(imp: OutputImpact, show_all: bool) -> list[tuple[str, OutputImpact | None, list[KeyImpact], str | None]]:
+    """What text/md show of one changed output: (heading, impact, rows, remark); without an
+    impact, the heading and remark alone (the changed keys are too many to list)."""
     if len(imp.dims) <= 1:
         return [(_name(imp), imp, imp.rows, None)]
     changed = imp.changed_rows
@@ -105,14 +106,14 @@ def _tables(imp: OutputImpact, show_all: bool) -> list[tuple[str, OutputImpact, 
     listed = show_all or len(changed) <= MAX_ROWS
     if not listed:
         remark += "; --all listar dem"
-    out = []
+    out: list[tuple[str, OutputImpact | None, list[KeyImpact], str | None]] = []
     if imp.by_first is not None:
         out.append((_name(imp.by_first), imp.by_first, imp.by_first.rows, remark))
-        remark = None
     if listed:
         from .impact import OutputImpact
         listing = OutputImpact(imp.rule, imp.title, imp.dims, imp.unit, imp.kind)
-        out.append((_name(imp) + ", ändrade nycklar", listing, changed, remark))
+        first = imp.by_first is None  # the remark goes with the first table only
+        out.append((_name(imp) + ", ändrade nycklar", listing, changed, remark if first else None))
     elif imp.by_first is None:
         out.append((_name(imp), None, [], remark))
     return out

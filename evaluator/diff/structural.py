@@ -107,7 +107,7 @@ def _ids(a: dict, b: dict) -> list[str]:
 LONG_TEXT = 160  # longer texts (notes) are not word-diffed: the new text is shown, shortened
 
 
-def _short(text: str, limit: int = 120) -> str:
+def _short(text: str | None, limit: int = 120) -> str:
     text = _one_line(text)
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
@@ -182,6 +182,7 @@ def source_changes(old: Policy, new: Policy) -> list[Change]:
     for sid in _ids(old.sources, new.sources):
         a, b = old.sources.get(sid), new.sources.get(sid)
         if a is None:
+            assert b is not None  # an id of _ids is in one policy or the other
             out.append(Change("sources", sid, "added", [f"{b.document}" + (f", {b.passage}" if b.passage else "")],
                               _where(b)))
         elif b is None:
@@ -201,6 +202,7 @@ def dimension_changes(old: Policy, new: Policy) -> list[Change]:
     for did in _ids(old.dimensions, new.dimensions):
         a, b = old.dimensions.get(did), new.dimensions.get(did)
         if a is None:
+            assert b is not None  # an id of _ids is in one policy or the other
             out.append(Change("dimensions", did, "added", [f"medlemmar: {', '.join(map(str, b.members))}"],
                               _where(b)))
             continue
@@ -294,6 +296,7 @@ def input_changes(old: Policy, new: Policy) -> list[Change]:
     for iid in _ids(old.inputs, new.inputs):
         a, b = old.inputs.get(iid), new.inputs.get(iid)
         if a is None:
+            assert b is not None  # an id of _ids is in one policy or the other
             out.append(Change("inputs", iid, "added", ["kolumner: " + ", ".join(b.columns)], _where(b)))
             continue
         if b is None:

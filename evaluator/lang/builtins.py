@@ -321,6 +321,33 @@ register(Builtin("allocate", (2, 2), _check_allocate, _allocate))
 # ---------------------------------------------------------------- dates and durations
 
 
+@dataclass(frozen=True)
+class _TextForm:
+    """A value written as text that must parse: date("2026-03-16"), duration("P30D")."""
+
+    result: T.Type
+    parse: Callable[[str], object]  # None: the text is not of the form
+    example: str  # what the argument should be
+    what: str  # what a text that does not parse is not
+    hint: str
+
+
+_DATE_TEXT = _TextForm(T.DATE, parse_date, 'text like "2026-03-16"', "a date",
+                       'write an existing date as "YYYY-MM-DD", e.g. date("2026-03-16")')
+_DURATION_TEXT = _TextForm(T.DURATION, parse_duration, 'text like "P30D"', "a duration villkor supports",
+                           'durations are whole days: duration("P30D"), duration("-P1D")')
+
+
+def _check_text(c: Checker, node: ast.Call, arg: T.Type, form: _TextForm) -> T.Type:
+    """The argument is text; a literal that does not parse is refused here, before any data is
+    read (a column's bad cells are absent values at run time)."""
+    c.expect(node, 0, arg, ("string",), form.example)
+    lit = node.args[0]
+    if isinstance(lit, ast.String) and form.parse(lit.value) is None:
+        raise c.type_error(lit, f"{lit.value!r} is not {form.what}", form.hint)
+    return form.result.with_(dims=arg.dims, rows=arg.rows)
+
+
 def _check_date(c: Checker, node: ast.Call, args: list[T.Type]) -> T.Type:
     if len(args) == 3:
         for i in range(3):
@@ -328,12 +355,7 @@ def _check_date(c: Checker, node: ast.Call, args: list[T.Type]) -> T.Type:
         return c.combine(node, c.combine(node, args[0], args[1], T.DATE), args[2], T.DATE)
     if args[0].kind == "date":
         return args[0]
-    c.expect(node, 0, args[0], ("string",), "text like \"2026-03-16\"")
-    lit = node.args[0]
-    if isinstance(lit, ast.String) and parse_date(lit.value) is None:
-        raise c.type_error(lit, f"{lit.value!r} is not a date",
-                           'write an existing date as "YYYY-MM-DD", e.g. date("2026-03-16")')
-    return T.DATE.with_(dims=args[0].dims, rows=args[0].rows)
+    return _check_text(c, node, args[0], _DATE_TEXT)
 
 
 def _date(ip: Interp, node: ast.Call, args: list[Val]) -> Val:
@@ -370,12 +392,7 @@ def _date_of_parts(ip: Interp, args: list[Val]) -> Val:
 
 
 def _check_duration(c: Checker, node: ast.Call, args: list[T.Type]) -> T.Type:
-    c.expect(node, 0, args[0], ("string",), 'text like "P30D"')
-    lit = node.args[0]
-    if isinstance(lit, ast.String) and parse_duration(lit.value) is None:
-        raise c.type_error(lit, f"{lit.value!r} is not a duration villkor supports",
-                           'durations are whole days: duration("P30D"), duration("-P1D")')
-    return T.DURATION.with_(dims=args[0].dims, rows=args[0].rows)
+    return _check_text(c, node, args[0], _DURATION_TEXT)
 
 
 def _duration(ip: Interp, node: ast.Call, args: list[Val]) -> Val:

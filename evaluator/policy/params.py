@@ -17,7 +17,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from ..errors import Location, PolicyError, VillkorError, did_you_mean, raise_all
 from .loader import Loaded, load_yaml
@@ -28,11 +28,18 @@ LONG_FORM_KEYS = {"value", "unit", "status", "note"}
 Locator = Callable[[tuple[Any, ...], bool], Location]  # (path inside the value, key?) -> place
 
 
+class Places(Protocol):
+    """Where the parts of the overrides are: a loaded file, or one place for every key and
+    one for every value (a scenario table's column)."""
+
+    def location(self, path: tuple[Any, ...], key: bool = False) -> Location: ...
+
+
 @dataclass
 class _View:
     """Positions of a mapping nested in a loaded file (a fixture's `params:`)."""
 
-    loaded: Loaded
+    loaded: Places
     prefix: tuple[Any, ...]
 
     def location(self, path: tuple[Any, ...], key: bool = False) -> Location:
@@ -51,7 +58,7 @@ def apply_overrides(policy: Policy, path: str) -> Policy:
 
 
 def apply_override_values(policy: Policy, values: dict[str, Any], origin: str,
-                          loaded: Loaded | None = None, prefix: tuple[Any, ...] = ("params",)) -> Policy:
+                          loaded: Places | None = None, prefix: tuple[Any, ...] = ("params",)) -> Policy:
     """Inline overrides (a fixture's `params:`); errors name the fixture file `origin`.
 
     Positions come from `loaded` (the fixture as loaded) at `prefix`; without it the file is

@@ -322,6 +322,17 @@ def render_html(data: dict) -> str:
     return "\n".join(parts) + "\n"
 
 
+def _html_detail(detail: R.Detail) -> str:
+    label = R.LABELS.get(detail.kind)
+    if detail.kind == "expression":
+        return f"{label}: <code>{_h(detail.text)}</code>"
+    if detail.kind == "record":
+        return f"&nbsp;&nbsp;{_h(detail.text.strip())}"
+    text = f"{label}: {_h(detail.text)}" if label else _h(detail.text)
+    return f'<span class="illustrative">{text}</span>' if detail.illustrative else \
+        (f"<span>{text}</span>" if detail.kind == "operand" else text)
+
+
 def _html_node(node: dict, parts: list[str]) -> None:
     where = R.key_text(node)
     head = f"<code>{_h(node['rule'])}</code>" + (f" · {_h(where)}" if where else "") + f" = {_h(node['formatted'])}"
@@ -330,23 +341,7 @@ def _html_node(node: dict, parts: list[str]) -> None:
         return
     parts.append(f'<li><span class="node">{head}</span> — {_h(node["headline"])}')
     parts.append('<div class="detail">')
-    details = []
-    if node.get("title") and node["title"] not in node["headline"]:
-        details.append(f"Regel: {_h(node['title'])}")
-    details.append(f"Uttryck: <code>{_h(node['expression'])}</code>")
-    for d in node.get("decisions", []):
-        details.append(f"Avgörande: {_h(d['text'])}")
-    shown = {c["id"] for c in node.get("children", [])}
-    for op in node.get("operands", []):
-        if R.in_children(op, shown):
-            continue
-        line = R.operand_line(op, node["key"])
-        if line:
-            cls = ' class="illustrative"' if op.get("status") == "illustrative" else ""
-            details.append(f"<span{cls}>{_h(line)}</span>")
-            for rec in R.record_lines(op.get("rows") or {}):
-                details.append(f"&nbsp;&nbsp;{_h(rec.strip())}")
-    details.append(f"Källa: {_h(node['source'] or 'SAKNAS')}")
+    details = [_html_detail(d) for d in R.node_details(node)]
     parts.append("<br>\n".join(details))
     parts.append("</div>")
     if node.get("children"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import decimal
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 from ..present import MISSING, NO, YES, format_number, format_value
@@ -116,29 +117,47 @@ def in_children(op: dict, shown: set[str]) -> bool:
     return op.get("ref") in shown
 
 
-def node_details(node: dict) -> list[str]:
-    """The lines under a node's head, shared by the text and Markdown renderers."""
+@dataclass(frozen=True)
+class Detail:
+    """One line under a node's head. The walk that picks them is the same for every medium (text,
+    Markdown, HTML); each renders a kind its own way (a label, code, a marked illustrative value)."""
+
+    kind: str  # title, expression, decision, operand, record, truncated, source
+    text: str
+    illustrative: bool = False
+
+
+LABELS = {"title": "Regel", "expression": "Uttryck", "decision": "Avgörande", "source": "Källa"}
+TRUNCATED = "(underliggande regler visas inte: --depth)"
+
+
+def node_details(node: dict) -> list[Detail]:
+    """The lines under a node's head: its rule title, expression, decisive branches, the operands
+    not expanded as children (with the input rows behind them), and its source."""
     if "ref" in node:
         return []
-    lines = [] if node["headline"] == f"{node['rule']}: {node['formatted']}" else [node["headline"]]
+    details = []
     if node.get("title") and node["title"] not in node["headline"]:
-        lines.append(f"regel: {node['title']}")
-    lines.append(f"uttryck: {node['expression']}")
-    for d in node.get("decisions", []):
-        lines.append(f"avgörande: {d['text']}")
+        details.append(Detail("title", node["title"]))
+    details.append(Detail("expression", node["expression"]))
+    details += [Detail("decision", d["text"]) for d in node.get("decisions", [])]
     shown_children = {c["id"] for c in node.get("children", [])}
     for op in node.get("operands", []):
         if in_children(op, shown_children):
             continue
         line = operand_line(op, node["key"])
         if line:
-            lines.append(line)
-            if op["kind"] == "input":
-                lines.extend(record_lines(op.get("rows") or {}))
+            details.append(Detail("operand", line, op.get("status") == "illustrative"))
+            details += [Detail("record", rec) for rec in record_lines(op.get("rows") or {})]
     if node.get("truncated"):
-        lines.append("(underliggande regler visas inte: --depth)")
-    lines.append(f"källa: {node['source'] or 'SAKNAS'}")
-    return lines
+        details.append(Detail("truncated", TRUNCATED))
+    details.append(Detail("source", node["source"] or "SAKNAS"))
+    return details
+
+
+def _text_detail(detail: Detail) -> str:
+    label = LABELS.get(detail.kind)
+    return f"{label.lower()}: {detail.text}" if label else detail.text
 
 
 def render_text(doc_or_nodes) -> str:
@@ -160,8 +179,10 @@ def _text_node(node: dict, first: str, rest: str, out: list[str]) -> None:
     out.append(first + head)
     children = node.get("children", [])
     bar = "│  " if children else "   "
-    for line in node_details(node):
-        out.append(rest + bar + line)
+    if node["headline"] != f"{node['rule']}: {node['formatted']}":
+        out.append(rest + bar + node["headline"])
+    for detail in node_details(node):
+        out.append(rest + bar + _text_detail(detail))
     for i, child in enumerate(children):
         last = i == len(children) - 1
         _text_node(child, rest + ("└─ " if last else "├─ "), rest + ("   " if last else "│  "), out)
@@ -196,25 +217,18 @@ def _md_node(node: dict, level: int, out: list[str]) -> None:
         return
     out.append(f"{pad}- {head} — {md_escape(node['headline'])}")
     sub = pad + "  "
-    if node.get("title") and node["title"] not in node["headline"]:
-        out.append(f"{sub}- Regel: {md_escape(node['title'])}")
-    out.append(f"{sub}- Uttryck: {md_code(node['expression'])}")
-    for d in node.get("decisions", []):
-        out.append(f"{sub}- Avgörande: {md_escape(d['text'])}")
-    shown = {c["id"] for c in node.get("children", [])}
-    for op in node.get("operands", []):
-        if in_children(op, shown):
-            continue
-        line = operand_line(op, node["key"])
-        if line:
-            out.append(f"{sub}- {md_escape(line)}")
-            for rec in record_lines(op.get("rows") or {}):
-                out.append(f"{sub}  - {md_escape(rec.strip())}")
-    if node.get("truncated"):
-        out.append(f"{sub}- (underliggande regler visas inte: --depth)")
-    out.append(f"{sub}- Källa: {md_escape(node['source'] or 'SAKNAS')}")
+    for detail in node_details(node):
+        out.append(f"{sub}{'  ' if detail.kind == 'record' else ''}- {_md_detail(detail)}")
     for child in node.get("children", []):
         _md_node(child, level + 1, out)
+
+
+def _md_detail(detail: Detail) -> str:
+    label = LABELS.get(detail.kind)
+    if detail.kind == "expression":
+        return f"{label}: {md_code(detail.text)}"
+    text = md_escape(detail.text.strip())
+    return f"{label}: {text}" if label else text
 
 
 def markdown_document(doc: dict) -> str:

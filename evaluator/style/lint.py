@@ -1,7 +1,6 @@
 """`villkor lint`: things that are valid but likely wrong, each with a code and a place.
 
 code   finding                                                               severity
-VK100  the policy cannot be loaded or planned (the `validate` error)          error
 VK101  a rule or check cites no source                                        warning
 VK102  a parameter no rule, check or explanation template uses                warning
 VK103  an illustrative parameter (a stand-in, not an official figure)         warning
@@ -45,7 +44,6 @@ import itertools
 import re
 
 from ..diagnostics import Diagnostic, Location
-from ..errors import VillkorError
 from ..lang import ast
 from ..lang.builtins import REGISTRY
 from ..plan import Plan
@@ -53,7 +51,6 @@ from ..policy.model import Check, Rule
 from ..policy.titles import title_templates
 
 CODES = {
-    "VK100": "the policy cannot be loaded",
     "VK101": "rule or check without a source citation",
     "VK102": "parameter never used",
     "VK103": "illustrative parameter",
@@ -347,10 +344,3 @@ def _text(expr: str, node) -> str:
     end = node.end_column if node.end_column > node.column else len(line) + 1
     return line[node.column - 1:end - 1].strip() or "?"
 
-
-def not_loadable(err: VillkorError, path: str) -> list[Diagnostic]:
-    """VK100: a policy that does not validate, one finding per error (at the error's place, or
-    the file when it has none), so the other policies are still linted."""
-    return [finding("VK100", (f"rule '{e.location.rule}': " if e.location.rule else "") + e.message,
-                    e.location if e.location.file else Location(file=path), "error", e.hint)
-            for e in (getattr(err, "errors", None) or [err])]
