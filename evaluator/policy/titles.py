@@ -7,8 +7,9 @@ instead of this year's digits. Source titles are not templates: they quote a doc
 
 The model keeps each title as written (`title_template`) and, in `title`, the text filled in
 with the parameters' current values. Filling happens here only, when the policy is loaded and
-again whenever parameter values change (`--params`, a fixture's or a scenario's `params:`), so
-every report, document and diff reads `title` and shows the filled-in text. A value is shown as
+again whenever its parameter values are overridden (`--params`, a fixture's `params:`), so every
+report, document and diff shows `title`, filled in. (`run --scenarios` varies values inside one
+evaluation: its report shows the titles of the policy as run.) A value is shown as
 a sentence shows it (`present.present`, shared with the decision letters): a year as written
 ("2026"), a date by name ("16 mars 2026"), a list of years as words ("2023, 2024 och 2025").
 
