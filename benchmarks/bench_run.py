@@ -136,7 +136,8 @@ def main() -> None:
             generate(rows, out)
         for fmt in ("parquet", "csv"):
             folder = out / fmt
-            v_time, v_mem = measure(villkor + ["run", str(POLICY), "--data", str(folder), "-o", str(out / "villkor_result.json")], args.runs)
+            run = ["run", str(POLICY), "--data", str(folder), "-o", str(out / "villkor_result.json")]
+            v_time, v_mem = measure(villkor + run, args.runs)
             h_time, h_mem = measure([sys.executable, str(script), str(folder / f"procedures.{fmt}"), fmt, str(POLICY),
                                      str(out / "hand_result.json")], args.runs)
             print(f"{size:>5}M {fmt:>8} {v_time:>10.2f} {h_time:>9.2f} {v_time / h_time:>7.2f} "

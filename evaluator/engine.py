@@ -215,9 +215,9 @@ def evaluate(plan: Plan, tables: Tables, trace: bool = False, stop_on_failed_che
     """Evaluate every rule in plan order, then the checks. Raises on null values and, unless
     told otherwise (explain shows why a check fails), on a failed check.
 
-    Without a trace, a table feeding only filtered sums is evaluated as its cube (cube.py);
+    Without a trace, a table feeding only filtered sums is evaluated as its cube (data/cube.py);
     a trace shows input rows, so it evaluates the rows themselves."""
-    from .cube import cube_tables
+    from .data.cube import cube_tables
 
     evaluated = tables if trace else cube_tables(plan, tables)
     for table in evaluated.tables.values():

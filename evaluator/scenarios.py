@@ -220,7 +220,7 @@ def _read_xlsx_table(policy, path: str) -> _Table:
     """The first sheet of a workbook, read by the data layer's rules (a formula without a saved
     value and merged cells are refused there, with the sheet and cell); rows keep their sheet
     row numbers."""
-    from .data import _cell_text, _read_xlsx, _sha256
+    from .data import cell_text, read_xlsx, sha256
     from .policy.model import Column, Input
 
     # the data layer reads an input table: the stand-in input's columns are the headers it can
@@ -229,7 +229,7 @@ def _read_xlsx_table(policy, path: str) -> _Table:
                             for pid, p in policy.parameters.items()
                             for k in ([()] + ([kk if isinstance(kk, tuple) else (kk,) for kk in p.value]
                                               if p.by else []))}
-    raw = _read_xlsx(Input("scenarios", {n: Column(n, "string") for n in sorted(names)}), path)
+    raw = read_xlsx(Input("scenarios", {n: Column(n, "string") for n in sorted(names)}), path)
     from openpyxl import load_workbook
     wb = load_workbook(path, read_only=True)
     try:
@@ -239,10 +239,10 @@ def _read_xlsx_table(policy, path: str) -> _Table:
     header = [str(c) for c in raw.frame.columns]
     rows = []
     for i, record in enumerate(raw.frame.itertuples(index=False)):
-        cells = ["" if v is None else v.strip() if isinstance(v, str) else _cell_text(v) for v in record]
+        cells = ["" if v is None else v.strip() if isinstance(v, str) else cell_text(v) for v in record]
         if any(cells):
             rows.append((raw.rows(i), cells))
-    return _Table(header, rows, ";", _sha256(path), f"{path}, sheet '{title}'")
+    return _Table(header, rows, ";", sha256(path), f"{path}, sheet '{title}'")
 
 
 def _read_table(policy, path: str) -> tuple[list[Scenario], str]:

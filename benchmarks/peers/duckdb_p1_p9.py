@@ -11,7 +11,6 @@ from fractions import Fraction
 
 import duckdb
 import numpy as np
-
 from common import parameters, write
 
 path, fmt, policy, out = sys.argv[1:5]

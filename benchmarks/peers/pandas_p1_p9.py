@@ -8,7 +8,6 @@ from fractions import Fraction
 
 import numpy as np
 import pandas as pd
-
 from common import parameters, write
 
 path, fmt, policy, out = sys.argv[1:5]

@@ -1,4 +1,4 @@
-"""The cube (evaluator/cube.py) gives exactly what the rows give, or is not used.
+"""The cube (evaluator/data/cube.py) gives exactly what the rows give, or is not used.
 
 A hand-computed cube first; then random filters and random rows, each policy evaluated
 over the rows (the path explanations take) and over the cube, every output compared.
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from evaluator import engine
-from evaluator.cube import cube_tables, table_uses
 from evaluator.data import tables_from_rows
+from evaluator.data.cube import cube_tables, table_uses
 from evaluator.plan import plan
 from evaluator.policy.build import load_policy
 

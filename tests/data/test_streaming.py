@@ -1,7 +1,8 @@
-"""Large Parquet inputs (streaming.py): summed row group by row group, same results, same errors.
+"""Large Parquet and CSV inputs (evaluator/data/streaming.py): summed row group by row group or
+record batch by record batch, same results, same errors.
 
-The threshold for "large" is lowered so a file of a few row groups of MINI_DATA (support.py)
-stands in for a register extract; the expected values are those of test_engine.py.
+The threshold for "large" is lowered so a file of a few row groups or batches of MINI_DATA
+(support.py) stands in for a register extract; the expected values are those of test_engine.py.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from evaluator import engine, streaming
-from evaluator.data import load_tables, read_inputs
+from evaluator import engine
+from evaluator.data import load_tables, read_inputs, streaming
 from evaluator.errors import DataError
 from evaluator.plan import plan
 from evaluator.policy.build import load_policy
@@ -93,3 +94,141 @@ def test_a_bad_cell_of_a_file_read_whole_is_the_files_error_not_a_rules(tmp_path
     err = caught.value
     assert (err.location.file, err.location.row, err.location.field, err.location.rule) == \
         (str(tmp_path / "data" / "procedures.parquet"), 8, "measure", None)
+
+
+# ---------------------------------------------------------------- CSV, read in record batches
+
+
+@pytest.fixture
+def csv_batches(monkeypatch):
+    """Every CSV file is streamed, in pieces of two or three records (pyarrow's blocks of twice
+    the header's bytes hold one to three records each)."""
+    monkeypatch.setattr(streaming, "STREAM_BYTES", 1)
+    monkeypatch.setattr(streaming, "BLOCK_BYTES", 64)
+    monkeypatch.setattr(streaming, "BATCH_ROWS", 2)
+
+
+def csv_folder(tmp_path, text: str):
+    folder = tmp_path / "data"
+    write(folder / "procedures.csv", text)
+    return folder
+
+
+def later_row(text: str, row: int, old: str, new: str) -> str:
+    """`text` with `old` replaced by `new` in line `row` of the file (the header is row 1)."""
+    lines = text.splitlines(keepends=True)
+    assert old in lines[row - 1]
+    lines[row - 1] = lines[row - 1].replace(old, new, 1)
+    return "".join(lines)
+
+
+def test_a_large_csv_file_is_summed_batch_by_batch_and_gives_what_the_rows_give(tmp_path, csv_batches):
+    folder = csv_folder(tmp_path, MINI_DATA)
+    tables, streamed, result = run(MINI_POLICY, folder, tmp_path)
+    table = tables.tables["procedures"]
+    assert table._frame is None  # the rows were never all held
+    assert streamed["payout"] == [500000, 0, 50000]
+    assert result.data[0].rows == 7
+    planned = plan(load_policy(str(tmp_path / "p.yaml")))
+    whole = load_tables(planned.policy.inputs, planned.policy.dimensions, str(folder))
+    rows = engine.to_result(engine.evaluate(planned, whole, trace=True), whole)
+    assert streamed == {rid: [r["value"] for r in t.rows] for rid, t in rows.outputs.items()}
+
+
+def test_a_csv_file_is_read_in_several_pieces(tmp_path, csv_batches):
+    """The fixture's sizes do split MINI_DATA: the tests below reach later pieces."""
+    planned = plan(load_policy(str(write(tmp_path / "p.yaml", MINI_POLICY))))
+    tables = read_inputs(planned.policy, str(csv_folder(tmp_path, MINI_DATA)))
+    pieces = list(tables.tables["procedures"].stream.source.pieces())
+    assert len(pieces) >= 2
+    assert sum(len(p.frame) for p in pieces) == 7
+    sizes = [len(p.frame) for p in pieces]
+    assert [p.rows.offset for p in pieces] == [sum(sizes[:i]) for i in range(len(pieces))]
+    assert [p.rows(0) for p in pieces] == [2 + sum(sizes[:i]) for i in range(len(pieces))]  # rows in the file
+
+
+def test_an_unknown_member_in_a_later_csv_batch_names_its_row_in_the_file(tmp_path, csv_batches):
+    folder = csv_folder(tmp_path, later_row(MINI_DATA, 8, "hip", "hips"))  # the 7th record
+    with pytest.raises(DataError) as caught:
+        run(MINI_POLICY, folder, tmp_path)
+    err = caught.value
+    assert (err.location.file, err.location.row, err.location.field) == \
+        (str(folder / "procedures.csv"), 8, "measure")
+    assert "unknown measure 'hips'" in err.message
+
+
+def test_a_word_in_an_int_column_of_a_later_csv_batch_names_its_row_and_value(tmp_path, csv_batches):
+    """pyarrow cannot read 'många' as int64: the rest of the file is read as text to name it."""
+    folder = csv_folder(tmp_path, later_row(MINI_DATA, 7, ",3\n", ",många\n"))
+    with pytest.raises(DataError) as caught:
+        run(MINI_POLICY, folder, tmp_path)
+    err = caught.value
+    assert (err.location.row, err.location.field) == (7, "count")
+    assert err.message == "'många' is not a whole number"
+
+
+def test_an_int_written_with_a_space_in_a_later_csv_batch_is_read_and_counted_once(tmp_path, csv_batches):
+    """'1 000' is a whole number to villkor, not to pyarrow: the batches from that record on
+    are read as text, and the records before it are not summed twice."""
+    folder = csv_folder(tmp_path, later_row(MINI_DATA, 7, ",3\n", ",1 003\n"))  # Gotland's 3 hips: 1 003
+    _, streamed, _ = run(MINI_POLICY, folder, tmp_path)
+    planned = plan(load_policy(str(tmp_path / "p.yaml")))
+    whole = load_tables(planned.policy.inputs, planned.policy.dimensions, str(folder))
+    assert whole.tables["procedures"].frame["count"].tolist() == [100, 5, 60, 61, 999, 1003, 9]
+    rows = engine.to_result(engine.evaluate(planned, whole, trace=True), whole)
+    assert streamed == {rid: [r["value"] for r in t.rows] for rid, t in rows.outputs.items()}
+
+
+def test_blank_lines_before_a_bad_csv_cell_are_counted_in_its_row(tmp_path, csv_batches):
+    text = MINI_DATA.replace("\nGotland,", "\n\n\nGotland,")  # two blank lines: Gotland's record is row 9
+    folder = csv_folder(tmp_path, later_row(text, 10, "hip", "knee"))  # Uppsala's: row 10
+    with pytest.raises(DataError) as caught:
+        run(MINI_POLICY, folder, tmp_path)
+    assert (caught.value.location.row, caught.value.location.field) == (10, "measure")
+
+
+def test_a_swedish_csv_with_an_excel_separator_line_streams_with_its_rows_numbered(tmp_path, csv_batches):
+    """`sep=;` on line 1 puts the header on row 2; the bad record is row 9."""
+    text = "sep=;\n" + MINI_DATA.replace(",", ";")
+    folder = csv_folder(tmp_path, later_row(text, 9, ";9\n", ";-9\n"))
+    with pytest.raises(DataError) as caught:
+        run(MINI_POLICY, folder, tmp_path)
+    err = caught.value
+    assert (err.location.row, err.location.field) == (9, "count")
+    assert err.message == "negative count -9"
+
+
+def test_a_short_record_in_a_later_csv_batch_is_located(tmp_path, csv_batches):
+    folder = csv_folder(tmp_path, later_row(MINI_DATA, 7, ",1,3\n", ",1\n"))
+    with pytest.raises(DataError) as caught:
+        run(MINI_POLICY, folder, tmp_path)
+    err = caught.value
+    assert err.location.row == 7
+    assert err.message.startswith("malformed CSV")
+
+
+def test_an_undeclared_csv_column_is_warned_about_once_and_not_read(tmp_path, csv_batches):
+    text = "".join(line.rstrip("\n") + (",note\n" if i == 0 else ",x\n")
+                   for i, line in enumerate(MINI_DATA.splitlines(keepends=True)))
+    planned = plan(load_policy(str(write(tmp_path / "p.yaml", MINI_POLICY))))
+    tables = read_inputs(planned.policy, str(csv_folder(tmp_path, text)))
+    assert [w for w in tables.warnings if "note" in w] == \
+        [f"{tmp_path / 'data' / 'procedures.csv'}: column note not declared for input 'procedures', ignored"]
+    pieces = list(tables.tables["procedures"].stream.source.pieces())
+    assert all("note" not in p.frame.columns for p in pieces)
+
+
+def test_a_cp1252_csv_streams_with_its_declared_encoding(tmp_path, csv_batches):
+    """Växjö in cp1252 bytes in an undeclared column; the bad member three pieces on is named."""
+    policy = MINI_POLICY.replace("    by: {region: home_region, measure: measure}\n",
+                                 "    by: {region: home_region, measure: measure}\n    format: {encoding: cp1252}\n")
+    lines = later_row(MINI_DATA, 8, "Uppsala,Uppsala", "Uppsala,Växjö").splitlines()
+    text = "\n".join([lines[0] + ",ort"] + [line + ",Växjö" for line in lines[1:]]) + "\n"
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "procedures.csv").write_bytes(text.encode("cp1252"))
+    with pytest.raises(DataError) as caught:
+        run(policy, folder, tmp_path)
+    err = caught.value
+    assert (err.location.row, err.location.field) == (8, "performing_region")
+    assert err.message == "unknown region 'Växjö'"

@@ -21,8 +21,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .data import Table, Tables
-from .lang import ast
+from ..lang import ast
+from .tables import Table, Tables
 
 AGGREGATED = 8  # the cube is used only when it has at most 1/8 of the table's rows
 MAX_CELLS = 1 << 24  # the dense key space a cube may address (the product of the radices)

@@ -1,0 +1,24 @@
+"""A file's cells as read, before typing: the one shape every reader hands on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .rows import RowMap
+
+
+@dataclass
+class Raw:
+    """A file as read: cells as text (or as stored, for Parquet/XLSX), not yet typed."""
+
+    frame: pd.DataFrame
+    rows: RowMap
+    decimal: str = "."
+    sha256: str | None = None
+    header_row: int | None = 1  # where the header is, for header errors (None: inline rows)
+    separator: str = ","  # for the header line a fix names
+    header: list[str] | None = None  # every column of the file, when only some were read
+    inline: bool = False  # fixture rows: every declared column is present by construction
+    memory: bool = False  # an in-memory table: columns have names, not a header line

@@ -1,0 +1,48 @@
+"""Whether a table's dates fall inside the policy's validity: data from another year than the
+policy is warned about."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..policy.model import Input
+
+
+def validity_warning(inp: Input, frame: pd.DataFrame, path: str, valid, warnings: list[str]) -> None:
+    """Warn when no date (or `year`) of the table falls inside the policy's validity."""
+    span_warning(date_span(inp, frame, valid), path, valid, warnings)
+
+
+def date_span(inp: Input, frame: pd.DataFrame, valid, span=None):
+    """(lowest, highest, any inside the validity) of the table's dates and `year`, merged
+    with `span` (a table read in pieces); None while there is no date at all."""
+    start, end = np.datetime64(valid.start, "s"), np.datetime64(valid.end, "s")
+    low, high, inside = span if span is not None else (None, None, False)
+    for col in inp.columns.values():
+        values = frame[col.id]
+        if col.type == "date":
+            arr = values.to_numpy(dtype="datetime64[s]")
+            arr = arr[~np.isnat(arr)]
+            if not len(arr):
+                continue
+            lo, hi = arr.min(), arr.max()
+            inside = inside or bool(((arr >= start) & (arr <= end)).any())
+            lo, hi = str(lo)[:10], str(hi)[:10]
+        elif col.type == "int" and col.id == "year":
+            arr = values.dropna().to_numpy(dtype=np.int64)
+            if not len(arr):
+                continue
+            inside = inside or bool(((arr >= valid.start.year) & (arr <= valid.end.year)).any())
+            lo, hi = str(arr.min()), str(arr.max())
+        else:
+            continue
+        low = lo if low is None else min(low, lo)
+        high = hi if high is None else max(high, hi)
+    return (low, high, inside) if low is not None else None
+
+
+def span_warning(span, path: str, valid, warnings: list[str]) -> None:
+    if span is not None and not span[2]:
+        warnings.append(f"{path}: the data's dates run from {span[0]} to {span[1]}, outside the policy's validity "
+                        f"{valid.start.isoformat()} to {valid.end.isoformat()}; is this the policy for the data's year?")
