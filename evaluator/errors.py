@@ -147,6 +147,7 @@ class SchemaError(PolicyError):
 
 
 EXTENDS_CYCLE = "VK005"
+TITLE_PLACEHOLDER = "VK006"  # a title names something it cannot be filled in with (policy/titles.py)
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """How a value is presented, in every medium: Swedish text, exact JSON, spreadsheet and CSV cells.
 
 One module, so a value reads the same in `run`'s reports, `explain`, decision documents,
-`diff`, the follow-up report and fixture messages. Every writer asks this module; none
+`diff`, the follow-up report, fixture messages, decision letters and titles. Every writer asks this module; none
 formats a value itself.
 
 Swedish text (`format_value` for reading, `format_number` for a number's exact digits):
@@ -22,6 +22,11 @@ Swedish text (`format_value` for reading, `format_number` for a number's exact d
   else with every digit the engine computed, "0,12 (exakt 0,1234567…)". `format_number`
   never rounds: it gives every digit.
 
+In a sentence (`present`: decision letters, titles that name parameters): a number without its
+unit word (the sentence says "kronor"), a fraction to two decimals with the exact value beside it
+("436,67 (1 310/3)", else "≈ 0,08"), a date by name ("16 mars 2026"), a year as written ("2026"),
+a list as words ("2023, 2024 och 2025"), an absent value "uppgift saknas".
+
 Exact JSON (`json_value`): the contract of `villkor run --format json` — whole numbers as JSON
 numbers, other Decimals as strings of exactly the digits computed ("1.50", "333.333…"),
 dates ISO, durations ISO 8601 ("P30D"), absent values null; floats are refused.
@@ -40,7 +45,7 @@ import datetime as dt
 import decimal
 import json
 import numbers
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -49,6 +54,8 @@ MINUS = "\u2212"  # a typographic minus, as wide as a plus
 NBSP = "\u00a0"  # between a number and a sign (%), which must not start a line
 MISSING = "–"  # an absent value, in every text medium
 YES, NO = "ja", "nej"
+MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
+          "oktober", "november", "december")
 # Unit id -> the word shown after a number. "" = no word: counts are plain numbers, and years
 # and months are labels ("2026"), not quantities to group ("2 026").
 UNIT_WORDS = {"kr": "kr", "count": "", "kr/count": "kr/st", "year": "", "month": "", "day": "dagar"}
@@ -170,6 +177,70 @@ def format_value(value: Any, unit: str | None = None) -> str:
         return value.isoformat()
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(format_value(v, unit) for v in value) + "]"
+    return str(value)
+
+
+# ---------------------------------------------------------------- in a sentence (letters, titles)
+
+
+def present_date(value: dt.date) -> str:
+    """2026-03-16 -> '16 mars 2026'."""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def present_integer(value: int) -> str:
+    return (MINUS if value < 0 else "") + group(str(abs(value)))
+
+
+def present_fraction(value: Decimal) -> str:
+    """A non-whole number: two decimals (half even) and, when it is a simple fraction, the exact
+    value beside it: 1310/3 -> '436,67 (1 310/3)'; otherwise '≈ 0,08'."""
+    rounded = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+    sign = MINUS if rounded < 0 else ""
+    whole, _, cents = format(abs(rounded), "f").partition(".")
+    shown = f"{sign}{group(whole)},{cents}"
+    if rounded == value:
+        return shown
+    exact = Fraction(value).limit_denominator(10 ** 6)
+    if exact.denominator > 1 and _same(exact, value):
+        return f"{shown} ({present_integer(exact.numerator)}/{present_integer(exact.denominator)})"
+    return f"≈ {shown}"
+
+
+def _same(exact: Fraction, value: Decimal) -> bool:
+    """Does the fraction give back this decimal in the engine's 34-digit arithmetic?"""
+    return ENGINE.divide(Decimal(exact.numerator), Decimal(exact.denominator)) == value
+
+
+def present_number(value, unit: str | None) -> str:
+    if unit in ("year", "month"):
+        return str(value)
+    if isinstance(value, Decimal) and value != value.to_integral_value():
+        return present_fraction(value)
+    return present_integer(int(value))
+
+
+def present_list(items: list[str]) -> str:
+    """['2023', '2024', '2025'] -> '2023, 2024 och 2025'."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " och " + items[-1]
+
+
+def present(value, unit: str | None = None) -> str:
+    """A value inside a sentence: of a decision letter, or of a title (`{measurement_year}`)."""
+    if value is None:
+        return "uppgift saknas"
+    if isinstance(value, bool):
+        return "ja" if value else "nej"  # never in a letter: validation refuses such placeholders
+    if isinstance(value, (int, Decimal)):
+        return present_number(value, unit)
+    if isinstance(value, dt.timedelta):
+        return f"{value.days} dagar"
+    if isinstance(value, dt.date):
+        return present_date(value)
+    if isinstance(value, (list, tuple)):
+        return present_list([present(v, unit) for v in value])
     return str(value)
 
 

@@ -1,7 +1,7 @@
 """Typical authoring mistakes, applied one at a time to every rule and check of the real policies.
 
 For each of the two shipped policies and the 2027 draft, every rule and check written in the
-file gets each mistake below; every number parameter gets text for its value; the file gets an
+file (the draft inherits all of its) gets each mistake below; every number parameter gets text for its value; the file gets an
 `extends` naming a file that is not there. Each mutated file is validated through the command
 line's own entry point, in-process (a subprocess per mutation would take minutes), and what the
 user would read on stderr must be: exit 1, the file and a line of the mutated entry, its id,
@@ -151,7 +151,9 @@ def test_the_mutations_cover_every_rule_and_check():
         policy = load_policy(str(path))
         own = [k for k in (*policy.rules, *policy.checks)
                if (policy.rules.get(k) or policy.checks.get(k)).location.file == str(path)]
-        assert own and all(f"{path.name}:{k}" in ids for k in own)
+        # the 2027 draft writes no rule or check of its own (its titles follow its parameters)
+        assert own or path.name == "2027_performance.yaml"
+        assert all(f"{path.name}:{k}" in ids for k in own)
     assert len(CASES) > 500
 
 

@@ -63,7 +63,8 @@ def word_diff(old: str, new: str) -> str:
 
 
 def _one_line(text: str | None) -> str:
-    return " ".join((text or "").split())
+    """On one line (ASCII whitespace only: the thin space inside a number stays)."""
+    return " ".join(re.split(r"[ \t\r\n]+", (text or "").strip()))
 
 
 def same_expr(a: str, b: str) -> bool:
@@ -125,6 +126,22 @@ def _text_change(label: str, a: str | None, b: str | None) -> str | None:
     return f"{label}: {word_diff(_one_line(a), _one_line(b))}"
 
 
+def _written(item) -> str | None:
+    """A title as written (placeholders not filled in); the shown title when none is kept."""
+    template = getattr(item, "title_template", None)
+    return template.text if template is not None else item.title
+
+
+def _title_change(label: str, a, b) -> str | None:
+    """A title the author changed, shown filled in. A title that reads differently only because
+    a parameter it names changed (`{measurement_year}`) is not a change of its own: the
+    parameter's new value is listed. (A title now written with a placeholder that reads as
+    before is no change for a reader either.)"""
+    if _one_line(_written(a)) == _one_line(_written(b)):
+        return None
+    return _text_change(label, a.title, b.title)
+
+
 def _attr_change(label: str, a, b) -> str | None:
     if same_value(a, b):
         return None
@@ -148,11 +165,12 @@ def _cite(policy: Policy, ref) -> str | None:
 
 def policy_changes(old: Policy, new: Policy) -> list[Change]:
     out = []
-    for attr in ("id", "version", "title"):
+    for attr in ("id", "version"):
         a, b = getattr(old, attr), getattr(new, attr)
         if a != b:
-            detail = f"{a} → {b}" if attr != "title" else word_diff(a, b)
-            out.append(Change("policy", attr, "changed", [detail]))
+            out.append(Change("policy", attr, "changed", [f"{a} → {b}"]))
+    if _one_line(_written(old)) != _one_line(_written(new)) and old.title != new.title:
+        out.append(Change("policy", "title", "changed", [word_diff(old.title, new.title)]))
     if (old.valid.start, old.valid.end) != (new.valid.start, new.valid.end):
         out.append(Change("policy", "valid", "changed",
                           [f"giltig {old.valid.start} – {old.valid.end} → {new.valid.start} – {new.valid.end}"]))
@@ -206,7 +224,7 @@ def dimension_changes(old: Policy, new: Policy) -> list[Change]:
         for m in b.members:
             if m in a.members and a.label(m) != b.label(m):
                 details.append(f"etikett {m}: {a.label(m)} → {b.label(m)}")
-        if d := _text_change("titel", a.title, b.title):
+        if d := _title_change("titel", a, b):
             details.append(d)
         if details:
             out.append(Change("dimensions", did, "changed", details, _where(b)))
@@ -248,8 +266,9 @@ def parameter_changes(old: Policy, new: Policy) -> list[Change]:
                               ("komplett", a.complete, b.complete)):
             if d := _attr_change(label, va, vb):
                 details.append(d)
-        for label, va, vb in (("titel", a.title, b.title), ("not", a.note, b.note),
-                              ("källa", _cite(old, a.source), _cite(new, b.source))):
+        if d := _title_change("titel", a, b):
+            details.append(d)
+        for label, va, vb in (("not", a.note, b.note), ("källa", _cite(old, a.source), _cite(new, b.source))):
             if d := _text_change(label, va, vb):
                 details.append(d)
         if details:
@@ -292,7 +311,7 @@ def input_changes(old: Policy, new: Policy) -> list[Change]:
                 details.append(f"kolumn {cid} borttagen")
             elif _column_text(ca) != _column_text(cb):
                 details.append(f"kolumn {cid}: {_column_text(ca)} → {_column_text(cb)}")
-            elif d := _text_change(f"kolumn {cid} titel", ca.title, cb.title):
+            elif d := _title_change(f"kolumn {cid} titel", ca, cb):
                 details.append(d)
         if a.by != b.by:
             details.append(f"dimensionskolumner: {_by_text(a.by)} → {_by_text(b.by)}")
@@ -300,9 +319,10 @@ def input_changes(old: Policy, new: Policy) -> list[Change]:
                               ("format", a.format, b.format)):
             if d := _attr_change(label, va, vb):
                 details.append(d)
-        for label, ta, tb in (("titel", a.title, b.title), ("källa", _cite(old, a.source), _cite(new, b.source))):
-            if d := _text_change(label, ta, tb):
-                details.append(d)
+        if d := _title_change("titel", a, b):
+            details.append(d)
+        if d := _text_change("källa", _cite(old, a.source), _cite(new, b.source)):
+            details.append(d)
         if details:
             out.append(Change("inputs", iid, "changed", details, _where(b)))
     return out
@@ -332,7 +352,9 @@ def rule_changes(old: Policy, new: Policy, section: str = "rules") -> list[Chang
                     details.append(d)
         elif d := _attr_change("invariant (kan inte brista)", a.invariant, b.invariant):
             details.append(d)
-        texts = [("titel", a.title, b.title), ("källa", _cite(old, a.source), _cite(new, b.source))]
+        if d := _title_change("titel", a, b):
+            details.append(d)
+        texts = [("källa", _cite(old, a.source), _cite(new, b.source))]
         if section == "rules":
             texts.append(("förklaring", a.explain, b.explain))
         for label, va, vb in texts:

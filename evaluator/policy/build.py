@@ -35,10 +35,12 @@ from .model import (
     Rule,
     Source,
     SourceRef,
+    Template,
     Validity,
 )
 from .params import Locator, _override, check_bounds
 from .schema import validate_tree
+from .titles import check_titles, fill_titles
 
 Raw = dict[str, Any]  # an entry of the policy file as YAML reads it
 
@@ -87,7 +89,8 @@ def _load(path: str) -> Policy:
         _check_semantics(policy, loaded)
     if policy is None:  # the loop ran at least once: the chain holds `path` itself
         raise LookupError(path)
-    return policy
+    raise_all(check_titles(policy))  # the merged policy: a child may give a parent's title its parameter
+    return fill_titles(policy)
 
 
 def _bare_values_to_entries(loaded: Loaded) -> set[str]:
@@ -166,7 +169,8 @@ class _Builder:
                         path=self.loaded.path, sha256=self.loaded.sha256,
                         outputs=tuple(t.get("outputs") or ()), extends=t.get("extends"),
                         chain=(self.loaded.path,), file_lines={self.loaded.path: self.loaded.lines},
-                        file_sha256={self.loaded.path: self.loaded.sha256}, letter=letter, **own)
+                        file_sha256={self.loaded.path: self.loaded.sha256}, letter=letter,
+                        title_template=self.template(t), **own)
         if self.parent is not None:
             policy = self.merge(policy)
         elif t.get("remove"):
@@ -256,7 +260,8 @@ class _Builder:
             self.errors.append(PolicyError(f"dimension '{did}' lists {', '.join(dupes)} more than once",
                                            self.loc("dimensions", did, "members")))
         return Dimension(did, members, v.get("title"), dict(v.get("labels") or {}),
-                         self.loc("dimensions", did, key=True))
+                         self.loc("dimensions", did, key=True),
+                         title_template=self.template(v, "dimensions", did))
 
     def parameter(self, pid: str, v: Raw) -> Parameter:
         by = tuple(v.get("by") or ())
@@ -271,7 +276,8 @@ class _Builder:
         return Parameter(pid, value, by, v.get("unit"), v.get("type"), v.get("title"),
                          self.ref(v.get("source"), "parameters", pid, "source"),
                          v.get("status", "official"), v.get("note"), v.get("complete", True),
-                         self.loc("parameters", pid, key=True), cells, v.get("min"), v.get("max"))
+                         self.loc("parameters", pid, key=True), cells, v.get("min"), v.get("max"),
+                         title_template=self.template(v, "parameters", pid))
 
     def table(self, pid: str, value: Any, by: tuple[str, ...]
               ) -> tuple[dict[tuple[Any, ...], Any], dict[tuple[Any, ...], Location]]:
@@ -305,11 +311,17 @@ class _Builder:
             columns[cid] = Column(cid, c["type"], bool(c.get("nullable", False)), c.get("default"),
                                   c.get("min"), c.get("max"), tuple(c["enum"]) if c.get("enum") else None,
                                   c.get("title"), self.loc("inputs", iid, "columns", cid, key=True),
-                                  bool(c.get("optional", False)), c.get("unit"))
+                                  bool(c.get("optional", False)), c.get("unit"),
+                                  title_template=self.template(c, "inputs", iid, "columns", cid))
         return Input(iid, columns, dict(v.get("by") or {}), bool(v.get("unique", False)),
                      bool(v.get("optional", False)), v.get("title"),
                      self.ref(v.get("source"), "inputs", iid, "source"), dict(v.get("format") or {}),
-                     self.loc("inputs", iid, key=True))
+                     self.loc("inputs", iid, key=True), title_template=self.template(v, "inputs", iid))
+
+    def template(self, entry: Raw, *path: Any) -> Template | None:
+        """An entry's title as written, with the place of its text (for titles.py and lint)."""
+        title = entry.get("title")
+        return Template(title, self.loc(*path, "title")) if isinstance(title, str) else None
 
     def expr_location(self, *path: Any) -> Location:
         line, col = self.loaded.marks.get(tuple(path), (1, 1))
@@ -319,12 +331,13 @@ class _Builder:
         return Rule(rid, v["expr"], tuple(v.get("per") or ()), v.get("unit"), v.get("type"),
                     v.get("title"), self.ref(v.get("source"), "rules", rid, "source"), v.get("explain"),
                     bool(v.get("nullable", False)), self.loc("rules", rid, key=True),
-                    self.expr_location("rules", rid, "expr"))
+                    self.expr_location("rules", rid, "expr"), title_template=self.template(v, "rules", rid))
 
     def check(self, cid: str, v: Raw) -> Check:
         return Check(cid, v["expr"], tuple(v.get("per") or ()), v.get("title"),
                      self.ref(v.get("source"), "checks", cid, "source"), self.loc("checks", cid, key=True),
-                     self.expr_location("checks", cid, "expr"), bool(v.get("invariant", False)))
+                     self.expr_location("checks", cid, "expr"), bool(v.get("invariant", False)),
+                     title_template=self.template(v, "checks", cid))
 
 
     def letter(self, v: Raw) -> Letter:
@@ -350,7 +363,8 @@ class _Builder:
 
     def figures(self, items: list[str | Raw] | None, part: str) -> tuple[Figure, ...]:
         return tuple(Figure(f, None, self.loc("letter", part, "figures", i)) if isinstance(f, str)
-                     else Figure(f["rule"], f.get("title"), self.loc("letter", part, "figures", i))
+                     else Figure(f["rule"], f.get("title"), self.loc("letter", part, "figures", i),
+                                 self.template(f, "letter", part, "figures", i))
                      for i, f in enumerate(items or ()))
 
 

@@ -2,7 +2,8 @@
 
 Everything downstream (planner, engine, explain, diff, lint) reads these dataclasses, never
 raw YAML. Every element keeps the `Location` of its YAML node so later errors point at the
-file, line and column a person edits.
+file, line and column a person edits. A `title` is the text people read, its placeholders
+already filled in; `title_template` keeps it as written (for lint, diff and refilling).
 """
 
 from __future__ import annotations
@@ -15,6 +16,16 @@ from typing import Any
 from ..errors import Location
 
 Scalar = int | Decimal | bool | str | dt.date
+
+
+@dataclass(frozen=True)
+class Template:
+    """A title as written in the policy file, with its place: it may name parameters
+    (`Högst att betala ut {measurement_year}`). The element's `title` is this text filled in
+    with the parameters' current values (evaluator/policy/titles.py), so readers never see it."""
+
+    text: str
+    location: Location = field(default_factory=Location, compare=False)
 
 
 @dataclass(frozen=True)
@@ -52,6 +63,7 @@ class Dimension:
     title: str | None = None
     labels: dict[str | int, str] = field(default_factory=dict)
     location: Location = field(default_factory=Location, compare=False)
+    title_template: Template | None = field(default=None, compare=False)  # the title as written
 
     def label(self, member: str | int) -> str:
         return self.labels.get(member, str(member))
@@ -79,6 +91,7 @@ class Parameter:
     value_locations: dict[Any, Location] = field(default_factory=dict, compare=False)
     min: int | Decimal | None = None  # bounds of every number of the value (items, cells)
     max: int | Decimal | None = None
+    title_template: Template | None = field(default=None, compare=False)  # the title as written
 
     @property
     def is_table(self) -> bool:
@@ -104,6 +117,7 @@ class Column:
     location: Location = field(default_factory=Location, compare=False)
     optional: bool = False  # the file may leave the column out; its default then fills it (warned)
     unit: str | None = None  # kr for money; count, kr/count, year, month, day when declared
+    title_template: Template | None = field(default=None, compare=False)  # the title as written
 
 
 @dataclass(frozen=True)
@@ -119,6 +133,7 @@ class Input:
     source: SourceRef | None = None
     format: dict[str, Any] = field(default_factory=dict)  # e.g. {"separator": ";", "decimal": ","}
     location: Location = field(default_factory=Location, compare=False)
+    title_template: Template | None = field(default=None, compare=False)  # the title as written
 
 
 @dataclass(frozen=True)
@@ -136,6 +151,7 @@ class Rule:
     nullable: bool = False  # may the value be absent at some keys
     location: Location = field(default_factory=Location, compare=False)
     expr_location: Location = field(default_factory=Location, compare=False)  # first char of expr
+    title_template: Template | None = field(default=None, compare=False)  # the title as written
 
 
 @dataclass(frozen=True)
@@ -150,6 +166,7 @@ class Check:
     location: Location = field(default_factory=Location, compare=False)
     expr_location: Location = field(default_factory=Location, compare=False)
     invariant: bool = False  # holds by construction: no data or parameters can make it fail
+    title_template: Template | None = field(default=None, compare=False)  # the title as written
 
 
 @dataclass(frozen=True)
@@ -177,6 +194,7 @@ class Figure:
     rule: str
     title: str | None = None
     location: Location = field(default_factory=Location, compare=False)
+    title_template: Template | None = field(default=None, compare=False)  # the title as written
 
 
 @dataclass(frozen=True)
@@ -227,6 +245,7 @@ class Policy:
     file_lines: dict[str, list[str]] = field(default_factory=dict, compare=False)
     file_sha256: dict[str, str] = field(default_factory=dict, compare=False)  # per file of chain
     params: Any = field(default=None, compare=False)  # --params applied: evaluator.result.ParamsInfo
+    title_template: Template | None = field(default=None, compare=False)  # the title as written
 
     def cite(self, ref: SourceRef | None) -> str | None:
         return ref.cite(self.sources) if ref else None

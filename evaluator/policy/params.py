@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from ..errors import Location, PolicyError, VillkorError, did_you_mean, raise_all
 from .loader import Loaded, load_yaml
 from .model import Parameter, Policy
+from .titles import fill_titles
 
 LONG_FORM_KEYS = {"value", "unit", "status", "note"}
 Locator = Callable[[tuple[Any, ...], bool], Location]  # (path inside the value, key?) -> place
@@ -97,7 +98,7 @@ def _apply(policy: Policy, values: dict[str, Any], loaded: Loaded | _View) -> Po
         except VillkorError as err:
             errors.append(err)
     raise_all(errors)
-    return replace(policy, parameters=params)
+    return fill_titles(replace(policy, parameters=params))  # a title names the new values
 
 
 def _locator(loaded: Loaded | _View, pid: str) -> Locator:

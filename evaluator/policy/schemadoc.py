@@ -74,6 +74,45 @@ every member; an input's `by` columns exist and have the dimension as their type
 rules; citations name sources; `valid.from` is not after `valid.to`; defaults and declared
 parameter types fit their values.
 
+## Titles that name parameters
+
+A title people read (the policy's own, and that of a dimension, parameter, input, input
+column, rule, check or letter figure) may name parameters in braces, so that it follows their
+values instead of repeating this year's digits. From `policies/2026_performance.yaml`:
+
+```yaml
+title: Prestationsbaserade medel för att korta vårdköerna {measurement_year}
+parameters:
+  budget:
+    title: Högst att betala ut {measurement_year} (P-1)
+rules:
+  baseline:
+    title: Jämförelsetal, genomsnitt januari–oktober {baseline_years} (P-4)
+```
+
+Every report, explanation, decision letter, diff and policy document shows the text filled
+in: "Prestationsbaserade medel för att korta vårdköerna 2026", "Jämförelsetal, genomsnitt
+januari–oktober 2023, 2024 och 2025 (P-4)". The 2027 draft (`examples/2027_draft/`), which
+extends this file with `measurement_year: 2027` and `baseline_years: [2024, 2025, 2026]`,
+inherits the same titles and shows 2027 and "2024, 2025 och 2026"; so does a run whose
+`--params` changes those values.
+
+- A placeholder names a parameter with one value, shown as a sentence of a decision letter
+  shows it: a year as written (`2026`), a date by name (`16 mars 2026`), a number in digits
+  with thin spaces and without its unit word (`750 000 000`), a text as written, a list of
+  years (`unit: year`) as words (`2023, 2024 och 2025`).
+- It may not name a rule (a title is filled in when the policy is read, before any data), a
+  dimension, a table (`by`), a true/false parameter, or a list of anything but years.
+  `villkor validate` reports such a placeholder, and an unknown name, at its place in the
+  file with the code VK006 and a hint; no format (`{x:>4}`) is allowed; `{{` and `}}` are
+  literal braces. A title that starts with `{` is quoted: `title: "{measurement_year}: …"`.
+- A source's `title` is a document's title and a citation's `passage` quotes the document:
+  both are shown as written.
+- `villkor lint` reports a year written as digits in a title that lies outside the validity
+  window (VK108) and names the parameter that holds this year: `use {measurement_year} (2027)`.
+- `villkor diff` compares titles as written: a title that reads differently only because a
+  parameter it names changed is not listed as a change; the parameter is.
+
 ## A complete example
 
 ```yaml
@@ -81,7 +120,7 @@ parameter types fit their values.
 
 EXAMPLE = """\
 policy: 2026_performance                # id: lower-case letters, digits, underscores
-title: Prestationsbaserade medel för att korta vårdköerna 2026
+title: Prestationsbaserade medel för att korta vårdköerna {measurement_year}
 version: "2026.1"
 valid: {from: 2026-01-01, to: 2027-03-31}
 
@@ -105,7 +144,7 @@ dimensions:
 
 parameters:
   budget:
-    title: Högsta belopp att betala ut 2026
+    title: Högsta belopp att betala ut {measurement_year}   # filled in: ... 2026
     value: 750000000
     unit: kr
     source: {ref: beslut, passage: andra stycket}

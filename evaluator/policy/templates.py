@@ -57,7 +57,7 @@ def check_templates(policy: Policy) -> list[VillkorError]:
             continue
         known = ["value", *rule.per, *policy.rules, *policy.parameters]
         for name in names:
-            where = _placeholder_location(base, name)
+            where = placeholder_location(base, name)
             if name == "value" or name in rule.per:
                 continue
             if name in policy.dimensions:
@@ -107,7 +107,7 @@ def _explain_location(policy: Policy, rule: Rule) -> Location:
     return Location(file=loc.file, line=loc.line, column=loc.column, rule=rule.id, field="explain")
 
 
-def _placeholder_location(base: Location, name: str) -> Location:
+def placeholder_location(base: Location, name: str) -> Location:
     """Underline `{name}` when it is on the `explain:` line itself."""
     if base.source_line is not None:
         col = base.source_line.find("{" + name + "}")

@@ -6,94 +6,28 @@ rule or parameter with one value per member (`{payout}`, `{measurement_year}`). 
 `unless:` name true/false rules: a letter states facts ("Rekvisitionen inkom i tid"), it never
 answers a question with ja/nej, so a true/false value is never a placeholder.
 
-Values are shown the way a letter writes them (the `present_*` functions): kronor with
-thin-space thousands and no unit word (the template says "kronor"), a fraction rounded to two
-places with the exact value beside it ("436,67 (1 310/3)"), dates and months by name ("16 mars
-2026"), years as written ("2026").
+Values are shown the way a sentence writes them (`present.present`, shared with the titles of
+a policy): kronor with thin-space thousands and no unit word (the template says "kronor"), a
+fraction rounded to two places with the exact value beside it ("436,67 (1 310/3)"), dates and
+months by name ("16 mars 2026"), years as written ("2026"). The appendix's tables add the unit
+word (`present_figure`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import string
-from decimal import ROUND_HALF_EVEN, Decimal
-from fractions import Fraction
 
 from ..errors import PolicyError, VillkorError, did_you_mean
 from ..lang import values as V
 from ..lang.values import ListVal
 from ..policy.templates import template_names
-from ..present import MINUS, UNIT_WORDS, group
+from ..present import UNIT_WORDS, present
 
-MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
-          "oktober", "november", "december")
 _FORMATTER = string.Formatter()
 
 
 # ---------------------------------------------------------------- values as a letter writes them
-
-
-def present_date(value: dt.date) -> str:
-    """2026-03-16 -> '16 mars 2026'."""
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
-
-
-def present_integer(value: int) -> str:
-    return (MINUS if value < 0 else "") + group(str(abs(value)))
-
-
-def present_fraction(value: Decimal) -> str:
-    """A non-whole number: two decimals (half even) and, when it is a simple fraction, the exact
-    value beside it: 1310/3 -> '436,67 (1 310/3)'; otherwise '≈ 0,08'."""
-    rounded = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
-    sign = MINUS if rounded < 0 else ""
-    whole, _, cents = format(abs(rounded), "f").partition(".")
-    shown = f"{sign}{group(whole)},{cents}"
-    if rounded == value:
-        return shown
-    exact = Fraction(value).limit_denominator(10 ** 6)
-    if exact.denominator > 1 and _same(exact, value):
-        return f"{shown} ({present_integer(exact.numerator)}/{present_integer(exact.denominator)})"
-    return f"≈ {shown}"
-
-
-def _same(exact: Fraction, value: Decimal) -> bool:
-    """Does the fraction give back this decimal in the engine's 34-digit arithmetic?"""
-    import decimal
-    with decimal.localcontext(V.FEEL_CONTEXT):
-        return Decimal(exact.numerator) / Decimal(exact.denominator) == value
-
-
-def present_number(value, unit: str | None) -> str:
-    if unit in ("year", "month"):
-        return str(value)
-    if isinstance(value, Decimal) and value != value.to_integral_value():
-        return present_fraction(value)
-    return present_integer(int(value))
-
-
-def present_list(items: list[str]) -> str:
-    """['2023', '2024', '2025'] -> '2023, 2024 och 2025'."""
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " och " + items[-1]
-
-
-def present(value, unit: str | None = None) -> str:
-    """A value inside a sentence of the letter."""
-    if value is None:
-        return "uppgift saknas"
-    if isinstance(value, bool):
-        return "ja" if value else "nej"  # never in a letter: validation refuses such placeholders
-    if isinstance(value, (int, Decimal)):
-        return present_number(value, unit)
-    if isinstance(value, dt.timedelta):
-        return f"{value.days} dagar"
-    if isinstance(value, dt.date):
-        return present_date(value)
-    if isinstance(value, (list, tuple)):
-        return present_list([present(v, unit) for v in value])
-    return str(value)
 
 
 def present_figure(value, unit: str | None = None) -> str:

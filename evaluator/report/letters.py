@@ -19,10 +19,11 @@ import re
 from decimal import Decimal
 
 from ..explain import provenance
+from ..present import present_date, present_integer
 from ..result import WHAT_IF
 from .explanation import md_escape
 from .layout import exact_sum
-from .letter_text import Filler, letter_date, present_date, present_figure, present_integer
+from .letter_text import Filler, letter_date, present_figure
 
 DRAFT = "UTKAST – bygger på illustrativa värden"  # when the policy names no draft mark of its own
 

@@ -70,7 +70,9 @@ def unit_name(unit: str | None) -> str:
 
 
 def _clean(text: str | None) -> str:
-    return " ".join((text or "").split())
+    """A text on one line: YAML's line breaks and runs of spaces become one space. Only ASCII
+    whitespace: the thin space of a number ("1 500", in a title naming a parameter) stays."""
+    return " ".join(re.split(r"[ \t\r\n]+", (text or "").strip()))
 
 
 def find_fixtures(policy, folder: str | None) -> list[dict]:

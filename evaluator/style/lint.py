@@ -24,10 +24,15 @@ VK107  a division whose divisor can be zero and is not guarded by an          wa
        an aggregate (`sum`, `count` of rows, …), a parameter whose value is    divisor is certainly
        or contains 0, arithmetic on those. A literal non-zero number, a        zero: a literal 0 or a
        non-empty list's `count`, `max(positive literal, …)` are non-zero.      scalar parameter = 0)
-VK108  a year written as digits in the policy's title or a letter text that    warning
+VK108  a year written as digits in a title (the policy's, a dimension's,        warning
+       parameter's, input's, column's, rule's, check's or letter figure's, as
+       written, before its placeholders are filled in) or a letter text, that
        lies outside the years of the validity window (e.g. "2025" left in a
-       title copied from last year): take it from a parameter
-       ({measurement_year}). A statute number such as (2024:1252) is not a year.
+       title copied from last year): take it from a parameter. The finding
+       names the year parameters (`unit: year` or an id ending in `_year`,
+       one whole number) that lie within the window: "use {measurement_year}
+       (2027)". A statute number such as (2024:1252) is not a year; a source's
+       title quotes a document and is not checked.
 
 Warnings leave the exit code 0 unless `--strict`; errors always give 1.
 """
@@ -43,6 +48,7 @@ from ..lang import ast
 from ..lang.builtins import REGISTRY
 from ..plan import Plan
 from ..policy.model import Check, Rule
+from ..policy.titles import title_templates
 
 CODES = {
     "VK101": "rule or check without a source citation",
@@ -93,10 +99,10 @@ def _sources(plan: Plan) -> list[Diagnostic]:
 
 def _parameters(plan: Plan) -> list[Diagnostic]:
     policy = plan.policy
-    in_template: set[str] = set()  # a value shown in an explanation is used too
+    in_template: set[str] = set()  # a value shown in an explanation, a title or a letter is used too
     for rule in policy.rules.values():
         in_template |= set(re.findall(r"{(\w+)", rule.explain or ""))
-    in_template |= {name for text, _ in _letter_texts(policy) for name in re.findall(r"{(\w+)", text)}
+    in_template |= {name for text, _ in _written_texts(policy) for name in re.findall(r"{(\w+)", text)}
     if policy.letter is not None and isinstance(policy.letter.date, str):
         in_template.add(policy.letter.date)
     out = []
@@ -164,7 +170,7 @@ _YEAR = re.compile(r"(?<![\d(:])(?:19|20)\d{2}(?![\d:])")
 
 
 def _letter_texts(policy) -> list[tuple[str, Location]]:
-    """Every text of the `letter:` section with its place in the file."""
+    """Every text of the `letter:` section with its place in the file (but the figures' titles)."""
     letter = policy.letter
     if letter is None:
         return []
@@ -175,28 +181,35 @@ def _letter_texts(policy) -> list[tuple[str, Location]]:
         out += [(p.text, p.location) for p in sec.paragraphs]
     out += [(text, place(part, letter.location))
             for text, part in ((letter.appendix_heading, "appendix"), (letter.index_title, "index")) if text]
-    out += [(f.title, f.location) for f in (*letter.appendix, *letter.index) if f.title]
-    return out
+    return out  # the figures' titles are titles (policy/titles.py), read as written with the others
 
 
-def _title_location(policy) -> Location:
-    lines = policy.file_lines.get(policy.path) or []
-    line = next((i for i, text in enumerate(lines, 1) if text.startswith("title:")), None)
-    return Location(file=policy.path, line=line, column=1 if line else None)
+def _written_texts(policy) -> list[tuple[str, Location]]:
+    """Every title as written (placeholders not filled in) and every letter text, with its place."""
+    return [(t.text, t.location) for _what, t in title_templates(policy)] + _letter_texts(policy)
+
+
+def _year_parameters(policy) -> list:
+    """The parameters holding one year within the validity window: what a stale year should be."""
+    start, end = policy.valid.start, policy.valid.end
+    return [p for p in policy.parameters.values()
+            if not p.by and isinstance(p.value, int) and not isinstance(p.value, bool)
+            and (p.unit == "year" or p.id.endswith("_year")) and start.year <= p.value <= end.year]
 
 
 def _text_years(plan: Plan) -> list[Diagnostic]:
     policy = plan.policy
     start, end = policy.valid.start, policy.valid.end
+    instead = " or ".join(f"{{{p.id}}} ({p.value})" for p in _year_parameters(policy))
+    advice = f"use {instead}" if instead else "take it from a parameter, e.g. {measurement_year}"
     out = []
-    for text, location in [(policy.title, _title_location(policy)), *_letter_texts(policy)]:
+    for text, location in _written_texts(policy):
         for match in _YEAR.finditer(text):
             year = int(match.group(0))
             if not start.year <= year <= end.year:
                 shown = text if len(text) <= 60 else text[:57] + "…"
                 out.append(finding("VK108", f"'{shown}' names the year {year}, outside the validity window "
-                                            f"{start} – {end}: take it from a parameter, e.g. "
-                                            "{measurement_year}", location))
+                                            f"{start} – {end}: {advice}", location))
     letter = policy.letter  # a date parameter is checked with the others (VK105)
     if letter is not None and isinstance(letter.date, dt.date) and not start <= letter.date <= end:
         out.append(finding("VK105", f"the letters' date {letter.date} is outside the validity window "

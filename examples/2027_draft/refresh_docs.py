@@ -5,7 +5,8 @@
 A block of command output in the page is a ```text block whose first line is `$ COMMAND`;
 the rest of the block is replaced by what COMMAND prints now (stdout, then stderr), followed
 by `(exit code N)` when it is not 0. Run it after changing the 2026 policy or the draft.
-The `mistake.yaml` example (the draft with stale dates) is made for the run and removed.
+The `mistake.yaml` example (the draft with stale dates and a stale year in a title) is made for
+the run and removed.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ def output(cmd: str) -> str:
 def main() -> None:
     draft = DRAFT.read_text(encoding="utf-8")
     MISTAKE.write_text(draft.replace("value: 2027-02-28", "value: 2026-02-28")
-                       .replace("[2024, 2025, 2026]", "[2025, 2026, 2027]"), encoding="utf-8")
+                       .replace("[2024, 2025, 2026]", "[2025, 2026, 2027]")
+                       .replace("Högst att betala ut {measurement_year}", "Högst att betala ut 2026"),
+                       encoding="utf-8")
     try:
         doc = DOC.read_text(encoding="utf-8")
         DOC.write_text(BLOCK.sub(lambda m: output(m.group("cmd")), doc), encoding="utf-8")

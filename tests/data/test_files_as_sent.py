@@ -83,7 +83,7 @@ def test_amount_finer_than_one_ore_is_refused(data, tmp_path):
 def test_money_default_finer_than_one_ore_is_refused(data, tmp_path):
     policy = tmp_path / "p.yaml"
     text = CAPACITY.read_text(encoding="utf-8")
-    old = "used: {type: money, title: Använt under bidragsåret 2026, default: 0, min: 0}"
+    old = 'used: {type: money, title: "Använt under bidragsåret, {grant_year_start} – {grant_year_end}", default: 0, min: 0}'
     assert old in text
     policy.write_text(text.replace(old, old.replace("default: 0,", "default: 0.005,")), encoding="utf-8")
     (tmp_path / "seeds").mkdir()

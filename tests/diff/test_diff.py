@@ -224,8 +224,14 @@ def test_2026_vs_2027_structural():
         kr("cataract: 10 000 kr/st → 11 000 kr/st"), kr("cholecystectomy: – → 30 000 kr/st")]
     assert changes[("parameters", "terms_deadline")]["details"][0] == "2026-02-28 → 2027-02-28"
     assert changes[("parameters", "final_report_due")]["details"][0] == "2027-03-31 → 2028-03-31"
-    # the baseline rule is restated for its title only: the expression is the same tree
-    assert not any(d.startswith("uttryck") for d in changes[("rules", "baseline")]["details"])
+    # the titles name {measurement_year} and {baseline_years}: they follow the values and are no
+    # change of their own (the baseline rule is inherited, the budget's entry restated as written)
+    assert ("rules", "baseline") not in changes
+    assert changes[("parameters", "budget")]["details"] == [
+        "status: official → illustrative",
+        "not: (ingen) → The 2027 budget is not decided; the 2026 amount (and the 2026 caps) stand in."]
+    assert changes[("policy", "title")]["details"] == [
+        "Prestationsbaserade medel för att korta vårdköerna [-2026-]{+2027 (utkast)+}"]
     # inherited, untouched entries are not changes
     assert ("parameters", "cap") not in changes and ("rules", "payout") not in changes
 

@@ -241,4 +241,5 @@ def test_decision_documents_for_every_region(capsys, tmp_path):
     assert f"28{THIN}007{THIN}085 kr" in uppsala and "bestämmer värdet" in uppsala
     gotland = (tmp_path / "md" / "2026_capacity-Gotland.md").read_text(encoding="utf-8")
     assert "- ✗ Uppfyller villkoren för utbetalning: **nej**" in gotland
-    assert "- ⚠ Brist: rekvisitionen kom in efter den 16 mars: **ja**" in gotland
+    # the finding's title names {requisition_deadline}, shown as a sentence writes a date
+    assert "- ⚠ Brist: rekvisitionen kom in efter den 16 mars 2026: **ja**" in gotland

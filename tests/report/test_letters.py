@@ -35,8 +35,8 @@ from pathlib import Path
 import pytest
 
 from evaluator import api
+from evaluator.present import present, present_date, present_fraction
 from evaluator.report.decisions import render_decisions
-from evaluator.report.letter_text import present, present_date, present_fraction
 
 from support import ROOT, villkor
 

@@ -123,6 +123,35 @@ def test_the_2027_draft_has_no_date_findings():
     assert "VK105" not in proc.stdout
 
 
+def test_vk108_a_stale_year_in_a_title_names_the_parameter_that_holds_this_year(tmp_path):
+    text = BASE.replace("  cap:\n    by: [region]", "  cap:\n    title: Tak per region 2025\n    by: [region]")
+    path, proc = lint(tmp_path, text)
+    assert proc.stdout.splitlines() == [
+        f"{place(path, 'Tak per region 2025', column_of='Tak')}: VK108 warning: 'Tak per region 2025' names "
+        "the year 2025, outside the validity window 2026-01-01 – 2026-12-31: use {measurement_year} (2026)"]
+
+
+def test_vk108_reads_a_title_as_written_not_filled_in(tmp_path):
+    """`{baseline_years}` fills in 2023, 2024 och 2025, outside the window, but nothing is written
+    as digits; the parameter named only in a title is used (no VK102)."""
+    text = BASE.replace("parameters:\n", "parameters:\n  baseline_years: {value: [2023, 2024, 2025], unit: year, "
+                        "source: {ref: doc}}\n")
+    text = text.replace("    title: Utförda\n", "    title: Utförda, jämfört med {baseline_years}\n")
+    path, proc = lint(tmp_path, text, "--strict")
+    assert proc.returncode == 0 and proc.stdout == "", proc.stdout
+
+
+def test_vk108_without_a_year_parameter_in_the_window(tmp_path):
+    text = BASE.replace("title: Liten policy för diff", "title: Liten policy för diff 2026")
+    text = text.replace("valid: {from: 2026-01-01, to: 2026-12-31}", "valid: {from: 2027-01-01, to: 2027-12-31}")
+    path, proc = lint(tmp_path, text)
+    vk108 = [line for line in proc.stdout.splitlines() if "VK108" in line]
+    assert vk108 == [
+        f"{place(path, 'title: Liten', column_of='Liten')}: VK108 warning: 'Liten policy för diff 2026' names the "
+        "year 2026, outside the validity window 2027-01-01 – 2027-12-31: take it from a parameter, e.g. "
+        "{measurement_year}"]
+
+
 def test_vk106_incomplete_table(tmp_path):
     text = BASE.replace("    value: {North: 1000, South: 4000}\n", "    value: {North: 1000}\n    complete: false\n")
     path, proc = lint(tmp_path, text)
