@@ -1,6 +1,6 @@
 """`villkor run POLICY --data DIR [--params FILE] [--format F] [-o PATH]`: evaluate a policy over
 a data folder and write the result (JSON by default when piped, a short Swedish summary on a
-terminal); with `--scenarios FILE` many what-ifs at once (evaluator/scenarios.py)."""
+terminal); with `--scenarios FILE` many what-ifs at once (evaluator/scenarios/)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """`villkor run POLICY --data DIR --scenarios FILE [--outputs ...] [--format ...] [-o PATH]`:
-many what-ifs of one policy in one run (evaluator/scenarios.py evaluates and renders them);
+many what-ifs of one policy in one run (evaluator/scenarios/ reads, evaluates and renders them);
 with `--seek 'PARAMETER * x: RULE = VALUE'` (or a scenario file's `seek:` section) a goal seek
 (evaluator/seek.py)."""
 
@@ -46,8 +46,8 @@ def cmd_run_scenarios(args) -> int:
 def seek_question(args, policy):
     """The goal seek asked for, from `--seek` or a scenario file's `seek:` section, and where it
     was asked (None when the run is one of scenarios)."""
-    from .. import seek as goal
     from ..policy.loader import load_yaml
+    from ..scenarios import seek as goal
 
     given = getattr(args, "seek", None)
     if given and args.scenarios:
@@ -68,7 +68,7 @@ def seek_question(args, policy):
 
 def cmd_seek(args, policy, seek, source: dict) -> int:
     """`villkor run POLICY --data DIR --seek 'PARAMETER * x: RULE = VALUE'` (or a `seek:` file)."""
-    from .. import seek as goal
+    from ..scenarios import seek as goal
     from .output import emit_bytes
 
     if args.format not in ("json", "md", "html"):

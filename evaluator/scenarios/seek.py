@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import Location, PolicyError, UsageError
+from ..errors import Location, PolicyError, UsageError
 
 CANDIDATES = 100  # a round tries lo + (hi - lo) * i / 100: two more decimal digits per round
 MAX_ROUNDS = 40
@@ -119,10 +119,10 @@ def read_section(policy, loaded) -> Seek:
 
 def _checked(policy, scale: str, rule: str, target: Decimal, scale_at: Location, rule_at: Location,
              where: Location) -> Seek:
-    from .errors import did_you_mean
-    from .scenarios import _split_path
+    from ..errors import did_you_mean
+    from .read import split_path
 
-    pid, key = _split_path(policy, scale, scale_at)
+    pid, key = split_path(policy, scale, scale_at)
     p = policy.parameters.get(pid)
     if p is None:
         raise PolicyError(f"unknown parameter '{pid}'", scale_at, did_you_mean(pid, policy.parameters))
@@ -185,12 +185,12 @@ class _Evaluator:
         return _number(self.base.values[self.seek.rule].data.reshape(-1)[0])
 
     def scenarios(self, factors):
-        from .scenarios import Scenario
+        from .read import Scenario
         return [Scenario(f"x={f}", {(self.seek.parameter, k): _scaled(v, f) for k, v in self.cells})
                 for f in factors]
 
     def run(self, factors):
-        from .scenarios import evaluate_scenarios
+        from .evaluate import evaluate_scenarios
         return evaluate_scenarios(self.planned, self.tables, self.scenarios(factors), base=self.base)
 
     def totals_of(self, factors: list[Decimal]) -> list:
@@ -304,8 +304,8 @@ def _finish(ev: _Evaluator, factor, limit, hi=None) -> SeekResult:
 
 def _binding(ev: _Evaluator, factor: Decimal, run=None) -> list[str]:
     """In Swedish, per min/max of the recomputed rules: which argument decides, and where."""
-    from .engine import keys_of
-    from .scenarios import _arg_title, _label
+    from ..engine import keys_of
+    from .render import arg_title, member_label
 
     run = run or ev.run([factor])
     policy = ev.planned.policy
@@ -317,14 +317,14 @@ def _binding(ev: _Evaluator, factor: Decimal, run=None) -> list[str]:
         winners = f.winners.reshape(2, -1)[1]
         word = "lägst" if f.node.func == "min" else "högst"
         for j in range(1, len(f.args)):
-            where = [", ".join(str(_label(policy, d, m)) for d, m in keys[i].items()) for i in np.flatnonzero(winners == j)]
-            arg = _arg_title(policy, f.args[j])
+            where = [", ".join(str(member_label(policy, d, m)) for d, m in keys[i].items()) for i in np.flatnonzero(winners == j)]
+            arg = arg_title(policy, f.args[j])
             if where and keys and keys[0]:
                 lines.append(f"{title}: {arg} är {word} för {_listing(where)} ({len(where)} av {len(keys)})")
             elif where:
                 lines.append(f"{title}: {arg} är {word}")
         if not any(np.flatnonzero(winners == j).size for j in range(1, len(f.args))) and len(f.args) > 1:
-            lines.append(f"{title}: {_arg_title(policy, f.args[0])} är {word} överallt")
+            lines.append(f"{title}: {arg_title(policy, f.args[0])} är {word} överallt")
     return lines
 
 
@@ -336,15 +336,15 @@ def _listing(items: list[str]) -> str:
 
 
 def _cell_name(policy, seek: Seek, key: tuple) -> str:
-    from .scenarios import _label
+    from .render import member_label
     p = policy.parameters[seek.parameter]
-    return " ".join(str(_label(policy, d, m)) for d, m in zip(p.by, key)) or (p.title or p.id)
+    return " ".join(str(member_label(policy, d, m)) for d, m in zip(p.by, key)) or (p.title or p.id)
 
 
 def answer(policy, r: SeekResult) -> list[str]:
     """The answer in plain Swedish, one paragraph per line."""
-    from .present import format_number
-    from .report.layout import format_value
+    from ..present import format_number
+    from ..report.layout import format_value
     seek = r.seek
     rule = policy.rules[seek.rule]
     unit = rule.unit
@@ -381,7 +381,7 @@ def answer(policy, r: SeekResult) -> list[str]:
 
 
 def to_blocks(policy, r: SeekResult, source: str):
-    from .report.layout import Block, format_value
+    from ..report.layout import Block, format_value
     seek = r.seek
     p = policy.parameters[seek.parameter]
     rule = policy.rules[seek.rule]
@@ -405,19 +405,19 @@ def to_blocks(policy, r: SeekResult, source: str):
     blocks.append(Block("p", f"Beräkning: {r.evaluated} faktorer prövade i {r.rounds} omgångar; i varje omgång "
                              "beräknas faktorerna tillsammans, som scenarier."))
     if r.warnings:
-        from .report.warnings_sv import swedish
+        from ..report.warnings_sv import swedish
         blocks += [Block("h2", "Varningar"), Block("list", items=[swedish(w) for w in r.warnings])]
     return blocks
 
 
 def _plain(x: Decimal) -> str:
-    from .present import format_number
+    from ..present import format_number
     return format_number(x.normalize(EXACT))
 
 
 def to_document(planned, tables, r: SeekResult, source: dict) -> dict:
-    from .engine import policy_info
-    from .report.json_writer import value_to_json
+    from ..engine import policy_info
+    from ..report.json_writer import value_to_json
     policy = planned.policy
     info = policy_info(policy)
     seek = r.seek
@@ -446,9 +446,9 @@ def render(planned, tables, r: SeekResult, source: dict, fmt: str) -> bytes:
         return (json.dumps(to_document(planned, tables, r, source), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     blocks = to_blocks(policy, r, source["path"] or f"--seek '{source['question']}'")
     if fmt == "md":
-        from .report.markdown import blocks_to_markdown
+        from ..report.markdown import blocks_to_markdown
         return blocks_to_markdown(blocks).encode("utf-8")
     if fmt == "html":
-        from .report.html import blocks_to_html
+        from ..report.html import blocks_to_html
         return blocks_to_html(blocks, f"Målsökning: {policy.title}").encode("utf-8")
     raise UsageError(f"a goal seek writes json, md or html, not {fmt}", hint="e.g. --format md")
