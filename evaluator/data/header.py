@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..errors import DataError, Location, did_you_mean
 from ..policy.model import Input
+from ..result import Notice
 from .cells import value_text
 from .raw import Raw
 
@@ -45,8 +46,13 @@ def check_header(inp: Input, found: list[str], path: str, raw: Raw, warnings: li
                 raise DataError(f"column '{col.id}' is optional but has no default", col.location,
                                 "declare the default that fills it when a file leaves it out")
             if not raw.inline:
-                warnings.append(f"{path}: optional column '{col.id}' is not in the {'table' if raw.memory else 'file'}; "
-                                f"its default {value_text(col.default)} is used on every row")
+                warnings.append(Notice(
+                    f"{path}: optional column '{col.id}' is not in the {'table' if raw.memory else 'file'}; "
+                    f"its default {value_text(col.default)} is used on every row",
+                    "optional_column", path=path, memory=raw.memory, input=inp.title or inp.id,
+                    column=col.title or col.id, default=value_text(col.default)))
     if extra:
-        warnings.append(f"{path}: column{'s' if len(extra) > 1 else ''} {', '.join(extra)} "
-                        f"not declared for input '{inp.id}', ignored")
+        warnings.append(Notice(f"{path}: column{'s' if len(extra) > 1 else ''} {', '.join(extra)} "
+                               f"not declared for input '{inp.id}', ignored",
+                               "extra_columns", path=path, memory=raw.memory, input=inp.title or inp.id,
+                               columns=list(extra)))

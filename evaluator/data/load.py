@@ -6,6 +6,7 @@ import os
 
 from ..errors import DataError, Location
 from ..policy.model import Dimension, Input
+from ..result import Notice
 from .files import EXTENSIONS, find_file, read_file
 from .tables import Table, Tables
 from .typed import typed_frame
@@ -55,10 +56,12 @@ def load_tables(inputs: dict[str, Input], dimensions: dict[str, Dimension], data
 
 
 def _missing(inp: Input, data_dir: str, result: Tables) -> None:
-    names = ", ".join(inp.id + ext for ext in EXTENSIONS)
+    files = [inp.id + ext for ext in EXTENSIONS]
+    names = ", ".join(files)
     if not inp.optional:
         raise DataError(f"input '{inp.id}' has no file in {data_dir}", Location(file=data_dir),
                         f"add one of: {names}")
     result.missing_optional.append(inp.id)
-    result.warnings.append(f"{data_dir}: optional input '{inp.id}' has no file ({names}); "
-                           "rules see it as absent")
+    result.warnings.append(Notice(f"{data_dir}: optional input '{inp.id}' has no file ({names}); "
+                                  "rules see it as absent",
+                                  "no_file", folder=data_dir, input=inp.title or inp.id, files=files))

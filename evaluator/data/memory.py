@@ -35,7 +35,7 @@ def read_tables(policy, frames: dict) -> Tables:
         raw = _memory_raw(frames[inp.id], where)
         frame = typed_frame(inp, policy.dimensions, raw, where, result.warnings)
         result.tables[inp.id] = Table(inp.id, frame, None, None, len(frame))
-        validity_warning(inp, frame, where, policy.valid, result.warnings)
+        validity_warning(inp, frame, where, policy.valid, result.warnings, memory=True)
     return result
 
 

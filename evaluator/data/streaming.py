@@ -95,7 +95,7 @@ class Stream:
                 parts = [_merge(parts, group, summed)]
         self.rows = rows
         if self.valid is not None:
-            span_warning(span, self.path, self.valid, self.warnings)
+            span_warning(self.inp, span, self.path, self.valid, self.warnings)
         return _merge(parts, group, summed) if parts else None
 
 

@@ -7,11 +7,14 @@ import numpy as np
 import pandas as pd
 
 from ..policy.model import Input
+from ..result import Notice
 
 
-def validity_warning(inp: Input, frame: pd.DataFrame, path: str, valid, warnings: list[str]) -> None:
-    """Warn when no date (or `year`) of the table falls inside the policy's validity."""
-    span_warning(date_span(inp, frame, valid), path, valid, warnings)
+def validity_warning(inp: Input, frame: pd.DataFrame, path: str, valid, warnings: list[str],
+                     memory: bool = False) -> None:
+    """Warn when no date (or `year`) of the table falls inside the policy's validity (`memory`:
+    the table was given in memory, `path` names it)."""
+    span_warning(inp, date_span(inp, frame, valid), path, valid, warnings, memory)
 
 
 def date_span(inp: Input, frame: pd.DataFrame, valid, span=None):
@@ -42,7 +45,10 @@ def date_span(inp: Input, frame: pd.DataFrame, valid, span=None):
     return (low, high, inside) if low is not None else None
 
 
-def span_warning(span, path: str, valid, warnings: list[str]) -> None:
+def span_warning(inp: Input, span, path: str, valid, warnings: list[str], memory: bool = False) -> None:
     if span is not None and not span[2]:
-        warnings.append(f"{path}: the data's dates run from {span[0]} to {span[1]}, outside the policy's validity "
-                        f"{valid.start.isoformat()} to {valid.end.isoformat()}; is this the policy for the data's year?")
+        start, end = valid.start.isoformat(), valid.end.isoformat()
+        warnings.append(Notice(f"{path}: the data's dates run from {span[0]} to {span[1]}, outside the policy's "
+                               f"validity {start} to {end}; is this the policy for the data's year?",
+                               "outside_validity", path=path, memory=memory, input=inp.title or inp.id,
+                               low=span[0], high=span[1], valid_from=start, valid_to=end))
