@@ -37,6 +37,7 @@ def cmd_explain(args) -> int:
 
     from .. import api, explain as X
     from ..report import explanation as R
+    from ..report.warnings_sv import swedish
     from .output import emit_text
 
     where = parse_where(args.where)
@@ -54,6 +55,6 @@ def cmd_explain(args) -> int:
     else:
         text = R.render_text(doc)
         if doc["warnings"]:
-            text += "\n" + "".join(f"varning: {w}\n" for w in doc["warnings"])
+            text += "\n" + "".join(f"varning: {swedish(w)}\n" for w in doc["warnings"])
     emit_text(text, args.output)
     return 0

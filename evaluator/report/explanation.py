@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..present import MISSING, NO, YES, format_number, format_value
+from .warnings_sv import swedish
 
 
 def key_text(node: dict) -> str:
@@ -237,5 +238,5 @@ def markdown_document(doc: dict) -> str:
     head = [f"# Förklaring: {md_escape(doc['rule'])}", "",
             f"{md_escape(pol['title'])}, version {md_escape(pol['version'])} "
             f"(policy sha256 {pol['sha256']})", ""]
-    warn = [f"> **Varning:** {md_escape(w)}" for w in doc["warnings"]]
+    warn = [f"> **Varning:** {md_escape(swedish(w))}" for w in doc["warnings"]]
     return "\n".join(head + warn + ([""] if warn else [])) + render_markdown(doc)

@@ -36,6 +36,7 @@ from typing import Any
 
 from ..errors import Location, PolicyError
 from ..present import MISSING, format_number, format_plain_number
+from .warnings_sv import swedish
 
 MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
           "oktober", "november", "december")
@@ -513,7 +514,7 @@ def render_html(f: dict, tables: list[dict]) -> str:
              + f" · Mätperiod {_h(period_text(f['period']))} {y} · Jämförelse med {f['previous_year']} och med "
              f"genomsnittet för {_h(years_text(f['baseline_years']))} · Policy version {_h(pol.version)}</p>"]
     for w in f["warnings"]:
-        parts.append(f'<p class="warn"><strong>Observera:</strong> {_h(_warning_text(w, pol))}</p>')
+        parts.append(f'<p class="warn"><strong>Observera:</strong> {_h(swedish(w, with_note=False))}</p>')
     parts.append('<p class="meta">Åtgärderna räknas till patientens hemregion, oavsett var de utfördes. '
                  "Genomsnitten visas med en decimal (avrundade till jämnt); andelar med en decimal.</p>")
     by_id = {t["id"]: t for t in tables}
@@ -563,19 +564,6 @@ def render_html(f: dict, tables: list[dict]) -> str:
     return "\n".join(parts) + "\n"
 
 
-def _warning_text(warning: str, policy) -> str:
-    """The engine's warning about an illustrative parameter, in the report's words."""
-    for p in policy.parameters.values():
-        if warning.startswith(f"parameter '{p.id}' is illustrative"):
-            return f"{p.title or p.id} är ett illustrativt värde, inte en officiell siffra."
-    for r in policy.rules.values():
-        if warning.startswith(f"rule '{r.id}' not computed: optional input "):
-            names = warning.split("optional input ", 1)[1].removesuffix(" is absent").split(", ")
-            titles = [policy.inputs[n].title or n if n in policy.inputs else n for n in names]
-            return f"{r.title or r.id} är inte beräknad: underlaget saknas ({', '.join(titles)})."
-    return warning
-
-
 # ---------------------------------------------------------------- XLSX
 
 
@@ -602,7 +590,7 @@ def render_xlsx(f: dict, tables: list[dict]) -> bytes:
     for d in f["result"].data:
         about.append([f"Indata {d.table}", f"{d.path or 'inline'}, {d.rows} rader, sha256 {d.sha256 or '-'}"])
     for w in f["warnings"]:
-        about.append(["Observera", _warning_text(w, pol)])
+        about.append(["Observera", swedish(w, with_note=False)])
     about.append(["Avrundning", "Genomsnitt och andelar med en decimal visas avrundade; cellerna har fler decimaler."])
     about.column_dimensions["A"].width = 24
     about.column_dimensions["B"].width = 90

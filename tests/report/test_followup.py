@@ -250,6 +250,6 @@ rules:
     gotland = next(r for r in table if r[0] == "Region Gotland")  # the legal name, inherited
     assert gotland[3:] == [12019000, None, 4795726, None]
     page = (out / "with_requisitions-uppfoljning.html").read_text(encoding="utf-8")
-    assert "Utbetalning efter rekvisition är inte beräknad: underlaget saknas (Rekvisitioner)." in page
+    assert "”Utbetalning efter rekvisition” beräknas inte: valfri indata saknas (”Rekvisitioner”)." in page
     jan = total(measure="cataract", year=2026, month=1)
     assert f'<tr><td>januari</td><td class="num">{swedish(jan)}</td>' in page
