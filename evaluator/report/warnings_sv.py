@@ -48,7 +48,9 @@ TEXTS = {
                                   f"Standardvärdet {_default(f['default'])} används på alla rader."),
     "extra_columns": lambda f: (f"{_holder(f)} innehåller "
                                 + ("kolumnen " if len(f["columns"]) == 1 else "kolumnerna ")
-                                + f"{_quoted(f['columns'])}, som inte ingår i ”{f['input']}”. "
+                                + f"{_quoted(f['columns'])}, som "
+                                + ("policyn inte beskriver" if f.get("memory") else f"inte ingår i ”{f['input']}”")
+                                + ". "
                                 + ("Kolumnen" if len(f["columns"]) == 1 else "Kolumnerna") + " har inte lästs in."),
     "no_file": lambda f: (f"Mappen ”{f['folder']}” har ingen fil med ”{f['input']}” (" + _or(f["files"]) + "). "
                           "Underlaget är valfritt; beräkningen görs utan det."),
