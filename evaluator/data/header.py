@@ -50,7 +50,8 @@ def check_header(inp: Input, found: list[str], path: str, raw: Raw, warnings: li
                     f"{path}: optional column '{col.id}' is not in the {'table' if raw.memory else 'file'}; "
                     f"its default {value_text(col.default)} is used on every row",
                     "optional_column", path=path, memory=raw.memory, input=inp.title or inp.id,
-                    column=col.title or col.id, default=value_text(col.default)))
+                    column=col.title or col.id, default=col.default,
+                    unit=col.unit or ("kr" if col.type == "money" else None)))
     if extra:
         warnings.append(Notice(f"{path}: column{'s' if len(extra) > 1 else ''} {', '.join(extra)} "
                                f"not declared for input '{inp.id}', ignored",

@@ -10,8 +10,9 @@ they are; a parameter's note is the policy author's own text and is quoted as it
 
 from __future__ import annotations
 
-import re
 from typing import Any
+
+from ..present import format_value
 
 
 def _quoted(names) -> str:
@@ -26,8 +27,10 @@ def _holder(f: dict, capital: bool = True) -> str:
     return text[0].upper() + text[1:] if capital else text
 
 
-def _default(text: str) -> str:
-    return text if re.fullmatch(r"-?\d+(\.\d+)?", text) else f"”{text}”"
+def _default(f: dict) -> str:
+    """A column's default as the reports show values (`1 000 kr`); a text and ja/nej in quotes."""
+    text = format_value(f["default"], f.get("unit"))
+    return f"”{text}”" if isinstance(f["default"], (str, bool)) else text
 
 
 def _or(names) -> str:
@@ -45,7 +48,7 @@ TEXTS = {
     "not_computed": lambda f: (f"”{f['rule']}” beräknas inte: valfri indata saknas ("
                                + ", ".join(f"”{i}”" for i in f["inputs"]) + ")."),
     "optional_column": lambda f: (f"{_holder(f)} saknar den valfria kolumnen ”{f['column']}”. "
-                                  f"Standardvärdet {_default(f['default'])} används på alla rader."),
+                                  f"Standardvärdet {_default(f)} används på alla rader."),
     "extra_columns": lambda f: (f"{_holder(f)} innehåller "
                                 + ("kolumnen " if len(f["columns"]) == 1 else "kolumnerna ")
                                 + f"{_quoted(f['columns'])}, som "

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from support import ROOT, villkor
 
 POLICY = ROOT / "policies" / "2026_performance.yaml"
+CAPACITY = ROOT / "policies" / "2026_capacity.yaml"
 
 
 def _drop_count(data, tmp_path):
@@ -28,6 +29,24 @@ def _drop_count(data, tmp_path):
     (data / "procedures.csv").write_text("\n".join(line.rsplit(",", 1)[0] for line in lines) + "\n",
                                          encoding="utf-8")
     return tmp_path / "optional_count.yaml"
+
+
+def _optional_in_followup(column, declared):
+    """`column` of the capacity grant's followup declared optional in a copy of the policy, and
+    left out of followup.csv."""
+    def alter(data, tmp_path):
+        text = CAPACITY.read_text(encoding="utf-8")
+        assert declared in text
+        (tmp_path / "optional.yaml").write_text(text.replace(declared, declared + ", optional: true"),
+                                                encoding="utf-8")
+        (tmp_path / "seeds").mkdir()
+        lines = (data / "followup.csv").read_text(encoding="utf-8").splitlines()
+        drop = lines[0].split(",").index(column)
+        (data / "followup.csv").write_text(
+            "\n".join(",".join(c for i, c in enumerate(line.split(",")) if i != drop) for line in lines) + "\n",
+            encoding="utf-8")
+        return tmp_path / "optional.yaml"
+    return alter
 
 
 def _one_extra_column(data, tmp_path):
@@ -60,6 +79,19 @@ CASES = {
         "data/procedures.csv: optional column 'count' is not in the file; its default 1 is used on every row",
         "Filen ”data/procedures.csv” saknar den valfria kolumnen ”Antal (1 för en rad per åtgärd)”. "
         "Standardvärdet 1 används på alla rader."),
+    "optional_yes_no_column": (
+        _optional_in_followup("results_report", "results_report: {type: bool, title: Resultat av insatserna "
+                                                "redovisade, default: false"),
+        "data/followup.csv: optional column 'results_report' is not in the file; its default false is used on "
+        "every row",
+        "Filen ”data/followup.csv” saknar den valfria kolumnen ”Resultat av insatserna redovisade”. "
+        "Standardvärdet ”nej” används på alla rader."),
+    "optional_money_column": (
+        _optional_in_followup("documented", "documented: {type: money, title: Varav styrkt med underlag, "
+                                            "default: 0"),
+        "data/followup.csv: optional column 'documented' is not in the file; its default 0 is used on every row",
+        "Filen ”data/followup.csv” saknar den valfria kolumnen ”Varav styrkt med underlag”. "
+        "Standardvärdet 0 kr används på alla rader."),
     "extra_column": (
         _one_extra_column,
         "data/performance_requisitions.csv: column kommentar not declared for input 'performance_requisitions', "
