@@ -238,5 +238,6 @@ def markdown_document(doc: dict) -> str:
     head = [f"# Förklaring: {md_escape(doc['rule'])}", "",
             f"{md_escape(pol['title'])}, version {md_escape(pol['version'])} "
             f"(policy sha256 {pol['sha256']})", ""]
-    warn = [f"> **Varning:** {md_escape(swedish(w))}" for w in doc["warnings"]]
-    return "\n".join(head + warn + ([""] if warn else [])) + render_markdown(doc)
+    # a blank line after each: lines of one quote would be read as one paragraph
+    warn = [line for w in doc["warnings"] for line in (f"> **Varning:** {md_escape(swedish(w))}", "")]
+    return "\n".join(head + warn) + render_markdown(doc)

@@ -167,7 +167,7 @@ def test_explanation_and_followup_show_the_data_warning_in_swedish(tmp_path):
                    "--depth", "1", "--format", "md", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     escaped = swedish.replace("_", "\\_")  # Markdown escapes what it would read as emphasis
-    assert f"> **Varning:** {escaped}\n" in proc.stdout
+    assert f"> **Varning:** {escaped}\n\n> **Varning:** Parametern ”Datakälla per åtgärd (P-2)” är" in proc.stdout
 
     proc = villkor("explain", policy, "--data", "data", "--rule", "payout", "--where", "region=Uppsala",
                    "--depth", "1", cwd=tmp_path)
