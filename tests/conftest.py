@@ -22,6 +22,8 @@ def pytest_configure(config):
 
 def pytest_unconfigure(config):
     for folder in _SESSION_CACHE:
+        if os.environ.get("VILLKOR_CACHE_DIR") == folder:
+            del os.environ["VILLKOR_CACHE_DIR"]
         shutil.rmtree(folder, ignore_errors=True)
 
 
