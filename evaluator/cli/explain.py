@@ -50,9 +50,9 @@ def cmd_explain(args) -> int:
     if args.format == "json":
         text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     elif args.format == "md":
-        text = R.markdown_document(doc)
+        text = R.markdown_document(R.reader_sources(doc, policy.model.reader_citations()))
     else:
-        text = R.render_text(doc)
+        text = R.render_text(R.reader_sources(doc, policy.model.reader_citations()))
         if doc["warnings"]:
             text += "\n" + "".join(f"varning: {w}\n" for w in doc["warnings"])
     emit_text(text, args.output)

@@ -75,7 +75,7 @@ def decision_data(evaluation, tables, member, dim: str | None) -> dict:
             _, v = reader.at(val, key)
             rows.append((key, v, format_value(v, unit)))
         item = {"rule": rid, "title": rule.title or rid, "unit": unit, "kind": pr.type.kind,
-                "source": policy.cite(rule.source),
+                "source": policy.reader_cite(rule.source),
                 "rows": [{"key": {d: m for d, m in k.items() if d != dim},
                           "labels": {d: reader.label(d, m) for d, m in k.items() if d != dim},
                           "value": v, "formatted": f} for k, v, f in rows]}
@@ -89,6 +89,7 @@ def decision_data(evaluation, tables, member, dim: str | None) -> dict:
     for rid in explanation_order(plan, [i["rule"] for i in outcome]):
         for key in _keys(explainer, rid, dim, member):
             trees.append(explainer.explain(rid, key))
+    trees = R.reader_sources(trees, policy.reader_citations())  # the letter cites by title
     label = reader.label(dim, member) if dim else policy.title
     return {"policy": X.provenance(evaluation, tables), "dimension": dim, "member": member,
             "label": label, "outcome": outcome, "shared": shared, **sections, "checks": list(evaluation.checks), "trees": trees,

@@ -157,7 +157,7 @@ def document_blocks(policy, fixtures: list[dict]) -> list[Block]:
     rows = []
     for rid, r in policy.rules.items():
         rows.append([", ".join(condition_ids(r.title)) or "–", _clean(r.title) or rid, Code(rid),
-                     Code(_clean(r.expr)), policy.cite(r.source) or "SAKNAS", readings_of(used[rid]),
+                     Code(_clean(r.expr)), policy.reader_cite(r.source) or "SAKNAS", readings_of(used[rid]),
                      ", ".join(by_rule.get(rid, [])) or "–"])
     blocks.append(B("table", headers=("Villkor", "Regel", "Id", "Uttryck", "Källa", "Tolkning", "Fixturer"),
                     rows=rows))
@@ -171,7 +171,7 @@ def document_blocks(policy, fixtures: list[dict]) -> list[Block]:
             users = [rid for rid in policy.rules if p.id in used[rid]]
             items = [f"Värde: {_param_value(p)}",
                      f"Används i: {', '.join(Code(u) for u in users) or '–'}",
-                     f"Källa: {policy.cite(p.source) or 'SAKNAS'}"]
+                     f"Källa: {policy.reader_cite(p.source) or 'SAKNAS'}"]
             if p.note:
                 items.append(f"Motivering: {_clean(p.note)}")
             blocks += [B("h3", f"{_clean(p.title) or p.id} ({Code(p.id)})"), B("ul", items=items)]
@@ -188,7 +188,7 @@ def document_blocks(policy, fixtures: list[dict]) -> list[Block]:
             items.append(f"Villkor: {', '.join(ids)}")
         items.append(f"Beräknas per: {dim_titles(r.per)}")
         items.append(f"Enhet: {unit_name(r.unit)}")
-        items.append(f"Källa: {policy.cite(r.source) or 'SAKNAS'}")
+        items.append(f"Källa: {policy.reader_cite(r.source) or 'SAKNAS'}")
         params = [n for n in policy.parameters if n in used[rid]]
         if params:
             items.append("Parametrar: " + ", ".join(Code(n) for n in params))
@@ -212,7 +212,7 @@ def document_blocks(policy, fixtures: list[dict]) -> list[Block]:
     for p in policy.parameters.values():
         rows.append([_clean(p.title) or p.id, Code(p.id), _param_value(p), unit_name(p.unit),
                      STATUS_WORDS.get(p.status, p.status) + (" (tolkning)" if p.id in reading_ids else ""),
-                     policy.cite(p.source) or "SAKNAS"])
+                     policy.reader_cite(p.source) or "SAKNAS"])
     blocks.append(B("table", headers=("Parameter", "Id", "Värde", "Enhet", "Status", "Källa"), rows=rows))
     for p in policy.parameters.values():
         if p.is_table or p.note:
@@ -239,7 +239,7 @@ def document_blocks(policy, fixtures: list[dict]) -> list[Block]:
             facts.append("Nycklar: " + ", ".join(f"{dims[d].title or d if d in dims else d} ur {Code(c)}"
                                                   for d, c in t.by.items()))
         if t.source:
-            facts.append(f"Källa: {policy.cite(t.source)}")
+            facts.append(f"Källa: {policy.reader_cite(t.source)}")
         blocks.append(B("ul", items=facts))
         rows = []
         for c in t.columns.values():
@@ -269,7 +269,7 @@ def document_blocks(policy, fixtures: list[dict]) -> list[Block]:
         rows.append([_clean(c.title) or cid, Code(cid), Code(_clean(c.expr)),
                      dim_titles(c.per) if c.per else "hela riket",
                      "invariant" if c.invariant else "kan brytas av data eller parametrar",
-                     policy.cite(c.source) or "SAKNAS", readings_of(check_used[cid])])
+                     policy.reader_cite(c.source) or "SAKNAS", readings_of(check_used[cid])])
     blocks.append(B("table", headers=("Kontroll", "Id", "Uttryck", "Prövas per", "Slag", "Källa", "Tolkning"),
                     rows=rows))
 
