@@ -37,6 +37,7 @@ def cmd_explain(args) -> int:
 
     from .. import api, explain as X
     from ..report import explanation as R
+    from ..report.warnings_sv import swedish
     from .output import emit_text
 
     where = parse_where(args.where)
@@ -49,11 +50,11 @@ def cmd_explain(args) -> int:
     doc = result.explain(args.rule, where, depth=args.depth, rows=args.rows, max_rows=args.max_rows)
     if args.format == "json":
         text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-    elif args.format == "md":
+    elif args.format == "md":  # text and Markdown: sources by title, warnings in Swedish
         text = R.markdown_document(R.reader_sources(doc, policy.model.reader_citations()))
     else:
         text = R.render_text(R.reader_sources(doc, policy.model.reader_citations()))
         if doc["warnings"]:
-            text += "\n" + "".join(f"varning: {w}\n" for w in doc["warnings"])
+            text += "\n" + "".join(f"varning: {swedish(w)}\n" for w in doc["warnings"])
     emit_text(text, args.output)
     return 0

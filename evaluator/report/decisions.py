@@ -23,6 +23,7 @@ from .. import explain as X
 from ..present import MISSING, format_value
 from ..result import WHAT_IF
 from . import explanation as R
+from .warnings_sv import swedish
 
 NOTE_WORDS = re.compile(r"note|anmärkning|notering", re.IGNORECASE)
 FINDING_WORDS = re.compile(r"finding|flag|iakttagelse|brist|missing|saknas", re.IGNORECASE)
@@ -178,7 +179,7 @@ def render_markdown(data: dict) -> str:
     if data.get("what_if"):
         lines += [f"> **{WHAT_IF}.** {e(_what_if_text(data['what_if']))}", ""]
     if data["warnings"]:
-        lines += ["## Varningar", ""] + [f"- {e(w)}" for w in data["warnings"]] + [""]
+        lines += ["## Varningar", ""] + [f"- {e(swedish(w))}" for w in data["warnings"]] + [""]
     lines += ["## Utfall", "", "| Regel | Benämning | Värde |", "|---|---|---|"]
     for item in data["outcome"]:
         for row in item["rows"]:
@@ -268,7 +269,7 @@ def render_html(data: dict) -> str:
     if data.get("what_if"):
         parts.append(f'<p class="warn"><strong>{_h(WHAT_IF)}.</strong> {_h(_what_if_text(data["what_if"]))}</p>')
     for w in data["warnings"]:
-        parts.append(f'<p class="warn"><strong>Varning:</strong> {_h(w)}</p>')
+        parts.append(f'<p class="warn"><strong>Varning:</strong> {_h(swedish(w))}</p>')
     parts += ["<h2>Utfall</h2>", "<table>", "<thead><tr><th>Regel</th><th>Benämning</th><th>Värde</th></tr></thead>",
               "<tbody>"]
     for item in data["outcome"]:

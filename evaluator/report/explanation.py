@@ -249,5 +249,7 @@ def markdown_document(doc: dict) -> str:
     head = [f"# Förklaring: {md_escape(doc['rule'])}", "",
             f"{md_escape(pol['title'])}, version {md_escape(pol['version'])} "
             f"(policy sha256 {pol['sha256']})", ""]
-    warn = [f"> **Varning:** {md_escape(w)}" for w in doc["warnings"]]
+    from .warnings_sv import swedish
+
+    warn = [f"> **Varning:** {md_escape(swedish(w))}" for w in doc["warnings"]]
     return "\n".join(head + warn + ([""] if warn else [])) + render_markdown(doc)

@@ -292,7 +292,7 @@ def test_text_output_is_swedish_with_sources(perf, capsys):
     assert "källa: seeds/example.txt, Bilaga 1" in out
     assert "ILLUSTRATIVT" in out
     assert "2 matchande rader i procedures; summa av count: 105" in out
-    assert "varning: parameter 'tariff' is illustrative" in out
+    assert "varning: Parametern ”tariff” är ett illustrativt värde, inte en officiell uppgift: Not an official figure." in out
 
 
 def test_rows_lists_the_matched_input_rows(perf, capsys):
@@ -543,7 +543,8 @@ def test_decision_documents_markdown(cap, capsys, tmp_path):
     assert "## Iakttagelser" in doc
     assert "Iakttagelse: ekonomisk redovisning saknas: **nej**" in doc
     assert "inte uppfyllt: received_in_time (Rekvisitionen kom in i tid) är nej" in doc
-    assert "parameter 'population' is illustrative" in doc
+    assert ("## Varningar\n\n- Parametern ”Fördelningsnyckel” är ett illustrativt värde, inte en officiell "
+            "uppgift: Befolkning, inte regeringens nyckel.\n") in doc
     assert re.search(r"sha256 `[0-9a-f]{64}`", doc)
     assert "Indata requisitions" in doc and "Indata followup" in doc
     gotland = (out_dir / "mini_capacity-Gotland.md").read_text(encoding="utf-8")
