@@ -20,6 +20,7 @@ from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 
 from ..graph import DependencyGraph
+from ..policy.model import reader_passage
 from ..present import UNIT_WORDS, format_value
 
 CONDITION_ID = re.compile(r"\b[A-Z]-\d+\b")
@@ -105,6 +106,27 @@ def default_fixture_folder(policy) -> str | None:
     return os.path.relpath(folder) if not os.path.isabs(policy.path) else folder
 
 
+def table_citations(policy, refs: list) -> tuple[str, str | None, list[str]]:
+    """The source column of a table: (header, line above the table, one cell per row). When
+    every row cites the same titled source, its title is named once above the table and each
+    row gives its passage; else each row has the whole citation (title and passage)."""
+    titles = {policy.sources[r.ref].title if r is not None and r.ref in policy.sources else None for r in refs}
+    title = titles.pop() if len(titles) == 1 else None
+    if len(refs) > 1 and title:
+        cells = [reader_passage(title, r.passage or policy.sources[r.ref].passage) or "hela dokumentet" for r in refs]
+        return "Avsnitt", f"Alla hänvisningar i tabellen avser {title}.", cells
+    return "Källa", None, [policy.reader_cite(r) or "SAKNAS" for r in refs]
+
+
+def cited_table(policy, headers: tuple[str, ...], rows: list[list], refs: list, at: int) -> list[Block]:
+    """A table whose column `at` cites each row's source (table_citations)."""
+    header, above, cells = table_citations(policy, refs)
+    for row, cell in zip(rows, cells):
+        row.insert(at, cell)
+    table = Block("table", headers=(*headers[:at], header, *headers[at:]), rows=rows)
+    return [Block("p", above), table] if above else [table]
+
+
 def _param_value(p) -> str:
     if p.is_table:
         return f"tabell per {', '.join(p.by)} (se nedan)"
@@ -157,10 +179,9 @@ def document_blocks(policy, fixtures: list[dict]) -> list[Block]:
     rows = []
     for rid, r in policy.rules.items():
         rows.append([", ".join(condition_ids(r.title)) or "–", _clean(r.title) or rid, Code(rid),
-                     Code(_clean(r.expr)), policy.reader_cite(r.source) or "SAKNAS", readings_of(used[rid]),
-                     ", ".join(by_rule.get(rid, [])) or "–"])
-    blocks.append(B("table", headers=("Villkor", "Regel", "Id", "Uttryck", "Källa", "Tolkning", "Fixturer"),
-                    rows=rows))
+                     Code(_clean(r.expr)), readings_of(used[rid]), ", ".join(by_rule.get(rid, [])) or "–"])
+    blocks += cited_table(policy, ("Villkor", "Regel", "Id", "Uttryck", "Tolkning", "Fixturer"), rows,
+                          [r.source for r in policy.rules.values()], at=4)
 
     # -- readings
     blocks.append(B("h2", "Tolkningar"))
@@ -211,9 +232,9 @@ def document_blocks(policy, fixtures: list[dict]) -> list[Block]:
     rows = []
     for p in policy.parameters.values():
         rows.append([_clean(p.title) or p.id, Code(p.id), _param_value(p), unit_name(p.unit),
-                     STATUS_WORDS.get(p.status, p.status) + (" (tolkning)" if p.id in reading_ids else ""),
-                     policy.reader_cite(p.source) or "SAKNAS"])
-    blocks.append(B("table", headers=("Parameter", "Id", "Värde", "Enhet", "Status", "Källa"), rows=rows))
+                     STATUS_WORDS.get(p.status, p.status) + (" (tolkning)" if p.id in reading_ids else "")])
+    blocks += cited_table(policy, ("Parameter", "Id", "Värde", "Enhet", "Status"), rows,
+                          [p.source for p in policy.parameters.values()], at=5)
     for p in policy.parameters.values():
         if p.is_table or p.note:
             blocks.append(B("h3", f"{_clean(p.title) or p.id} ({Code(p.id)})"))
@@ -269,9 +290,9 @@ def document_blocks(policy, fixtures: list[dict]) -> list[Block]:
         rows.append([_clean(c.title) or cid, Code(cid), Code(_clean(c.expr)),
                      dim_titles(c.per) if c.per else "hela riket",
                      "invariant" if c.invariant else "kan brytas av data eller parametrar",
-                     policy.reader_cite(c.source) or "SAKNAS", readings_of(check_used[cid])])
-    blocks.append(B("table", headers=("Kontroll", "Id", "Uttryck", "Prövas per", "Slag", "Källa", "Tolkning"),
-                    rows=rows))
+                     readings_of(check_used[cid])])
+    blocks += cited_table(policy, ("Kontroll", "Id", "Uttryck", "Prövas per", "Slag", "Tolkning"), rows,
+                          [c.source for c in policy.checks.values()], at=5)
 
     # -- sources and fixtures
     blocks.append(B("h2", "Källor"))

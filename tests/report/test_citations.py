@@ -101,3 +101,23 @@ def test_policy_document_names_the_files_only_in_its_list_of_sources(tmp_path):
         f"| `bilaga1` | seeds/003_eaecc791a4958583.txt | {BILAGA1} | Bilaga 1 |",
         f"| `bilaga2` | seeds/003_eaecc791a4958583.txt | {BILAGA2} | Bilaga 2, tabell Maxtak (kr) |",
     ]
+
+
+def test_a_table_citing_one_source_names_its_title_once(tmp_path):
+    # every rule of the capacity policy cites the same Anvisningar: the title once, the passage per row
+    out = tmp_path / "capacity.md"
+    villkor("document", "policies/2026_capacity.yaml", "-o", out, cwd=ROOT, check=True)
+    text = out.read_text(encoding="utf-8")
+    overview = text.split("## Reglerna i översikt\n\n", 1)[1].split("\n## ", 1)[0]
+    title = ("Anvisningar för att rekvirera statsbidrag för 2026 stärkt tillgänglighet och ökad vårdkapacitet "
+             "inom den specialiserade hälso- och sjukvården")
+    assert overview.startswith(f"Alla hänvisningar i tabellen avser {title}.\n\n"
+                               "| Villkor | Regel | Id | Uttryck | Avsnitt | Tolkning | Fixturer |\n")
+    assert overview.count(title) == 1
+    # a table citing several sources (the performance policy's rules) keeps the whole citation per row
+    perf = tmp_path / "performance.md"
+    villkor("document", PERF, "-o", perf, cwd=ROOT, check=True)
+    rules = perf.read_text(encoding="utf-8").split("## Reglerna i översikt\n\n", 1)[1].split("\n## ", 1)[0]
+    assert rules.startswith("| Villkor | Regel | Id | Uttryck | Källa | Tolkning | Fixturer |\n")
+    assert f"| {BILAGA1}, fjärde stycket (det genomsnittliga antalet utförda åtgärder under motsvarande " \
+           "period åren 2023–2025) |" in rules
