@@ -36,7 +36,10 @@ class PlannedRule(Generic[Item]):
     checked: Checked
     type: T.Type
     inputs: frozenset[str]  # input tables it needs, directly or through other rules
-    is_check: bool = False
+
+    @property
+    def is_check(self) -> bool:
+        return isinstance(self.rule, Check)
 
     @property
     def id(self) -> str:
@@ -246,4 +249,4 @@ def _check_check(policy: Policy, scope: StaticScope, chk: Check, node: ast.Node,
     if extra:
         raise GrainError(f"the check is per {', '.join(checked.type.dims)}; declare per: "
                          f"[{', '.join(checked.type.dims)}] or aggregate", here)
-    return PlannedRule(chk, checked, checked.type, graph.check_inputs(chk.id), is_check=True)
+    return PlannedRule(chk, checked, checked.type, graph.check_inputs(chk.id))

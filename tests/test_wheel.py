@@ -127,3 +127,17 @@ def test_installed_wheel_validates_the_shipped_policies(installed):
     policies = sorted(str(p) for p in (Path(__file__).resolve().parents[1] / "policies").glob("*.yaml"))
     proc = run([installed["villkor"], "validate", *policies], cwd=installed["cwd"], env=installed["env"])
     assert proc.returncode == 0, proc.stderr
+
+
+def test_installed_wheel_remembers_a_formatted_policy(installed, tmp_path):
+    """fmt's cache keys on the installed code and grammar (evaluator/style/cache.py): the second
+    check of an unchanged policy is answered from the cache, without ruamel."""
+    policy = str(Path(__file__).resolve().parents[1] / "policies" / "2026_performance.yaml")
+    env = dict(installed["env"], VILLKOR_CACHE_DIR=str(tmp_path / "cache"))
+    proc = run([installed["villkor"], "fmt", "--check", policy], cwd=installed["cwd"], env=env)
+    assert (proc.returncode, proc.stderr) == (0, "1 file already formatted\n"), proc.stderr
+    assert len(list((tmp_path / "cache" / "fmt").iterdir())) == 1
+    script = ("import sys; from evaluator.cli import main; code = main(sys.argv[1:]); "
+              "print('ruamel.yaml' in sys.modules); sys.exit(code)")
+    proc = run([installed["python"], "-c", script, "fmt", "--check", policy], cwd=installed["cwd"], env=env)
+    assert (proc.returncode, proc.stdout) == (0, "False\n"), proc.stderr

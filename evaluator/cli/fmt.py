@@ -13,25 +13,38 @@ def attach(sub) -> None:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--check", action="store_true",
                    help="change nothing; list the files that are not formatted and exit 1 if any")
+    p.add_argument("--no-cache", action="store_true",
+                   help="format every file again, even one whose exact content was found formatted "
+                        "before; read and write nothing in the cache folder (VILLKOR_CACHE_DIR)")
     p.set_defaults(handler=cmd_fmt)
 
 
 def cmd_fmt(args) -> int:
     """Each file formatted on its own: a file that cannot be read or formatted is reported and
-    left untouched, the others are still formatted. Written atomically (temp file + rename)."""
-    from ..policy.loader import read_text
-    from ..style.fmt import format_text
+    left untouched, the others are still formatted. Written atomically (temp file + rename).
 
+    A file whose exact content this villkor found formatted before is not formatted again
+    (evaluator/style/cache.py); only a file found formatted is remembered."""
+    from ..policy.reading import read_text
+    from ..style.cache import FormattedCache, cache_dir
+
+    cache = FormattedCache(None if args.no_cache else cache_dir())
     unformatted, failed = [], 0
     for path in args.files:
         try:
             text, raw = read_text(path)
+            if cache.known(raw):
+                continue
+            from ..style.fmt import format_text  # ruamel and the expression language: only here
+
             formatted = format_text(text, path)
         except VillkorError as err:
             print(render(err), file=sys.stderr)
             failed += 1
             continue
-        if formatted.encode("utf-8") != raw:
+        if formatted.encode("utf-8") == raw:
+            cache.remember(raw)
+        else:
             unformatted.append(path)
             if not args.check:
                 from ..report.atomic import write_atomic  # (the report package: only to write)

@@ -1,5 +1,6 @@
 """The `villkor` command line: the sub-commands (one module each, beside this one), exit codes,
-and the one place errors are printed.
+and the one place the error that ends a command is printed (validate and lint, which report on
+many files, print their listings themselves; every message's text comes from diagnostics.py).
 
 Exit codes: 0 success, 1 a policy/data/fixture problem (a clear message, no partial output
 file), 2 a usage error.

@@ -16,7 +16,8 @@ from typing import Any
 
 import yaml
 
-from ..errors import LimitError, Location, PolicyError, ReadError, YamlError
+from ..errors import LimitError, Location, PolicyError, YamlError
+from .reading import read_text
 
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same nodes and marks
 MAX_NODES = 200_000  # values built, counting every expansion of an alias
@@ -50,27 +51,6 @@ class Loaded:
         line, col = marks.get(probe, (1, 1))
         src = self.lines[line - 1] if 0 < line <= len(self.lines) else None
         return Location(file=self.path, line=line, column=col, source_line=src)
-
-
-def read_text(path: str) -> tuple[str, bytes]:
-    """The file's text and bytes (the bytes are what sha256 covers); errors name the file."""
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except FileNotFoundError:
-        raise ReadError(f"no such file: {path}", Location(file=path),
-                        "check the path (relative paths are from the current folder)") from None
-    except IsADirectoryError:
-        raise ReadError(f"{path} is a folder, not a file", Location(file=path)) from None
-    except OSError as exc:
-        raise ReadError(f"cannot read {path}: {exc.strerror}", Location(file=path)) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise YamlError("the file is not UTF-8 text", Location(file=path, line=line),
-                        "save it as UTF-8 (most editors: 'Save with encoding')") from None
-    return text, raw
 
 
 def load_yaml(path: str) -> Loaded:

@@ -249,84 +249,67 @@ def test_enum_column(policy, tmp_path):
 # ---------------------------------------------------------------- errors
 
 
-def test_unknown_member_with_did_you_mean(policy, tmp_path):
-    folder = files(tmp_path, {"grants.csv": HEADER + "Gotland,1,1,ja,,,\nStokholm,1,1,ja,,,\n"})
-    assert render(data_error(policy, folder)) == (
-        f"{folder / 'grants.csv'}: row 3: column 'region': unknown region 'Stokholm'\n"
-        "  hint: did you mean 'Stockholm'?")
+GOOD_VISITS = "region,amount,count,active,received_on\nGotland,1,1,ja,\n"
+
+# Each case: the files of the data folder, then the whole message the user reads ({folder} is the
+# data folder). One table, so a new refusal is one line and the messages can be read side by side.
+REFUSED = {
+    "unknown member with did-you-mean": (
+        {"grants.csv": HEADER + "Gotland,1,1,ja,,,\nStokholm,1,1,ja,,,\n"},
+        "{folder}/grants.csv: row 3: column 'region': unknown region 'Stokholm'\n"
+        "  hint: did you mean 'Stockholm'?"),
+    "value outside an enum": (
+        {"grants.csv": GOOD_VISITS, "visits.csv": "region,provider\nGotland,publik\n"},
+        "{folder}/visits.csv: row 2: column 'provider': 'publik' is not one of public, private\n"
+        "  hint: did you mean 'public'?"),
+    "negative count": (
+        {"grants.csv": HEADER + "Gotland,1,1,ja,,,\nUppsala,1,-2,ja,,,\n"},
+        "{folder}/grants.csv: row 3: column 'count': negative count -2\n"
+        "  hint: values of 'count' must be 0 or more"),
+    "bad int": (
+        {"grants.csv": HEADER + "Gotland,1,12.5,ja,,,\n"},
+        "{folder}/grants.csv: row 2: column 'count': '12.5' is not a whole number\n"
+        "  hint: write digits only, e.g. 12"),
+    "bad date": (
+        {"grants.csv": HEADER + "Gotland,1,1,ja,2026-03-16,,\nUppsala,1,1,ja,16/03/2026,,\n"},
+        "{folder}/grants.csv: row 3: column 'received_on': '16/03/2026' is not a date\n"
+        "  hint: write dates as YYYY-MM-DD, e.g. 2026-03-16"),
+    "empty required cell": (
+        {"grants.csv": HEADER + "Gotland,1,1,ja,,,\nUppsala,,1,ja,,,\n"},
+        "{folder}/grants.csv: row 3: column 'amount': empty cell\n"
+        "  hint: fill it in, or declare a default or nullable: true for the column"),
+    "missing columns list the found ones": (
+        {"grants.csv": "region,amount,cnt\nGotland,1,1\n"},
+        "{folder}/grants.csv: row 1: missing columns count, active, received_on\n"
+        "  hint: the file has: region, amount, cnt; "
+        "input 'grants' needs: region, amount, count, active, received_on, note, share; "
+        "unknown column 'cnt' (did you mean 'count'?); "
+        "write the header line as: region,amount,count,active,received_on,note,share"),
+    "duplicate header": (
+        {"grants.csv": "region,amount,count,count,active\nGotland,1,1,1,ja\n"},
+        "{folder}/grants.csv: row 1: the header repeats column 'count'\n"
+        "  hint: every column name must appear once"),
+    "duplicate keys in a unique table name both rows": (
+        {"grants.csv": HEADER + "Stockholm,1,1,ja,,,\nUppsala,1,1,ja,,,\nStockholm,2,2,nej,,,\n"},
+        "{folder}/grants.csv: row 4: rows 2 and 4 both hold region=Stockholm\n"
+        "  hint: input 'grants' allows one row per region; merge or remove one"),
+    "two files for one input": (
+        {"grants.csv": HEADER, "grants.xlsx": b"not read"},
+        "{folder}: input 'grants' has more than one file: {folder}/grants.csv, {folder}/grants.xlsx\n"
+        "  hint: keep exactly one of them"),
+}
 
 
-def test_value_outside_an_enum(policy, tmp_path):
-    folder = files(tmp_path, {"grants.csv": "region,amount,count,active,received_on\nGotland,1,1,ja,\n",
-                              "visits.csv": "region,provider\nGotland,publik\n"})
-    assert render(data_error(policy, folder)) == (
-        f"{folder / 'visits.csv'}: row 2: column 'provider': 'publik' is not one of public, private\n"
-        "  hint: did you mean 'public'?")
-
-
-def test_negative_count(policy, tmp_path):
-    folder = files(tmp_path, {"grants.csv": HEADER + "Gotland,1,1,ja,,,\nUppsala,1,-2,ja,,,\n"})
-    assert render(data_error(policy, folder)) == (
-        f"{folder / 'grants.csv'}: row 3: column 'count': negative count -2\n"
-        "  hint: values of 'count' must be 0 or more")
-
-
-def test_bad_int(policy, tmp_path):
-    folder = files(tmp_path, {"grants.csv": HEADER + "Gotland,1,12.5,ja,,,\n"})
-    assert render(data_error(policy, folder)) == (
-        f"{folder / 'grants.csv'}: row 2: column 'count': '12.5' is not a whole number\n"
-        "  hint: write digits only, e.g. 12")
-
-
-def test_bad_date(policy, tmp_path):
-    folder = files(tmp_path, {"grants.csv": HEADER + "Gotland,1,1,ja,2026-03-16,,\nUppsala,1,1,ja,16/03/2026,,\n"})
-    assert render(data_error(policy, folder)) == (
-        f"{folder / 'grants.csv'}: row 3: column 'received_on': '16/03/2026' is not a date\n"
-        "  hint: write dates as YYYY-MM-DD, e.g. 2026-03-16")
+@pytest.mark.parametrize("contents, message", REFUSED.values(), ids=REFUSED.keys())
+def test_refused_data_names_file_row_column_and_the_fix(policy, tmp_path, contents, message):
+    folder = files(tmp_path, contents)
+    assert render(data_error(policy, folder)) == message.format(folder=folder)
 
 
 def test_impossible_date(policy, tmp_path):
     folder = files(tmp_path, {"grants.csv": HEADER + "Uppsala,1,1,ja,2026-02-30,,\n"})
     err = data_error(policy, folder)
     assert (err.location.row, err.message) == (2, "'2026-02-30' is not a date")
-
-
-def test_empty_required_cell(policy, tmp_path):
-    folder = files(tmp_path, {"grants.csv": HEADER + "Gotland,1,1,ja,,,\nUppsala,,1,ja,,,\n"})
-    assert render(data_error(policy, folder)) == (
-        f"{folder / 'grants.csv'}: row 3: column 'amount': empty cell\n"
-        "  hint: fill it in, or declare a default or nullable: true for the column")
-
-
-def test_missing_columns_lists_the_found_ones(policy, tmp_path):
-    folder = files(tmp_path, {"grants.csv": "region,amount,cnt\nGotland,1,1\n"})
-    assert render(data_error(policy, folder)) == (
-        f"{folder / 'grants.csv'}: row 1: missing columns count, active, received_on\n"
-        "  hint: the file has: region, amount, cnt; "
-        "input 'grants' needs: region, amount, count, active, received_on, note, share; "
-        "unknown column 'cnt' (did you mean 'count'?); "
-        "write the header line as: region,amount,count,active,received_on,note,share")
-
-
-def test_duplicate_header(policy, tmp_path):
-    folder = files(tmp_path, {"grants.csv": "region,amount,count,count,active\nGotland,1,1,1,ja\n"})
-    assert render(data_error(policy, folder)) == (
-        f"{folder / 'grants.csv'}: row 1: the header repeats column 'count'\n"
-        "  hint: every column name must appear once")
-
-
-def test_duplicate_keys_in_a_unique_table_name_both_rows(policy, tmp_path):
-    folder = files(tmp_path, {"grants.csv": HEADER + "Stockholm,1,1,ja,,,\nUppsala,1,1,ja,,,\nStockholm,2,2,nej,,,\n"})
-    assert render(data_error(policy, folder)) == (
-        f"{folder / 'grants.csv'}: row 4: rows 2 and 4 both hold region=Stockholm\n"
-        "  hint: input 'grants' allows one row per region; merge or remove one")
-
-
-def test_two_files_for_one_input(policy, tmp_path):
-    folder = files(tmp_path, {"grants.csv": HEADER, "grants.xlsx": b"not read"})
-    assert render(data_error(policy, folder)) == (
-        f"{folder}: input 'grants' has more than one file: {folder / 'grants.csv'}, {folder / 'grants.xlsx'}\n"
-        "  hint: keep exactly one of them")
 
 
 def test_missing_file_for_a_required_input(policy, tmp_path):

@@ -10,6 +10,8 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from support import ROOT, villkor, write
 
 BASE = (ROOT / "tests" / "policies_diff" / "base.yaml").read_text(encoding="utf-8")
@@ -47,11 +49,29 @@ def test_vk101_rule_without_source(tmp_path):
     assert villkor("lint", "--strict", path).returncode == 1
 
 
-def test_vk102_parameter_never_used(tmp_path):
-    text = BASE.replace("parameters:\n", "parameters:\n  spare: {value: 5, source: {ref: doc}}\n")
-    path, proc = lint(tmp_path, text)
-    assert proc.stdout.splitlines() == [
-        f"{place(path, 'spare:')}: VK102 warning: parameter 'spare' is never used by a rule, check or explanation"]
+# One change to the clean policy, the line the finding points at, and the finding as printed.
+ONE_FINDING = {
+    "vk102 parameter never used": (
+        "parameters:\n", "parameters:\n  spare: {value: 5, source: {ref: doc}}\n", "spare:",
+        "VK102 warning: parameter 'spare' is never used by a rule, check or explanation"),
+    "vk103 illustrative parameter": (
+        "    value: {x: 100, y: 200}\n", "    value: {x: 100, y: 200}\n    status: illustrative\n", "tariff:",
+        "VK103 warning: parameter 'tariff' is illustrative, not an official figure"),
+    "vk104 output without explanation": (
+        '    source: {ref: doc}\n    explain: "{region}: {value}"\noutputs', "    source: {ref: doc}\noutputs",
+        "  capped:", "VK104 warning: output 'capped' has no explanation template (explain:)"),
+    "vk106 incomplete table": (
+        "    value: {North: 1000, South: 4000}\n", "    value: {North: 1000}\n    complete: false\n", "cap:",
+        "VK106 warning: parameter 'cap' (complete: false) has no value for South"),
+}
+
+
+@pytest.mark.parametrize("old, new, at, finding", ONE_FINDING.values(), ids=ONE_FINDING.keys())
+def test_one_change_gives_one_finding_at_its_place(tmp_path, old, new, at, finding):
+    assert old in BASE
+    path, proc = lint(tmp_path, BASE.replace(old, new))
+    assert proc.returncode == 0  # warnings only
+    assert proc.stdout.splitlines() == [f"{place(path, at)}: {finding}"]
 
 
 def test_vk102_a_parameter_shown_in_an_explanation_is_used(tmp_path):
@@ -62,19 +82,6 @@ def test_vk102_a_parameter_shown_in_an_explanation_is_used(tmp_path):
     assert proc.returncode == 0, proc.stdout
 
 
-def test_vk103_illustrative_parameter(tmp_path):
-    text = BASE.replace("    value: {x: 100, y: 200}\n", "    value: {x: 100, y: 200}\n    status: illustrative\n")
-    path, proc = lint(tmp_path, text)
-    assert proc.stdout.splitlines() == [
-        f"{place(path, 'tariff:')}: VK103 warning: parameter 'tariff' is illustrative, not an official figure"]
-
-
-def test_vk104_output_without_explanation(tmp_path):
-    text = BASE.replace("    source: {ref: doc}\n    explain: \"{region}: {value}\"\noutputs",
-                        "    source: {ref: doc}\noutputs")
-    path, proc = lint(tmp_path, text)
-    assert proc.stdout.splitlines() == [
-        f"{place(path, '  capped:')}: VK104 warning: output 'capped' has no explanation template (explain:)"]
 
 
 def test_vk105_deadline_before_the_validity_window(tmp_path):
@@ -151,12 +158,6 @@ def test_vk108_without_a_year_parameter_in_the_window(tmp_path):
         "year 2026, outside the validity window 2027-01-01 – 2027-12-31: take it from a parameter, e.g. "
         "{measurement_year}"]
 
-
-def test_vk106_incomplete_table(tmp_path):
-    text = BASE.replace("    value: {North: 1000, South: 4000}\n", "    value: {North: 1000}\n    complete: false\n")
-    path, proc = lint(tmp_path, text)
-    assert proc.stdout.splitlines() == [
-        f"{place(path, 'cap:')}: VK106 warning: parameter 'cap' (complete: false) has no value for South"]
 
 
 def test_vk107_division_by_a_value_that_can_be_zero(tmp_path):
