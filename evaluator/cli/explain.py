@@ -50,10 +50,10 @@ def cmd_explain(args) -> int:
     doc = result.explain(args.rule, where, depth=args.depth, rows=args.rows, max_rows=args.max_rows)
     if args.format == "json":
         text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-    elif args.format == "md":
-        text = R.markdown_document(doc)
+    elif args.format == "md":  # text and Markdown: sources by title, warnings in Swedish
+        text = R.markdown_document(R.reader_sources(doc, policy.model.reader_citations()))
     else:
-        text = R.render_text(doc)
+        text = R.render_text(R.reader_sources(doc, policy.model.reader_citations()))
         if doc["warnings"]:
             text += "\n" + "".join(f"varning: {swedish(w)}\n" for w in doc["warnings"])
     emit_text(text, args.output)

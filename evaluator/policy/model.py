@@ -43,6 +43,28 @@ class SourceRef:
         passage = self.passage or (src.passage if src else None)
         return f"{doc}, {passage}" if passage else doc
 
+    def reader_citation(self, sources: dict[str, Source]) -> str:
+        """`Bilaga 1. Villkor för prestationsbaserade medel …, fjärde stycket` — the citation as
+        people read it: the source's title and the passage, never the file name (only a source
+        without a title is cited by its file, as `cite` does). The same for every readable output;
+        the JSON outputs keep `cite`."""
+        src = sources.get(self.ref)
+        if src is None or not src.title:
+            return self.cite(sources)
+        passage = reader_passage(src.title, self.passage or src.passage)
+        return f"{src.title}, {passage}" if passage else src.title
+
+
+def reader_passage(title: str, passage: str | None) -> str | None:
+    """The passage without what the title already says: under the title "Bilaga 1. Villkor för …"
+    the passage "Bilaga 1, fjärde stycket" is "fjärde stycket", and "Bilaga 1" alone is nothing."""
+    if not passage:
+        return None
+    head, _, rest = passage.partition(", ")
+    if title.startswith(head) and title[len(head):len(head) + 1] in ("", ".", ":", " "):
+        return rest or None
+    return passage
+
 
 @dataclass(frozen=True)
 class Source:
@@ -249,3 +271,18 @@ class Policy:
 
     def cite(self, ref: SourceRef | None) -> str | None:
         return ref.cite(self.sources) if ref else None
+
+    def reader_cite(self, ref: SourceRef | None) -> str | None:
+        """The citation people read (SourceRef.reader_citation)."""
+        return ref.reader_citation(self.sources) if ref else None
+
+    def reader_citations(self) -> dict[str, str]:
+        """Every citation of the policy as the JSON outputs have it (`cite`), mapped to the one
+        people read: for documents built in their JSON form (the explanation) and then rendered."""
+        refs = [x.source for group in (self.parameters, self.inputs, self.rules, self.checks)
+                for x in group.values()] + [SourceRef(sid) for sid in self.sources]
+        out: dict[str, str] = {}
+        for ref in refs:
+            if ref is not None:
+                out.setdefault(ref.cite(self.sources), ref.reader_citation(self.sources))
+        return out

@@ -76,7 +76,7 @@ def decision_data(evaluation, tables, member, dim: str | None) -> dict:
             _, v = reader.at(val, key)
             rows.append((key, v, format_value(v, unit)))
         item = {"rule": rid, "title": rule.title or rid, "unit": unit, "kind": pr.type.kind,
-                "source": policy.cite(rule.source),
+                "source": policy.reader_cite(rule.source),
                 "rows": [{"key": {d: m for d, m in k.items() if d != dim},
                           "labels": {d: reader.label(d, m) for d, m in k.items() if d != dim},
                           "value": v, "formatted": f} for k, v, f in rows]}
@@ -90,6 +90,7 @@ def decision_data(evaluation, tables, member, dim: str | None) -> dict:
     for rid in explanation_order(plan, [i["rule"] for i in outcome]):
         for key in _keys(explainer, rid, dim, member):
             trees.append(explainer.explain(rid, key))
+    trees = R.reader_sources(trees, policy.reader_citations())  # the letter cites by title
     label = reader.label(dim, member) if dim else policy.title
     return {"policy": X.provenance(evaluation, tables), "dimension": dim, "member": member,
             "label": label, "outcome": outcome, "shared": shared, **sections, "checks": list(evaluation.checks), "trees": trees,
@@ -174,7 +175,7 @@ def render_markdown(data: dict) -> str:
     pol = data["policy"]["policy"]
     lines = [f"# Beslutsunderlag: {e(pol['title'])}", "",
              f"**{e(data['dimension_title'] or '')}:** {e(data['label'])}  ",
-             f"**Policy:** {e(pol['id'])}, version {e(pol['version'])}", ""]
+             f"**Regelverk, version:** {e(pol['version'])}", ""]
     if data.get("what_if"):
         lines += [f"> **{WHAT_IF}.** {e(_what_if_text(data['what_if']))}", ""]
     if data["warnings"]:
@@ -224,7 +225,7 @@ def _provenance_md(prov: dict) -> list[str]:
     e = R.md_escape
     pol = prov["policy"]
     lines = ["## Underlag för omprövning", "",
-             f"- Policy: {e(pol['path'])} (id {e(pol['id'])}, version {e(pol['version'])}), "
+             f"- Regelverk: {e(pol['path'])} (id {e(pol['id'])}, version {e(pol['version'])}), "
              f"sha256 `{pol['sha256']}`"]
     for d in prov["data"]:
         lines.append(f"- Indata {e(d['table'])}: {e(d['path'] or 'inline')}, {d['rows']} rader, "
@@ -264,7 +265,7 @@ def render_html(data: dict) -> str:
              f"<title>{_h(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>",
              f"<h1>{_h('Beslutsunderlag: ' + pol['title'])}</h1>",
              f'<p class="meta"><strong>{_h(data["dimension_title"] or "")}:</strong> {_h(data["label"])} · '
-             f"Policy {_h(pol['id'])}, version {_h(pol['version'])}</p>"]
+             f"Regelverk, version {_h(pol['version'])}</p>"]
     if data.get("what_if"):
         parts.append(f'<p class="warn"><strong>{_h(WHAT_IF)}.</strong> {_h(_what_if_text(data["what_if"]))}</p>')
     for w in data["warnings"]:
@@ -314,7 +315,7 @@ def render_html(data: dict) -> str:
     parts.append("</ul>")
     prov = data["policy"]
     parts += ["<h2>Underlag för omprövning</h2>", "<ul class=\"meta\">",
-              f"<li>Policy: {_h(pol['path'])} (id {_h(pol['id'])}, version {_h(pol['version'])}), "
+              f"<li>Regelverk: {_h(pol['path'])} (id {_h(pol['id'])}, version {_h(pol['version'])}), "
               f"sha256 <code>{_h(pol['sha256'])}</code></li>"]
     for d in prov["data"]:
         parts.append(f"<li>Indata {_h(d['table'])}: {_h(d['path'] or 'inline')}, {_h(d['rows'])} rader, "

@@ -16,6 +16,18 @@ from ..present import MISSING, NO, YES, format_number, format_value
 from .warnings_sv import swedish
 
 
+def reader_sources(doc_or_nodes, citations: dict[str, str]):
+    """A copy of the document (or its nodes) with every `source` as people read it: the JSON
+    form cites the file (`SourceRef.cite`), the text and Markdown cite the source's title
+    (`Policy.reader_citations()` maps one to the other). Other texts are kept as they are."""
+    if isinstance(doc_or_nodes, list):
+        return [reader_sources(x, citations) for x in doc_or_nodes]
+    if isinstance(doc_or_nodes, dict):
+        return {k: citations.get(v, v) if k == "source" and isinstance(v, str) else reader_sources(v, citations)
+                for k, v in doc_or_nodes.items()}
+    return doc_or_nodes
+
+
 def key_text(node: dict) -> str:
     labels = node.get("labels", {})
     return ", ".join(str(labels.get(d, m)) for d, m in node["key"].items())

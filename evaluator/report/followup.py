@@ -499,12 +499,18 @@ def _html_table(t: dict) -> list[str]:
     return parts
 
 
+def followup_title(year: int, title: str) -> str:
+    """The report's heading with the year once: `Uppföljning: Prestationsbaserade medel … 2026`
+    when the policy's title names the year (`{measurement_year}`), else `Uppföljning 2026: …`."""
+    return f"Uppföljning: {title}" if str(year) in title else f"Uppföljning {year}: {title}"
+
+
 def render_html(f: dict, tables: list[dict]) -> str:
     pol = f["policy"]
     y = f["year"]
     upto = f["months"][-1]
     interim = f["up_to_month"] is not None
-    title = f"Uppföljning {y}: {pol.title}"
+    title = followup_title(y, pol.title)
     parts = ["<!DOCTYPE html>", '<html lang="sv">', "<head>", '<meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
              f"<title>{_h(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>",
@@ -512,7 +518,7 @@ def render_html(f: dict, tables: list[dict]) -> str:
              f'<p class="meta">Underlag till och med {_h(month_name(upto))} {y}'
              + (" (delrapport: alla jämförelser avser samma månader)" if interim else "")
              + f" · Mätperiod {_h(period_text(f['period']))} {y} · Jämförelse med {f['previous_year']} och med "
-             f"genomsnittet för {_h(years_text(f['baseline_years']))} · Policy version {_h(pol.version)}</p>"]
+             f"genomsnittet för {_h(years_text(f['baseline_years']))} · Regelverk, version {_h(pol.version)}</p>"]
     for w in f["warnings"]:
         parts.append(f'<p class="warn"><strong>Observera:</strong> {_h(swedish(w, with_note=False))}</p>')
     parts.append('<p class="meta">Åtgärderna räknas till patientens hemregion, oavsett var de utfördes. '
@@ -556,7 +562,7 @@ def render_html(f: dict, tables: list[dict]) -> str:
                                   "kinds": ["text", "count", "count", "avg"], "rows": monthly})
         parts.append("</details>")
     parts += ["<h2>Underlag</h2>", '<ul class="meta">',
-              f"<li>Policy: {_h(pol.path)} (version {_h(pol.version)}), sha256 <code>{_h(pol.sha256)}</code></li>"]
+              f"<li>Regelverk: {_h(pol.path)} (version {_h(pol.version)}), sha256 <code>{_h(pol.sha256)}</code></li>"]
     for d in f["result"].data:
         parts.append(f"<li>Indata: {_h(d.path or 'inline')}, {_h(format_plain_number(d.rows))} rader, "
                      f"sha256 <code>{_h(d.sha256 or '-')}</code></li>")
@@ -585,8 +591,8 @@ def render_xlsx(f: dict, tables: list[dict]) -> bytes:
     about.append(["Underlag till och med", f"{month_name(f['months'][-1])} {f['year']}"])
     about.append(["Mätperiod", f"{period_text(f['period'])} {f['year']}"])
     about.append(["Jämförelseår", years_text(f["baseline_years"])])
-    about.append(["Policy", f"{pol.path} (version {pol.version})"])
-    about.append(["Policy sha256", pol.sha256])
+    about.append(["Regelverk", f"{pol.path} (version {pol.version})"])
+    about.append(["Regelverk, sha256", pol.sha256])
     for d in f["result"].data:
         about.append([f"Indata {d.table}", f"{d.path or 'inline'}, {d.rows} rader, sha256 {d.sha256 or '-'}"])
     for w in f["warnings"]:

@@ -81,7 +81,7 @@ def header_blocks(result: RunResult) -> list[Block]:
     """Title, what policy (version, validity, full sha256) and what data this run used."""
     p = result.policy
     blocks = [Block("h1", p.title or p.id),
-              Block("p", f"Policy {p.id}, version {p.version}, giltig {p.valid_from} – {p.valid_to}, "
+              Block("p", f"Regelverk {p.id}, version {p.version}, giltig {p.valid_from} – {p.valid_to}, "
                          f"fil {p.path}, sha256 {p.sha256}")]
     if result.params:
         from ..result import WHAT_IF, change_text

@@ -19,6 +19,7 @@ import re
 from decimal import Decimal
 
 from ..explain import provenance
+from ..policy.model import reader_passage
 from ..present import present_date, present_integer
 from ..result import WHAT_IF
 from .explanation import md_escape
@@ -100,7 +101,8 @@ class Sources:
             return None
         src = self.policy.sources.get(ref.ref)
         title = (src.title or src.document) if src else ref.ref
-        entry = (title, ref.passage or (src.passage if src else None) or "")
+        passage = ref.passage or (src.passage if src else None)
+        entry = (title, (reader_passage(title, passage) or passage) or "")  # not "Bilaga 1" twice
         if entry not in self.listed:
             self.listed.append(entry)
         return self.listed.index(entry) + 1

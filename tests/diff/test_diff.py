@@ -229,7 +229,7 @@ def test_2026_vs_2027_structural():
     assert ("rules", "baseline") not in changes
     assert changes[("parameters", "budget")]["details"] == [
         "status: official → illustrative",
-        "not: (ingen) → The 2027 budget is not decided; the 2026 amount (and the 2026 caps) stand in."]
+        "not: (ingen) → Budgeten för 2027 är inte beslutad; 2026 års belopp (och 2026 års tak) används tills vidare."]
     assert changes[("policy", "title")]["details"] == [
         "Prestationsbaserade medel för att korta vårdköerna [-2026-]{+2027 (utkast)+}"]
     # inherited, untouched entries are not changes

@@ -543,8 +543,8 @@ def test_decision_documents_markdown(cap, capsys, tmp_path):
     assert "## Iakttagelser" in doc
     assert "Iakttagelse: ekonomisk redovisning saknas: **nej**" in doc
     assert "inte uppfyllt: received_in_time (Rekvisitionen kom in i tid) är nej" in doc
-    assert ("- Parametern ”Fördelningsnyckel” är ett illustrativt värde, inte en officiell uppgift: "
-            "Befolkning, inte regeringens nyckel.\n") in doc
+    assert ("## Varningar\n\n- Parametern ”Fördelningsnyckel” är ett illustrativt värde, inte en officiell "
+            "uppgift: Befolkning, inte regeringens nyckel.\n") in doc
     assert re.search(r"sha256 `[0-9a-f]{64}`", doc)
     assert "Indata requisitions" in doc and "Indata followup" in doc
     gotland = (out_dir / "mini_capacity-Gotland.md").read_text(encoding="utf-8")

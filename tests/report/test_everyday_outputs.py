@@ -153,7 +153,7 @@ def test_warnings_are_swedish_in_reports_and_unchanged_in_json():
     html = villkor("run", PERF, "--data", DATA, "--format", "html", cwd=ROOT, check=True).stdout
     document = json.loads(villkor("run", PERF, "--data", DATA, cwd=ROOT, check=True).stdout)
     sv = ("Parametern ”Ungefärlig kostnad per åtgärd, exklusive resetillägget på 4 000 kr (P-6)” "
-          "är ett illustrativt värde, inte en officiell uppgift: Socialstyrelsen sets")
+          "är ett illustrativt värde, inte en officiell uppgift: Socialstyrelsen bestämmer den ungefärliga kostnaden per åtgärd")
     assert f"- {sv}" in md and "is illustrative, not an official" not in md
     assert sv in html and "is illustrative, not an official" not in html
     assert document["warnings"][1].startswith(

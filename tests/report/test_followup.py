@@ -253,3 +253,22 @@ rules:
     assert "”Utbetalning efter rekvisition” beräknas inte: valfri indata saknas (”Rekvisitioner”)." in page
     jan = total(measure="cataract", year=2026, month=1)
     assert f'<tr><td>januari</td><td class="num">{swedish(jan)}</td>' in page
+
+
+def test_heading_names_the_year_once_and_the_rules_by_version(report):
+    # The policy's title already ends with the measurement year: the heading must not repeat it.
+    page = (report / f"{NAME}.html").read_text(encoding="utf-8")
+    heading = "Uppföljning: Prestationsbaserade medel för att korta vårdköerna 2026"
+    assert f"<h1>{heading}</h1>" in page and f"<title>{heading}</title>" in page
+    assert "Uppföljning 2026:" not in page
+    assert "· Regelverk, version 2026.1</p>" in page
+    assert "Policy" not in page
+    about = sheet_rows(report / f"{NAME}.xlsx", "Om rapporten")
+    assert [r[0] for r in about][:6] == ["Uppföljning", "Underlag till och med", "Mätperiod", "Jämförelseår",
+                                         "Regelverk", "Regelverk, sha256"]
+
+
+def test_heading_without_the_year_in_the_title_names_it_after_the_word():
+    from evaluator.report.followup import followup_title
+
+    assert followup_title(2026, "Prestationsbaserade medel") == "Uppföljning 2026: Prestationsbaserade medel"

@@ -288,7 +288,7 @@ def test_format_value_dates_and_lists():
 
 def test_markdown_report():
     md = to_markdown(sample()).decode("utf-8")
-    assert md.startswith("# Prov <för> rapporter\n\nPolicy test_2026, version 2026.1, giltig 2026-01-01 – 2027-03-31")
+    assert md.startswith("# Prov <för> rapporter\n\nRegelverk test_2026, version 2026.1, giltig 2026-01-01 – 2027-03-31")
     assert SHA_POLICY in md and SHA_DATA in md
     assert f"17{T}861 rader" in md
     assert "## Varningar\n\n- parameter 'tariff' is illustrative, not an official figure\n" in md
