@@ -27,16 +27,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
-import time
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
+from processes import timed as launched
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICY = ROOT / "policies" / "2026_performance.yaml"
@@ -97,15 +95,8 @@ def generate(rows: int, out: Path, formats: list[str]) -> None:
 
 
 def timed(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one fresh process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=PEERS)
-    err = proc.stderr.read().decode()
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"command failed: {' '.join(cmd)}\n{err}")
-    return elapsed, usage.ru_maxrss / 1024
+    """Wall seconds and peak RSS (MiB) of one fresh process (started by a small launcher)."""
+    return launched(cmd, cwd=PEERS)
 
 
 def measure(cmd: list[str], runs: int) -> tuple[float, float]:

@@ -14,16 +14,14 @@ Prints median wall time, peak memory (max RSS of the process) and their ratios.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from processes import timed as launched
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICY = ROOT / "policies" / "2026_performance.yaml"
@@ -103,15 +101,9 @@ def generate(rows: int, out: Path) -> None:
 
 
 def timed(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (GiB) of one fresh process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    err = proc.stderr.read().decode() if proc.stderr else ""
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"command failed: {' '.join(cmd)}\n{err}")
-    return elapsed, usage.ru_maxrss / 1024 / 1024
+    """Wall seconds and peak RSS (GiB) of one fresh process (started by a small launcher)."""
+    seconds, mib = launched(cmd)
+    return seconds, mib / 1024
 
 
 def measure(cmd: list[str], runs: int) -> tuple[float, float]:
