@@ -387,7 +387,8 @@ def to_result(ev: Evaluation, tables: Tables, only: list[str] | None = None) -> 
         labels = {d: dict(policy.dimensions[d].labels) for d in pr.per if policy.dimensions[d].labels}
         table = OutputTable(rid, rule.title, tuple(pr.type.dims), rule.unit or
                             (str(pr.type.unit) if pr.type.unit else None), pr.type.kind, [],
-                            computed=rid in ev.values, source=policy.reader_cite(rule.source), labels=labels)
+                            computed=rid in ev.values, source=policy.reader_cite(rule.source), labels=labels,
+                            dim_titles={d: t for d in pr.per if (t := policy.dimensions[d].title)})
         if rid in ev.values:
             val = ev.values[rid]
             table.rows = [{**key, "value": V.cell(val, idx)} for idx, key in keys_of(ev.scope, pr.type.dims)]

@@ -59,6 +59,9 @@ MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "august
 # Unit id -> the word shown after a number. "" = no word: counts are plain numbers, and years
 # and months are labels ("2026"), not quantities to group ("2 026").
 UNIT_WORDS = {"kr": "kr", "count": "", "kr/count": "kr/st", "year": "", "month": "", "day": "dagar"}
+# A unit named on its own, as a table's description line says it ("enhet kronor per styck").
+UNIT_NAMES = {"kr": "kronor", "count": "antal", "kr/count": "kronor per styck", "year": "år", "month": "månad",
+              "day": "dagar", "percent": "procent"}
 UNGROUPED_UNITS = ("year", "month")
 MONEY_UNITS = ("kr", "kr/count")
 DISPLAY_PLACES = 2
@@ -109,6 +112,11 @@ def _with_unit(text: str, value, unit: str | None) -> str:
         return f"{text} {'dag' if abs(value) == 1 else 'dagar'}"
     word = UNIT_WORDS.get(unit or "", unit or "")
     return f"{text} {word}" if word else text
+
+
+def unit_name(unit: str) -> str:
+    """A unit as a reader names it; a unit the policy made up (`kr/day`) is shown as written."""
+    return UNIT_NAMES.get(unit, unit)
 
 
 def _money_places(value, unit: str | None):

@@ -93,6 +93,7 @@ class OutputTable:
     computed: bool = True  # False when it needs an absent optional input
     source: str | None = None  # citation text
     labels: dict[str, dict[Any, str]] = field(default_factory=dict)  # dim -> member -> label
+    dim_titles: dict[str, str] = field(default_factory=dict)  # dim -> its title ("Åtgärd")
 
 
 @dataclass

@@ -247,7 +247,7 @@ class Explainer:
         params = getattr(self.policy, "params", None)
         if params and any(c.parameter == name and (c.key is None or all(key.get(d, m) == m for d, m in c.key.items()))
                           for c in params.changes):  # a what-if value: the policy's source does not say it
-            op.source = f"ändrat värde från parameterfilen {params.path}, inte från policyns källa"
+            op.source = f"ändrat värde från parameterfilen {params.path}, inte från regelverkets källa"
         if p.note:
             op.note = p.note.strip()
         pv = self.r.scope.value(name)

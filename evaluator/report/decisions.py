@@ -167,7 +167,7 @@ def _what_if_text(info) -> str:
     from ..result import change_text
     changed = "; ".join(change_text(c) for c in info.changes) or "inga värden ändrade"
     return (f"Värdena bygger på parametrar från {info.path} (sha256 {info.sha256}) i stället för "
-            f"policyns: {changed}. Underlaget får inte användas som beslut.")
+            f"regelverkets: {changed}. Underlaget får inte användas som beslut.")
 
 
 def render_markdown(data: dict) -> str:

@@ -249,7 +249,7 @@ def markdown_document(doc: dict) -> str:
     pol = doc["policy"]
     head = [f"# Förklaring: {md_escape(doc['rule'])}", "",
             f"{md_escape(pol['title'])}, version {md_escape(pol['version'])} "
-            f"(policy sha256 {pol['sha256']})", ""]
+            f"(regelverkets sha256 {pol['sha256']})", ""]
     # a blank line after each: lines of one quote would be read as one paragraph
     warn = [line for w in doc["warnings"] for line in (f"> **Varning:** {md_escape(swedish(w))}", "")]
     return "\n".join(head + warn) + render_markdown(doc)

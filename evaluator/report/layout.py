@@ -22,7 +22,7 @@ import decimal
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..present import format_number, format_value
+from ..present import format_number, format_value, unit_name
 from ..result import OutputTable, RunResult
 from .warnings_sv import swedish
 
@@ -88,7 +88,7 @@ def header_blocks(result: RunResult) -> list[Block]:
         blocks.append(Block("p", f"{WHAT_IF}. Parametrar från {result.params.path}, "
                                  f"sha256 {result.params.sha256}. Ändrade värden:"))
         blocks.append(Block("list", items=[change_text(c) for c in result.params.changes]
-                            or ["inga (filen ger samma värden som policyn)"]))
+                            or ["inga (filen ger samma värden som regelverket)"]))
     if result.data:
         blocks.append(Block("p", "Indata:"))
         blocks.append(Block("list", items=[
@@ -99,8 +99,9 @@ def header_blocks(result: RunResult) -> list[Block]:
 
 def output_blocks(table: OutputTable) -> list[Block]:
     """Heading, grain/unit/source line, and the table (or why there is none)."""
-    meta = ", ".join(x for x in [f"per {', '.join(table.dims)}" if table.dims else "nationellt",
-                                 f"enhet {table.unit}" if table.unit else "",
+    meta = ", ".join(x for x in [f"per {', '.join(dim_title(table, d).lower() for d in table.dims)}"
+                                 if table.dims else "nationellt",
+                                 f"enhet {unit_name(table.unit)}" if table.unit else "",
                                  f"källa: {table.source}" if table.source else ""] if x)
     blocks = [Block("h2", f"{table.title or table.rule} ({table.rule})"), Block("p", meta)]
     if not table.computed:
@@ -122,9 +123,14 @@ def totals_wanted(table: OutputTable) -> bool:
             and table.dims[0] == "region")
 
 
+def dim_title(table: OutputTable, dim: str) -> str:
+    """A dimension as the policy titles it ("Åtgärd"), its name where it has no title."""
+    return table.dim_titles.get(dim, dim)
+
+
 def flat(table: OutputTable) -> Block:
     """One row per key (or the single national value)."""
-    header = list(table.dims) + ["värde"]
+    header = [dim_title(table, d) for d in table.dims] + ["värde"]
     rows = [[label(table, d, r[d]) for d in table.dims] + [format_value(r["value"], table.unit)]
             for r in table.rows]
     if totals_wanted(table) and len(table.dims) == 1:
@@ -142,7 +148,7 @@ def pivot(table: OutputTable) -> Block:
         if r[second] not in cols:
             cols.append(r[second])
         grid.setdefault(r[first], {})[r[second]] = r["value"]
-    header = [first] + [label(table, second, c) for c in cols]
+    header = [dim_title(table, first)] + [label(table, second, c) for c in cols]
     rows = [[label(table, first, k)] + [format_value(v.get(c), table.unit) for c in cols]
             for k, v in grid.items()]
     if totals_wanted(table):

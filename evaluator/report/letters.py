@@ -84,7 +84,7 @@ def letter_data(evaluation, tables, filler: Filler, member) -> dict:
 def _what_if_text(info) -> str:
     from ..result import change_text
     changed = "; ".join(change_text(c) for c in info.changes) or "inga värden ändrade"
-    return (f"{WHAT_IF}: värdena bygger på parametrar från {info.path} i stället för policyns "
+    return (f"{WHAT_IF}: värdena bygger på parametrar från {info.path} i stället för regelverkets "
             f"({changed}). Brevet får inte skickas som beslut.")
 
 

@@ -156,13 +156,13 @@ def document_blocks(policy, fixtures: list[dict]) -> list[Block]:
     n_official = sum(1 for p in policy.parameters.values() if p.status == "official")
     n_illustr = len(policy.parameters) - n_official
     blocks.append(B("p", (
-        f"Policy {Code(policy.id)}, version {policy.version}, gäller {policy.valid.start.isoformat()}"
+        f"Regelverk {Code(policy.id)}, version {policy.version}, gäller {policy.valid.start.isoformat()}"
         f"–{policy.valid.end.isoformat()}. Fil: {Code(policy.path)} (sha256 {Code(policy.sha256)}).")))
     blocks.append(B("p", (
-        f"Policyn har {len(policy.rules)} regler, {len(policy.parameters)} parametrar "
+        f"Regelverket har {len(policy.rules)} regler, {len(policy.parameters)} parametrar "
         f"({n_official} officiella, {n_illustr} illustrativa), {len(readings)} tolkningar och "
-        f"{len(policy.checks)} kontroller. Dokumentet är framtaget ur policyfilen med "
-        f"{Code('villkor document ' + policy.path)}; ändra policyfilen, inte dokumentet.")))
+        f"{len(policy.checks)} kontroller. Dokumentet är framtaget ur regelverkets fil med "
+        f"{Code('villkor document ' + policy.path)}; ändra filen, inte dokumentet.")))
     illustrative = [p for p in policy.parameters.values() if p.status == "illustrative"]
     if illustrative:
         blocks.append(B("p", "Illustrativa värden (inte officiella siffror; varje körning varnar för dem): "
@@ -197,7 +197,7 @@ def document_blocks(policy, fixtures: list[dict]) -> list[Block]:
                 items.append(f"Motivering: {_clean(p.note)}")
             blocks += [B("h3", f"{_clean(p.title) or p.id} ({Code(p.id)})"), B("ul", items=items)]
     else:
-        blocks.append(B("p", "Policyn har inga parametrar markerade som tolkningar."))
+        blocks.append(B("p", "Regelverket har inga parametrar markerade som tolkningar."))
 
     # -- rules one by one
     blocks.append(B("h2", "Reglerna en och en"))
@@ -313,7 +313,7 @@ def document_blocks(policy, fixtures: list[dict]) -> list[Block]:
             blocks.append(B("p", "Regler som ingen fixtur anger ett förväntat värde för (de prövas genom "
                                  "reglerna som bygger på dem): " + ", ".join(Code(r) for r in untested) + "."))
     else:
-        blocks.append(B("p", "Inga fixturer hittades för policyn."))
+        blocks.append(B("p", "Inga fixturer hittades för regelverket."))
     return blocks
 
 

@@ -52,14 +52,14 @@ TEXTS = {
     "extra_columns": lambda f: (f"{_holder(f)} innehåller "
                                 + ("kolumnen " if len(f["columns"]) == 1 else "kolumnerna ")
                                 + f"{_quoted(f['columns'])}, som "
-                                + ("policyn inte beskriver" if f.get("memory") else f"inte ingår i ”{f['input']}”")
+                                + ("regelverket inte beskriver" if f.get("memory") else f"inte ingår i ”{f['input']}”")
                                 + ". "
                                 + ("Kolumnen" if len(f["columns"]) == 1 else "Kolumnerna") + " har inte lästs in."),
     "no_file": lambda f: (f"Mappen ”{f['folder']}” har ingen fil med ”{f['input']}” (" + _or(f["files"]) + "). "
                           "Underlaget är valfritt; beräkningen görs utan det."),
     "outside_validity": lambda f: (f"Uppgifterna i {_holder(f, capital=False)} avser {_span(f['low'], f['high'])}, "
-                                   f"utanför policyns giltighetstid {f['valid_from']} – {f['valid_to']}. "
-                                   "Kontrollera att policyn gäller för samma år som uppgifterna."),
+                                   f"utanför regelverkets giltighetstid {f['valid_from']} – {f['valid_to']}. "
+                                   "Kontrollera att regelverket gäller för samma år som uppgifterna."),
 }
 
 

@@ -47,6 +47,7 @@ from ..present import (
     format_value,
     is_exact_in_xlsx as is_exact_number,
     json_value as value_to_json,
+    unit_name,
     xlsx_cell as cell_value,
     xlsx_format as number_format,
 )
@@ -164,7 +165,7 @@ def write_about_sheet(ws, result: RunResult, titles: dict[str, str]) -> None:
         ws.append([title, *header])
         bold_rows.append(ws.max_row)
 
-    for key, value in [("Policy", p.id), ("Titel", p.title), ("Version", p.version),
+    for key, value in [("Regelverk", p.id), ("Titel", p.title), ("Version", p.version),
                        ("Giltig från", p.valid_from), ("Giltig till", p.valid_to), ("sha256", p.sha256),
                        ("Fil", p.path)]:
         ws.append([key, value])
@@ -186,7 +187,8 @@ def write_about_sheet(ws, result: RunResult, titles: dict[str, str]) -> None:
         ws.append([check.id, check.title or "", "✓ uppfylld" if check.passed else "✗ bruten", check.detail])
     section("Utdata", "Blad", "Titel", "Per", "Enhet", "Källa")
     for rid, t in result.outputs.items():
-        ws.append([rid, titles[rid], t.title or "", ", ".join(t.dims) or "nationellt", t.unit or "",
+        ws.append([rid, titles[rid], t.title or "", ", ".join(t.dim_titles.get(d, d) for d in t.dims) or "nationellt",
+                   unit_name(t.unit) if t.unit else "",
                    t.source or ""] + ([NOT_COMPUTED] if not t.computed else []))
     section("Om talen")
     ws.append([None, "Hela tal skrivs exakt. Övriga tal skrivs som närmaste flyttal (Excel har inga "

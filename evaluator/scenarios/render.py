@@ -115,7 +115,7 @@ def _flip_lines(run: ScenarioRun, limit: int = MAX_FLIP_LINES) -> tuple[list[lis
             where = ", ".join(str(member_label(policy, d, m)) for d, m in keys[j].items())
             before = arg_title(policy, f.args[int(w[0, j])])
             after = arg_title(policy, f.args[int(w[s, j])])
-            lines[s].append(f"{title}{' för ' + where if where else ''}: i grundpolicyn var {before} {word}, "
+            lines[s].append(f"{title}{' för ' + where if where else ''}: i grundalternativet var {before} {word}, "
                             f"nu är {after} {word}")
     run.flip_counts = per
     return lines, count
@@ -184,8 +184,8 @@ def to_blocks(run: ScenarioRun, specs: list[OutputSpec], source: dict):
     n = len(run.scenarios) + 1
     varied = ", ".join(policy.parameters[p].title or p for p in run.varied)
     blocks = [Block("h1", f"Scenarier: {policy.title}"),
-              Block("p", f"Policy {policy.id} {policy.version} (sha256 {policy.sha256[:12]}), scenariofil "
-                         f"{source['path']} (sha256 {source['sha256'][:12]}): {n - 1} scenarier mot grundpolicyn. "
+              Block("p", f"Regelverk {policy.id}, version {policy.version} (sha256 {policy.sha256[:12]}), scenariofil "
+                         f"{source['path']} (sha256 {source['sha256'][:12]}): {n - 1} scenarier mot grundalternativet. "
                          f"Varierade parametrar: {varied}. Omräknade regler: {len(run.dependent)} av "
                          f"{len(policy.rules)}; övriga är beräknade en gång.")]
     if ev.warnings:

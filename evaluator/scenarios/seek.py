@@ -388,12 +388,12 @@ def to_blocks(policy, r: SeekResult, source: str):
     scope = "alla värden i tabellen" if p.by and seek.key is None else \
         ("värdet för " + _cell_name(policy, seek, seek.key) if seek.key else "värdet")
     blocks = [Block("h1", f"Målsökning: {policy.title}"),
-              Block("p", f"Policy {policy.id} {policy.version} (sha256 {policy.sha256[:12]}), fråga ur {source}: "
+              Block("p", f"Regelverk {policy.id}, version {policy.version} (sha256 {policy.sha256[:12]}), fråga ur {source}: "
                          f"vilken faktor x, multiplicerad med {scope} i {p.title or p.id}, gör att "
                          f"{rule.title or seek.rule} blir {format_value(seek.target, rule.unit)}?"),
               Block("h2", "Svar")] + [Block("p", line) for line in answer(policy, r)]
     factor = r.shown()[0]
-    header = [("Cell" if p.by else "Parameter"), "Enligt policyn", "Med faktorn"]
+    header = [("Cell" if p.by else "Parameter"), "Enligt regelverket", "Med faktorn"]
     rows = [[_cell_name(policy, seek, k), format_value(old, p.unit), format_value(new, p.unit)]
             for k, old, new in r.cells]
     blocks += [Block("h2", f"{p.title or p.id} med faktorn {_plain(factor)}"),

@@ -121,3 +121,14 @@ def test_a_table_citing_one_source_names_its_title_once(tmp_path):
     assert rules.startswith("| Villkor | Regel | Id | Uttryck | Källa | Tolkning | Fixturer |\n")
     assert f"| {BILAGA1}, fjärde stycket (det genomsnittliga antalet utförda åtgärder under motsvarande " \
            "period åren 2023–2025) |" in rules
+
+
+def test_the_run_report_names_dimensions_and_units_as_people_read_them(tmp_path):
+    md = villkor("run", PERF, "--data", DATA, "--format", "md", cwd=ROOT).stdout
+    # the dimensions by their titles in the policy (Region (patientens hemregion), Åtgärd), not region, measure
+    assert ("## Ersättningsberättigade åtgärder, ökningen (P-5) (eligible)\n\n"
+            "per region (patientens hemregion), åtgärd, enhet antal, källa: ") in md
+    assert "| Region (patientens hemregion) | Höftledsprotes | Knäledsprotes |" in md
+    assert "per åtgärd, enhet kronor per styck, källa: " in md
+    assert "| Åtgärd | värde |" in md
+    assert "per region, measure" not in md and "kr/count" not in md

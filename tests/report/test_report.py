@@ -295,7 +295,7 @@ def test_markdown_report():
     assert "- ✓ Ryms i budgeten: Σ payout ≤ budget" in md
     assert "- ✗ dates_in_order: deadline < start" in md
     # the [region] amount, with the national total summed by hand: 4 795 726 + 28 007 085
-    assert "## Utbetalning (payout)\n\nper region, enhet kr, källa: beslut, bilaga 1\n" in md
+    assert "## Utbetalning (payout)\n\nper region, enhet kronor, källa: beslut, bilaga 1\n" in md
     assert f"| Uppsala | 28{T}007{T}085 kr |" in md
     assert f"| Riket | 32{T}802{T}811 kr |" in md
     # [region, measure] pivoted, member labels as column heads, a total per measure
@@ -380,13 +380,13 @@ def test_xlsx_sheets_values_and_formats():
 def test_xlsx_about_sheet():
     about = rows(read_xlsx(to_xlsx(sample()))["Om körningen"])
     cells = [c for r in about for c in r if c is not None]
-    assert ["Policy", "test_2026"] == about[0][:2] and ["sha256", SHA_POLICY] == about[5][:2]
+    assert ["Regelverk", "test_2026"] == about[0][:2] and ["sha256", SHA_POLICY] == about[5][:2]
     for expected in ["Prov <för> rapporter", "2026.1", "2026-01-01", "2027-03-31", SHA_POLICY,
                      "data/procedures.csv", SHA_DATA, 17861,
                      "parameter 'tariff' is illustrative, not an official figure",
                      "✓ uppfylld", "✗ bruten", "deadline < start"]:
         assert expected in cells, expected
-    assert ["followup", "Återrapporterat", "Återrapporterat", "region", "kr", None,
+    assert ["followup", "Återrapporterat", "Återrapporterat", "region", "kronor", None,
             "inte beräknad: en valfri indata saknas"] in [r[:7] for r in about]
 
 

@@ -118,7 +118,7 @@ CASES = {
         "data/performance_requisitions.csv: the data's dates run from 2024-11-02 to 2024-11-20, outside the "
         "policy's validity 2026-01-01 to 2027-03-31; is this the policy for the data's year?",
         "Uppgifterna i filen ”data/performance_requisitions.csv” avser 2024-11-02 – 2024-11-20, utanför "
-        "policyns giltighetstid 2026-01-01 – 2027-03-31. Kontrollera att policyn gäller för samma år som "
+        "regelverkets giltighetstid 2026-01-01 – 2027-03-31. Kontrollera att regelverket gäller för samma år som "
         "uppgifterna."),
 }
 
@@ -204,7 +204,7 @@ def test_a_table_given_in_memory_is_named_by_its_title():
         "policy's validity 2026-01-01 to 2027-03-31; is this the policy for the data's year?"]
     md = result.render("md").decode("utf-8")
     assert ("- Tabellen ”Rekvisitioner av prestationsbaserade medel, en rad per region som rekvirerat” innehåller "
-            "kolumnen ”kommentar”, som policyn inte beskriver. Kolumnen har inte lästs in.\n") in md
+            "kolumnen ”kommentar”, som regelverket inte beskriver. Kolumnen har inte lästs in.\n") in md
     assert ("- Uppgifterna i tabellen ”Rekvisitioner av prestationsbaserade medel, en rad per region som "
-            "rekvirerat” avser 2024-11-02 – 2024-11-20, utanför policyns giltighetstid 2026-01-01 – 2027-03-31. "
-            "Kontrollera att policyn gäller för samma år som uppgifterna.\n") in md
+            "rekvirerat” avser 2024-11-02 – 2024-11-20, utanför regelverkets giltighetstid 2026-01-01 – 2027-03-31. "
+            "Kontrollera att regelverket gäller för samma år som uppgifterna.\n") in md

@@ -244,7 +244,7 @@ def test_xlsx_read_back():
     # Riket = 161 423 243 + 28 007 085 + 4 795 726, summed by hand
     assert [c.value for c in wb["Översikt"]["B"]] == ["Utbetalning", 161423243, 28007085, 4795726, 194226054]
     about = wb["Om körningen"]
-    assert [c.value for c in about[1]][:2] == ["Policy", "demo"]
+    assert [c.value for c in about[1]][:2] == ["Regelverk", "demo"]
     assert about["B6"].value == "ab" * 32
     payout = wb["Utbetalning"]
     assert [[c.value for c in row] for row in payout.iter_rows()] == [
