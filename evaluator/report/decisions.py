@@ -23,6 +23,7 @@ from .. import explain as X
 from ..present import MISSING, format_value
 from ..result import WHAT_IF
 from . import explanation as R
+from .html import PAGE_END, page_head
 from .warnings_sv import swedish
 
 NOTE_WORDS = re.compile(r"note|anmärkning|notering", re.IGNORECASE)
@@ -260,9 +261,7 @@ def _h(text) -> str:
 def render_html(data: dict) -> str:
     pol = data["policy"]["policy"]
     title = f"Beslutsunderlag: {pol['title']} — {data['label']}"
-    parts = ["<!DOCTYPE html>", '<html lang="sv">', "<head>", '<meta charset="utf-8">',
-             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-             f"<title>{_h(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>",
+    parts = [*page_head(title, CSS),
              f"<h1>{_h('Beslutsunderlag: ' + pol['title'])}</h1>",
              f'<p class="meta"><strong>{_h(data["dimension_title"] or "")}:</strong> {_h(data["label"])} · '
              f"Regelverk, version {_h(pol['version'])}</p>"]
@@ -320,7 +319,7 @@ def render_html(data: dict) -> str:
     for d in prov["data"]:
         parts.append(f"<li>Indata {_h(d['table'])}: {_h(d['path'] or 'inline')}, {_h(d['rows'])} rader, "
                      f"sha256 <code>{_h(d['sha256'] or '-')}</code></li>")
-    parts += ["</ul>", "</body>", "</html>"]
+    parts += ["</ul>", *PAGE_END]
     return "\n".join(parts) + "\n"
 
 

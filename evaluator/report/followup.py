@@ -36,6 +36,7 @@ from typing import Any
 
 from ..errors import Location, PolicyError
 from ..present import MISSING, format_number, format_plain_number
+from .html import PAGE_END, page_head
 from .warnings_sv import swedish
 
 MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
@@ -511,9 +512,7 @@ def render_html(f: dict, tables: list[dict]) -> str:
     upto = f["months"][-1]
     interim = f["up_to_month"] is not None
     title = followup_title(y, pol.title)
-    parts = ["<!DOCTYPE html>", '<html lang="sv">', "<head>", '<meta charset="utf-8">',
-             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-             f"<title>{_h(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>",
+    parts = [*page_head(title, CSS),
              f"<h1>{_h(title)}</h1>",
              f'<p class="meta">Underlag till och med {_h(month_name(upto))} {y}'
              + (" (delrapport: alla jämförelser avser samma månader)" if interim else "")
@@ -566,7 +565,7 @@ def render_html(f: dict, tables: list[dict]) -> str:
     for d in f["result"].data:
         parts.append(f"<li>Indata: {_h(d.path or 'inline')}, {_h(format_plain_number(d.rows))} rader, "
                      f"sha256 <code>{_h(d.sha256 or '-')}</code></li>")
-    parts += ["</ul>", "</body>", "</html>"]
+    parts += ["</ul>", *PAGE_END]
     return "\n".join(parts) + "\n"
 
 

@@ -30,6 +30,17 @@ li.ok { color: #1a6b2a; } li.fail { color: #a11; font-weight: bold; }
 """.strip()
 
 
+PAGE_END = ["</body>", "</html>"]
+
+
+def page_head(title: str, css: str) -> list[str]:
+    """The opening lines of every page villkor writes (run report, decision documents and
+    letters, follow-up report, policy document): Swedish, UTF-8, its own inline CSS."""
+    return ["<!DOCTYPE html>", '<html lang="sv">', "<head>", '<meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>{escape(title)}</title>", f"<style>{css}</style>", "</head>", "<body>"]
+
+
 def table_html(block: Block) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in block.header)
     body = "\n".join("<tr>" + "".join(
@@ -58,10 +69,7 @@ def block_html(block: Block) -> str:
 
 
 def blocks_to_html(blocks: list[Block], title: str) -> str:
-    head = ["<!DOCTYPE html>", '<html lang="sv">', "<head>", '<meta charset="utf-8">',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>{escape(title)}</title>", f"<style>\n{STYLE}\n</style>", "</head>", "<body>"]
-    return "\n".join(head + [block_html(b) for b in blocks] + ["</body>", "</html>", ""])
+    return "\n".join(page_head(title, f"\n{STYLE}\n") + [block_html(b) for b in blocks] + [*PAGE_END, ""])
 
 
 def to_html(result: RunResult) -> bytes:

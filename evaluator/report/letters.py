@@ -23,6 +23,7 @@ from ..policy.model import reader_passage
 from ..present import present_date, present_integer
 from ..result import WHAT_IF
 from .explanation import md_escape
+from .html import PAGE_END, page_head
 from .layout import exact_sum
 from .letter_text import Filler, letter_date, present_figure
 
@@ -305,10 +306,7 @@ def _page_head(data: dict, recipient: str | None) -> list[str]:
 
 
 def _document(title: str, body: list[str]) -> str:
-    return "\n".join(["<!DOCTYPE html>", '<html lang="sv">', "<head>", '<meta charset="utf-8">',
-                      '<meta name="viewport" content="width=device-width, initial-scale=1">',
-                      f"<title>{_h(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>",
-                      *body, "</body>", "</html>"]) + "\n"
+    return "\n".join([*page_head(title, CSS), *body, *PAGE_END]) + "\n"
 
 
 def render_html(data: dict) -> str:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from ..graph import DependencyGraph
 from ..policy.model import reader_passage
 from ..present import UNIT_WORDS, format_value
+from .html import PAGE_END, page_head
 
 CONDITION_ID = re.compile(r"\b[A-Z]-\d+\b")
 READING_TITLE = re.compile(r"\btolkning\b", re.IGNORECASE)
@@ -413,10 +414,7 @@ def render_markdown(policy, blocks: list[Block]) -> str:
 
 def render_html(policy, blocks: list[Block]) -> str:
     h = _h
-    parts = ["<!DOCTYPE html>", '<html lang="sv">', "<head>", '<meta charset="utf-8">',
-             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-             f"<title>{h(policy.title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>",
-             f"<h1>{h(policy.title)}</h1>"]
+    parts = [*page_head(policy.title, CSS), f"<h1>{h(policy.title)}</h1>"]
     for b in blocks:
         if b.kind in ("h2", "h3"):
             parts.append(f"<{b.kind}>{_html_text(b.text)}</{b.kind}>")
@@ -432,7 +430,7 @@ def render_html(policy, blocks: list[Block]) -> str:
             for row in b.rows:
                 parts.append("<tr>" + "".join(f"<td>{_html_text(c)}</td>" for c in row) + "</tr>")
             parts.append("</tbody></table>")
-    parts += ["</body>", "</html>"]
+    parts += PAGE_END
     return "\n".join(parts) + "\n"
 
 
