@@ -112,10 +112,12 @@ def _short(text: str | None, limit: int = 120) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
-def _text_change(label: str, a: str | None, b: str | None) -> str | None:
+def _text_change(label: str, a: str | None, b: str | None, shorten: bool = True) -> str | None:
+    """A changed text word by word; a long one (a note) as its new text, shortened, unless
+    `shorten` is false (a citation: a long title and the changed passage at its end)."""
     if _one_line(a) == _one_line(b):
         return None
-    if max(len(_one_line(a)), len(_one_line(b))) > LONG_TEXT:
+    if shorten and max(len(_one_line(a)), len(_one_line(b))) > LONG_TEXT:
         if not b:
             return f"{label}: borttagen (var: {_short(a)})"
         return f"{label}: {'ny' if not a else 'ändrad'}: {_short(b)}"
@@ -157,7 +159,9 @@ def _attr_text(v) -> str:
 
 
 def _cite(policy: Policy, ref) -> str | None:
-    return policy.cite(ref) if ref else None
+    """A changed citation as people read it (the document's title, not its file name): a diff
+    is read by the staff who approve next year's version, in every format."""
+    return policy.reader_cite(ref) if ref else None
 
 
 # ---------------------------------------------------------------- sections
@@ -269,7 +273,7 @@ def parameter_changes(old: Policy, new: Policy) -> list[Change]:
         if d := _title_change("titel", a, b):
             details.append(d)
         for label, va, vb in (("not", a.note, b.note), ("källa", _cite(old, a.source), _cite(new, b.source))):
-            if d := _text_change(label, va, vb):
+            if d := _text_change(label, va, vb, shorten=label != "källa"):
                 details.append(d)
         if details:
             out.append(Change("parameters", pid, "changed", details, _where(b)))
@@ -321,7 +325,7 @@ def input_changes(old: Policy, new: Policy) -> list[Change]:
                 details.append(d)
         if d := _title_change("titel", a, b):
             details.append(d)
-        if d := _text_change("källa", _cite(old, a.source), _cite(new, b.source)):
+        if d := _text_change("källa", _cite(old, a.source), _cite(new, b.source), shorten=False):
             details.append(d)
         if details:
             out.append(Change("inputs", iid, "changed", details, _where(b)))
@@ -358,7 +362,7 @@ def rule_changes(old: Policy, new: Policy, section: str = "rules") -> list[Chang
         if section == "rules":
             texts.append(("förklaring", a.explain, b.explain))
         for label, va, vb in texts:
-            if d := _text_change(label, va, vb):
+            if d := _text_change(label, va, vb, shorten=label != "källa"):
                 details.append(d)
         if details:
             out.append(Change(section, rid, "changed", details, _where(b)))

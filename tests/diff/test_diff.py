@@ -510,3 +510,13 @@ def test_2026_data_under_the_2027_window_counts_nothing():
     assert {v[1] for v in payout.values()} == {0} and out["total"]["new"] == 0
     assert {v[3] for v in payout.values()} == {"measurement_year"}
     assert payout["Stockholm"][4] == "cap avgjorde → compensation avgör"
+
+
+def test_a_changed_citation_reads_by_the_documents_title_with_the_passage_word_diffed():
+    proc = villkor("diff", "policies/2026_performance.yaml", "examples/2027_draft/2027_performance.yaml",
+                   "--format", "md", cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert "seeds/" not in proc.stdout
+    # the long title is kept whole and the passage's change marked, not cut to "ändrad: …"
+    assert ("källa: Uppdrag till Socialstyrelsen att fördela, betala ut och följa upp medel för att korta "
+            "vårdköerna (regeringsbeslut), sjätte stycket[- (slutredovisning senast den 31 mars 2027)-]") in proc.stdout
