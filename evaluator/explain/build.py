@@ -27,7 +27,7 @@ from ..lang.printer import to_text
 from ..lang.values import ListVal, Val
 from ..policy.model import Policy, Rule
 from ..policy.templates import FORMATTER, template_names
-from ..present import format_value, json_value
+from ..present import format_value, json_value, present_list
 from .decisive import Decisive
 from .nodes import ABSENT, KeyValue, Node, Operand, Rows
 from .reader import Reader, unit_text
@@ -170,8 +170,8 @@ class Explainer:
         if name in self.policy.parameters:
             p = self.policy.parameters[name]
             pv = self.r.scope.value(name)
-            if isinstance(pv, ListVal):
-                return format_value([V.cell(i, ()) for i in pv.items], p.unit)
+            if isinstance(pv, ListVal):  # in a sentence: "2023, 2024 och 2025", not a bracketed list
+                return present_list([format_value(V.cell(i, ()), p.unit) for i in pv.items])
             one, v = self.r.at(pv, key)
             if one:
                 return format_value(v, p.unit)

@@ -613,3 +613,13 @@ outputs: [total_payout, """)
     code, out, _ = cli(capsys, "explain", policy, "--data", perf[1], "--rule", "total_payout", "--depth", "1")
     assert out.splitlines()[0] == f"total_payout = {kr(648000)}"
     assert "├─ payout · Stockholm = 500\u2009000 kr" in out
+
+
+def test_a_list_parameter_in_an_explanation_reads_as_a_sentence(capsys):
+    # the performance policy's baseline template names {baseline_years}: in a sentence, not "[2023, 2024, 2025]"
+    code, out, err = cli(capsys, "explain", str(ROOT / "policies/2026_performance.yaml"), "--data",
+                         str(ROOT / "examples/2026"), "--rule", "baseline", "--where", "region=Uppsala",
+                         "--where", "measure=hip_prosthesis", "--depth", "0")
+    assert code == 0, err
+    assert ("Jämförelsetalet för Region Uppsala (Höftledsprotes) är 619: summan för januari–oktober "
+            "2023, 2024 och 2025 delad med antalet år") in out
