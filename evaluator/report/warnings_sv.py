@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..present import format_value
+from ..present import format_value, present_list
 
 
 def _quoted(names) -> str:
     """”a”, ”b” och ”c”."""
-    items = [f"”{n}”" for n in names]
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " och " + items[-1]
+    return present_list([f"”{n}”" for n in names])
 
 
 def _holder(f: dict, capital: bool = True) -> str:
