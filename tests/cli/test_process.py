@@ -95,12 +95,19 @@ def _wait_until_reading(proc, folder) -> None:
     raise AssertionError("the run never opened its data file")
 
 
+def _interruptible() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _signal_early(tmp_path, sig, *extra):
     from support import MINI_POLICY
     policy = write(tmp_path / "mini.yaml", MINI_POLICY)
     folder = big_data(tmp_path)
+    # SIGINT as a terminal gives it: a shell without job control starts a background job with
+    # SIGINT ignored, and a process started so (CI under `cmd &`) rightly ignores Ctrl-C
     proc = subprocess.Popen([*CLI, "run", str(policy), "--data", str(folder), *extra], env=ENV,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_interruptible)
     _wait_until_reading(proc, folder)
     proc.send_signal(sig)
     out, err = proc.communicate(timeout=120)
