@@ -471,7 +471,8 @@ def test_ctrl_c_at_any_moment_of_start_up_is_one_line_never_a_traceback():
     subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, timeout=120)
     for delay in (0.005, 0.02, 0.05, 0.08, 0.12, 0.2, 0.3):
         proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                preexec_fn=_interruptible)
         assert proc.stdout.readline() == "started\n"
         time.sleep(delay)
         proc.send_signal(signal.SIGINT)
