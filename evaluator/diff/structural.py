@@ -267,7 +267,7 @@ def parameter_changes(old: Policy, new: Policy) -> list[Change]:
         elif not same_value(a.value, b.value):
             details.append(f"{value_text(a.value, a.unit)} → {value_text(b.value, b.unit)}")
         for label, va, vb in (("enhet", a.unit, b.unit), ("typ", a.type, b.type), ("status", a.status, b.status),
-                              ("komplett", a.complete, b.complete)):
+                              ("komplett", a.complete, b.complete), ("tolkning", a.reading, b.reading)):
             if d := _attr_change(label, va, vb):
                 details.append(d)
         if d := _title_change("titel", a, b):

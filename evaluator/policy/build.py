@@ -277,7 +277,7 @@ class _Builder:
                          self.ref(v.get("source"), "parameters", pid, "source"),
                          v.get("status", "official"), v.get("note"), v.get("complete", True),
                          self.loc("parameters", pid, key=True), cells, v.get("min"), v.get("max"),
-                         title_template=self.template(v, "parameters", pid))
+                         title_template=self.template(v, "parameters", pid), reading=v.get("reading", False))
 
     def table(self, pid: str, value: Any, by: tuple[str, ...]
               ) -> tuple[dict[tuple[Any, ...], Any], dict[tuple[Any, ...], Location]]:

@@ -114,6 +114,7 @@ class Parameter:
     min: int | Decimal | None = None  # bounds of every number of the value (items, cells)
     max: int | Decimal | None = None
     title_template: Template | None = field(default=None, compare=False)  # the title as written
+    reading: bool = False  # a value the source leaves open, chosen by the policy's authors
 
     @property
     def is_table(self) -> bool:

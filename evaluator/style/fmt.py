@@ -57,7 +57,7 @@ TOP = ("policy", "title", "version", "valid", "extends", "remove", "sources", "d
 ENTRY_ORDER = {
     "sources": ("document", "title", "passage", "url"),
     "dimensions": ("title", "members", "labels"),
-    "parameters": ("title", "by", "value", "unit", "type", "status", "note", "complete", "source"),
+    "parameters": ("title", "reading", "by", "value", "unit", "type", "status", "note", "complete", "source"),
     "inputs": ("title", "source", "by", "unique", "optional", "format", "columns"),
     "rules": ("title", "per", "expr", "unit", "type", "nullable", "source", "explain"),
     "checks": ("title", "per", "expr", "invariant", "source"),

@@ -104,3 +104,18 @@ def test_a_check_that_holds_by_construction_is_marked_invariant():
             if line.startswith("|") and line.count("|") > 3}
     assert "| invariant |" in rows["`paid_within_payout`"]
     assert "| kan brytas av data eller parametrar |" in rows["`within_budget`"]
+
+
+def test_a_reading_is_what_the_policy_marks_reading_true_not_what_a_text_says(tmp_path):
+    text = (ROOT / "policies/2026_performance.yaml").read_text(encoding="utf-8")
+    # baseline_years loses its mark, and keeps its note that begins "Tolkning av P-4"
+    text = text.replace("  baseline_years:\n    title: Jämförelseår för genomsnittet (P-4)\n    reading: true\n",
+                        "  baseline_years:\n    title: Jämförelseår för genomsnittet (P-4)\n", 1)
+    assert "reading: true" in text  # eligible_rounding keeps its mark
+    path = write(tmp_path / "policies" / "p.yaml", text)
+    (tmp_path / "seeds").symlink_to(ROOT / "seeds") if (ROOT / "seeds").exists() else None
+    doc = villkor("document", path, cwd=ROOT, check=True).stdout
+    readings = doc.split("## Tolkningar", 1)[1].split("## Reglerna en och en", 1)[0]
+    assert "`eligible_rounding`" in readings
+    assert "`baseline_years`" not in readings  # its note still begins "Tolkning av P-4"
+    assert "1 tolkning och" in doc
