@@ -122,8 +122,10 @@ class TypedColumn:
             per = np.asarray([index.get(member_key(v, ints), -1) for v in self.values] + [-1],
                              dtype=code_type(len(members)))
             unknown = (per < 0) & ~self.blank  # per distinct value: no row-level pass unless one is bad
-            if unknown.any():
-                raise self.unknown_member(self.first(unknown[self.codes]), members, what)
+            if unknown.any():  # a Parquet dictionary may hold values no row uses: only a row's value is bad
+                used = unknown[self.codes]
+                if used.any():
+                    raise self.unknown_member(self.first(used), members, what)
             codes = per[self.codes]
         if self.col.default is not None and self.empty.any():
             codes = np.where(self.empty, self.default_code(members), codes).astype(codes.dtype)

@@ -96,6 +96,26 @@ def test_a_bad_cell_of_a_file_read_whole_is_the_files_error_not_a_rules(tmp_path
         (str(tmp_path / "data" / "procedures.parquet"), 8, "measure", None)
 
 
+@pytest.mark.parametrize("stream_rows", [5, 10**9], ids=["streamed", "read whole"])
+def test_a_parquet_dictionary_value_no_row_holds_is_not_a_cell(tmp_path, monkeypatch, stream_rows):
+    # pandas writes a Categorical's unused categories into the file's dictionary
+    monkeypatch.setattr(streaming, "STREAM_ROWS", stream_rows)
+    frame = pd.read_csv(io.StringIO(MINI_DATA))
+    frame["measure"] = pd.Categorical(frame["measure"], categories=["cataract", "hip", "hips"])
+    _, values, _ = run(MINI_POLICY, parquet(tmp_path, frame), tmp_path)
+    assert values["payout"] == [500000, 0, 50000]
+
+
+def test_a_parquet_dictionary_value_a_row_holds_is_refused_at_that_row(tmp_path, small_threshold):
+    frame = pd.read_csv(io.StringIO(MINI_DATA))
+    frame["measure"] = pd.Categorical(frame["measure"].where(frame.index != 5, "hips"),
+                                      categories=["cataract", "hip", "hips"])
+    with pytest.raises(DataError) as caught:
+        run(MINI_POLICY, parquet(tmp_path, frame), tmp_path)
+    assert (caught.value.location.row, caught.value.location.field) == (7, "measure")
+    assert "unknown measure 'hips'" in str(caught.value)
+
+
 # ---------------------------------------------------------------- CSV, read in record batches
 
 
