@@ -14,15 +14,18 @@ from .cells import clean_text
 from .csv_dialect import csv_dialect, csv_header
 from .csv_file import csv_failure, csv_types, nullable_ints
 from .header import check_duplicate_header, check_header
-from .raw import Raw
+from .raw import Piece, Raw
 from .rows import RowMap
 
 
 def csv_source(inp: Input, dimensions: dict[str, Dimension], path: str, warnings: list[str],
-               least_bytes: int, block_bytes: int, piece_rows: int) -> CsvSource | None:
+               least_bytes: int, block_bytes: int, piece_rows: int, whole_below: int = 0) -> CsvSource | None:
     """The file's record batches once its header is checked, or None for a file to read at once:
-    smaller than `least_bytes`, or without a header (the ordinary reader says so, located)."""
-    if os.path.getsize(path) < least_bytes:
+    smaller than `least_bytes`, or without a header (the ordinary reader says so, located).
+    A file smaller than `whole_below` is one piece, read by pyarrow's reader of whole files
+    (parsing on every core: faster than the streaming reader while the file fits in memory)."""
+    size = os.path.getsize(path)
+    if size < least_bytes:
         return None
     encoding, separator, decimal, skip = csv_dialect(inp, path)
     header = csv_header(path, encoding, separator, skip)
@@ -33,7 +36,8 @@ def csv_source(inp: Input, dimensions: dict[str, Dimension], path: str, warnings
     check_header(inp, found, path, Raw(pd.DataFrame(), RowMap(), header_row=1 + skip, separator=separator),
                  warnings)
     block = max(block_bytes, 2 * _header_bytes(path, skip))  # pyarrow's first block holds the header
-    return CsvSource(inp, dimensions, path, (encoding, separator, decimal, skip), header, block, piece_rows)
+    return CsvSource(inp, dimensions, path, (encoding, separator, decimal, skip), header, block, piece_rows,
+                     whole=size < whole_below)
 
 
 def _header_bytes(path: str, skip: int) -> int:
@@ -54,15 +58,17 @@ class CsvSource:
     a fixed amount of work). The number of records is known once the file has been read."""
 
     def __init__(self, inp: Input, dimensions: dict[str, Dimension], path: str,
-                 dialect: tuple[str, str, str, int], header: list[str], block_bytes: int, piece_rows: int):
+                 dialect: tuple[str, str, str, int], header: list[str], block_bytes: int, piece_rows: int,
+                 whole: bool = False):
         self.inp, self.dimensions, self.path, self.header = inp, dimensions, path, header
         self.encoding, self.separator, self.decimal, self.skip = dialect
         self.block_bytes, self.piece_rows = block_bytes, piece_rows
+        self.whole = whole  # one piece, read by the reader of whole files
         self.rows: int | None = None
         self.encode: list[str] = []  # columns read as text, to be dictionary-encoded piece by piece
 
-    def pieces(self) -> Iterator[Raw]:
-        """Each piece as a Raw numbered by its rows in the file. A cell pyarrow cannot read as
+    def pieces(self) -> Iterator[Piece]:
+        """Each piece numbered by its rows in the file. A cell pyarrow cannot read as
         its column's type (an int column holding '1 000' or 'x') has the rest of the file read
         as text from the first record not yet handed on, so that typing names the row and the
         value, or reads the cell as the whole file's reading would."""
@@ -71,18 +77,18 @@ class CsvSource:
         done = 0
         try:
             try:
-                for raw in self._grouped(self._batches(text=False), done):
-                    n = len(raw.frame)
-                    yield raw
-                    del raw
+                for piece in self._grouped(self._batches(text=False), done):
+                    n = len(piece.table)
+                    yield piece
+                    del piece
                     done += n
             except pa.ArrowInvalid as exc:
                 if "conversion error" not in str(exc) or "UTF8" in str(exc):
                     raise
-                for raw in self._grouped(self._text_from(done), done):
-                    n = len(raw.frame)
-                    yield raw
-                    del raw
+                for piece in self._grouped(self._text_from(done), done):
+                    n = len(piece.table)
+                    yield piece
+                    del piece
                     done += n
         except pa.ArrowInvalid as exc:
             raise csv_failure(exc, self.path, self.encoding, self.separator, len(self.header), self.skip) from None
@@ -91,7 +97,7 @@ class CsvSource:
             raise DataError(f"cannot read {os.path.basename(self.path)}: {first}", Location(file=self.path),
                             "check that the file is a valid CSV, Parquet or XLSX file") from None
 
-    def _grouped(self, batches, done: int) -> Iterator[Raw]:
+    def _grouped(self, batches, done: int) -> Iterator[Piece]:
         """Record batches gathered into pieces of at least `piece_rows` records; the first
         piece's first record is record `done` of the file."""
         group: list = []
@@ -99,15 +105,16 @@ class CsvSource:
         for batch in batches:
             group.append(batch)
             rows += batch.num_rows
-            if rows >= self.piece_rows:
-                raw = self._raw(group, done)
+            if rows >= self.piece_rows and not self.whole:
+                piece = Piece(self._table(group), done, self._raw)
                 group, done, rows = [], done + rows, 0
-                yield raw
-                del raw
+                yield piece
+                del piece
         if group:
-            yield self._raw(group, done)
+            yield Piece(self._table(group), done, self._raw)
 
-    def _raw(self, batches: list, done: int) -> Raw:
+    def _table(self, batches: list):
+        """The batches as one table, the columns read as text dictionary-encoded (_batches)."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -117,6 +124,9 @@ class CsvSource:
             if name in table.column_names:
                 at = table.column_names.index(name)
                 table = table.set_column(at, name, pc.dictionary_encode(table.column(at)))
+        return table
+
+    def _raw(self, table, done: int) -> Raw:
         frame = table.to_pandas(types_mapper=nullable_ints(table), self_destruct=True, split_blocks=True)
         rows = RowMap(first=2 + self.skip, csv=(self.path, self.encoding, self.separator, self.skip), offset=done)
         return Raw(frame, rows, self.decimal, header_row=1 + self.skip, separator=self.separator, header=self.header)
@@ -141,12 +151,18 @@ class CsvSource:
         names = self._names(read, parse)
         types = {n: pa.string() for n in names} if text else csv_types(self.inp, names, self.dimensions)
         # pyarrow's streaming reader builds dictionaries slowly (5.0 s against 3.1 s for text on
-        # 12M records): read those columns as text and encode each piece at once in _raw (4.1 s)
-        self.encode = [n for n, t in types.items() if pa.types.is_dictionary(t)]
+        # 12M records): read those columns as text and encode each piece at once in _table (4.1 s).
+        # The reader of whole files builds them on every core: there they stay dictionaries.
+        self.encode = [n for n, t in types.items() if pa.types.is_dictionary(t)] if not self.whole else []
         types = {n: (pa.string() if n in self.encode else t) for n, t in types.items()}
         convert = pacsv.ConvertOptions(column_types=types, strings_can_be_null=True, null_values=[""],
                                        quoted_strings_can_be_null=True,
                                        include_columns=[n for n in names if clean_text(n).strip() in self.inp.columns])
+        if self.whole:
+            read = pacsv.ReadOptions(encoding=encoding, skip_rows=self.skip)
+            yield from pacsv.read_csv(self.path, read_options=read, parse_options=parse,
+                                      convert_options=convert).to_batches()
+            return
         yield from pacsv.open_csv(self.path, read_options=read, parse_options=parse, convert_options=convert)
 
     def _names(self, read, parse) -> list[str]:

@@ -130,28 +130,39 @@ def aggregate(frame, group: list[str], summed: list[str], shrink: int = AGGREGAT
     """The table's rows summed per distinct combination of `group`, or None when a column
     cannot be grouped (not a code, a flag or a narrow whole number) or the cube would not be
     much smaller than the table."""
-    import pandas as pd
-
     n = len(frame)
     if n == 0:
         return None
     parts = [_radix(frame[c]) for c in group]
     if any(p is None for p in parts):
         return None
-    cells = int(np.prod([size for _, _, size, _ in parts], dtype=object)) if parts else 1
+    values = []
+    for c in summed:
+        if frame[c].dtype != np.int64:
+            return None
+        values.append(frame[c].to_numpy())
+    return summed_cells(dict(zip(group, parts)), dict(zip(summed, values)), n, shrink)
+
+
+def summed_cells(parts: dict, summed: dict[str, np.ndarray], n: int, shrink: int = AGGREGATED):
+    """The cube of `n` rows: `parts` are the grouped columns as radix parts (`code_part`,
+    `int_part`), `summed` the int64 columns to sum. None when the key space is too large, a
+    sum could overflow, or the cube would not have at most 1/`shrink` of the rows.
+
+    Both ways into a cube end here (aggregate: a typed pandas table; arrow_cube.py: a piece of
+    a file as Arrow read it), so that they give the same cells in the same order."""
+    import pandas as pd
+
+    cells = int(np.prod([size for _, _, size, _ in parts.values()], dtype=object)) if parts else 1
     if cells > MAX_CELLS:
         return None
     sums = []
-    for c in summed:
-        values = frame[c]
-        if values.dtype != np.int64:
-            return None
-        arr = values.to_numpy()
+    for arr in summed.values():
         low, high = (int(arr.min()), int(arr.max()))
         if max(abs(low), abs(high)) * n >= SUM_LIMIT:
             return None
         sums.append((arr, low if low == high else None))
-    key = _key(parts, n)
+    key = _key(list(parts.values()), n)
     rows = np.bincount(key, minlength=cells)
     present = np.flatnonzero(rows)
     if len(present) * shrink > n:
@@ -159,10 +170,10 @@ def aggregate(frame, group: list[str], summed: list[str], shrink: int = AGGREGAT
     out = {}
     rest = present.copy()
     decoded = []
-    for _, _, size, _ in reversed(parts):
+    for _, _, size, _ in reversed(list(parts.values())):
         decoded.append(rest % size)
         rest //= size
-    for c, (_, _, _, rebuild), codes in zip(group, parts, reversed(decoded)):
+    for c, (_, _, _, rebuild), codes in zip(parts, parts.values(), reversed(decoded)):
         out[c] = rebuild(codes)
     for c, (arr, constant) in zip(summed, sums):
         total = rows[present] * constant if constant is not None else _sum_by(key, arr, cells)[present]
@@ -184,8 +195,9 @@ def _sum_by(key: np.ndarray, values: np.ndarray, cells: int) -> np.ndarray:
 
 
 def _key(parts, n: int) -> np.ndarray:
-    """Each row's cell in the cube, row-major, built in place: no temporary per column."""
-    key = np.zeros(n, dtype=np.int64)
+    """Each row's cell in the cube, row-major, built in place: no temporary per column. int32
+    holds every cell (MAX_CELLS < 2**31) in half the memory int64 takes to pass over."""
+    key = np.zeros(n, dtype=np.int32)
     for values, offset, size, _ in parts:
         key *= size
         key += values
@@ -195,23 +207,34 @@ def _key(parts, n: int) -> np.ndarray:
 
 
 def _radix(series):
-    """(values, offset, size, codes -> column like the original) for a column a cube can
-    group on (values + offset run over 0..size-1), else None."""
+    """The radix part of a typed column a cube can group on, else None."""
     import pandas as pd
 
     dtype = series.dtype
     if isinstance(dtype, pd.CategoricalDtype):
-        categories = dtype.categories
-
-        def rebuild(c):
-            return pd.Series(pd.Categorical.from_codes(c - 1, categories=categories))
-        return series.cat.codes.to_numpy(), 1, len(categories) + 1, rebuild  # 0 is an empty cell
+        return code_part(series.cat.codes.to_numpy(), dtype.categories)
     if dtype == np.bool_:
         return series.to_numpy(), 0, 2, lambda c: pd.Series(c.astype(bool))
     if dtype == np.int64:
-        arr = series.to_numpy()
-        low, high = int(arr.min()), int(arr.max())
-        if high - low >= INT_RANGE:
-            return None
-        return arr, -low, high - low + 1, lambda c: pd.Series(c + low)
+        return int_part(series.to_numpy())
     return None
+
+
+def code_part(codes: np.ndarray, categories):
+    """(values, offset, size, codes -> column like the original) for member codes 0..k-1
+    (-1 empty): values + offset run over 0..size-1, 0 being an empty cell."""
+    import pandas as pd
+
+    def rebuild(c):
+        return pd.Series(pd.Categorical.from_codes(c - 1, categories=categories))
+    return codes, 1, len(categories) + 1, rebuild
+
+
+def int_part(arr: np.ndarray):
+    """The radix part of an int64 column, or None when it spans too many values to group on."""
+    import pandas as pd
+
+    low, high = int(arr.min()), int(arr.max())
+    if high - low >= INT_RANGE:
+        return None
+    return arr, -low, high - low + 1, lambda c: pd.Series(c + low)

@@ -11,7 +11,7 @@ from ..policy.model import Input
 from .cells import clean_text
 from .header import check_header
 from .parquet_file import parquet_cells, parquet_columns
-from .raw import Raw
+from .raw import Piece, Raw
 from .rows import RowMap
 
 
@@ -41,16 +41,19 @@ class ParquetSource:
         self.rows: int | None = rows
         self.batch_rows = batch_rows
 
-    def pieces(self) -> Iterator[Raw]:
+    def pieces(self) -> Iterator[Piece]:
         done = 0
         for table in self._tables():
             n = len(table)
             parquet_cells(self.inp, table, self.path, first_row=done + 2)
-            raw = Raw(table.to_pandas(self_destruct=True, split_blocks=True), RowMap(offset=done), header=self.header)
+            piece = Piece(table, done, self._raw)
             del table
-            yield raw
-            del raw
+            yield piece
+            del piece
             done += n
+
+    def _raw(self, table, offset: int) -> Raw:
+        return Raw(table.to_pandas(self_destruct=True, split_blocks=True), RowMap(offset=offset), header=self.header)
 
     def _tables(self):
         """Each row group as an Arrow table (read with threads, the fastest way), or batches of

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -22,3 +24,19 @@ class Raw:
     header: list[str] | None = None  # every column of the file, when only some were read
     inline: bool = False  # fixture rows: every declared column is present by construction
     memory: bool = False  # an in-memory table: columns have names, not a header line
+
+
+@dataclass
+class Piece:
+    """Some records of a large file as pyarrow read them (`table`), the first being record
+    `offset` of the file: summed straight from Arrow when every cell is plainly valid
+    (arrow_cube.py), otherwise handed on as cells for typing by `raw()`."""
+
+    table: Any  # a pyarrow.Table
+    offset: int
+    to_raw: Callable[[Any, int], Raw]
+
+    def raw(self) -> Raw:
+        """The cells for typing; the Arrow table is let go (its memory freed as it converts)."""
+        table, self.table = self.table, None
+        return self.to_raw(table, self.offset)

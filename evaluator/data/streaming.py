@@ -20,13 +20,14 @@ from ..policy.model import Dimension, Input
 from .csv_stream import csv_source
 from .files import read_file, sha256
 from .parquet_stream import parquet_source
-from .raw import Raw
+from .raw import Piece
 from .tables import Table
 from .typed import typed_frame
 from .validity import date_span, span_warning, validity_warning
 
-STREAM_ROWS = 2_000_000  # smaller Parquet files are read at once: streaming would gain nothing
-STREAM_BYTES = 64 << 20  # the same for CSV files, by size (a million short records)
+STREAM_ROWS = 100_000  # smaller Parquet files are read at once: summing them from Arrow gains little
+WHOLE_BYTES = 4 << 20  # the same for CSV files, by size (about 80 000 short records)
+STREAM_BYTES = 64 << 20  # CSV files smaller than this (a million short records) are one piece
 BATCH_ROWS = 1 << 20  # records per piece: of a Parquet row group too large to hold, of a CSV file
 BLOCK_BYTES = 4 << 20  # CSV text pyarrow parses at a time (its memory grows with it: it reads ahead)
 MERGE_EVERY = 16  # partial cubes are merged once this many have accumulated
@@ -37,7 +38,7 @@ class Source(Protocol):
 
     rows: int | None  # the number of records, when the file says so before it is read
 
-    def pieces(self) -> Iterator[Raw]: ...
+    def pieces(self) -> Iterator[Piece]: ...
 
 
 def deferred(inp: Input, dimensions: dict[str, Dimension], path: str, valid, warnings: list[str]) -> Table | None:
@@ -49,7 +50,8 @@ def deferred(inp: Input, dimensions: dict[str, Dimension], path: str, valid, war
     if path.endswith(".parquet"):
         source = parquet_source(inp, path, warnings, STREAM_ROWS, BATCH_ROWS)
     elif path.endswith(".csv"):
-        source = csv_source(inp, dimensions, path, warnings, STREAM_BYTES, BLOCK_BYTES, BATCH_ROWS)
+        source = csv_source(inp, dimensions, path, warnings, WHOLE_BYTES, BLOCK_BYTES, BATCH_ROWS,
+                            whole_below=STREAM_BYTES)
     if source is None:
         return None
     stream = Stream(inp, dimensions, path, valid, warnings, source)
@@ -76,27 +78,39 @@ class Stream:
     def cube(self, group: list[str], summed: list[str]) -> pd.DataFrame | None:
         """The file summed per combination of `group`, batch by batch; None when a batch
         cannot be summed so (a wide column): the caller then reads the rows."""
-        from .cube import aggregate
-
         parts: list[pd.DataFrame] = []
         span, rows = None, 0
-        for raw in self.source.pieces():
-            typed = typed_frame(self.inp, self.dimensions, raw, self.path, [])
-            del raw  # one piece's cells at a time: the next is read only once these are gone
-            if self.valid is not None:
-                span = date_span(self.inp, typed, self.valid, span)
-            part = aggregate(typed, group, summed, shrink=1)
+        for piece in self.source.pieces():
+            rows += len(piece.table)
+            part, span = self._summed(piece, group, summed, span)
+            del piece  # one piece's cells at a time: the next is read only once these are gone
             if part is None:
                 return None
             parts.append(part)
-            rows += len(typed)
-            del typed
             if len(parts) >= MERGE_EVERY:
                 parts = [_merge(parts, group, summed)]
         self.rows = rows
         if self.valid is not None:
             span_warning(self.inp, span, self.path, self.valid, self.warnings)
         return _merge(parts, group, summed) if parts else None
+
+
+    def _summed(self, piece: Piece, group: list[str], summed: list[str], span):
+        """(the piece's cube or None, the dates' span so far): from Arrow when every cell is
+        plainly valid (arrow_cube.py), else typed and checked like a whole file."""
+        from .arrow_cube import arrow_cube
+        from .cube import aggregate
+
+        fast = arrow_cube(self.inp, self.dimensions, piece.table, group, summed)
+        if fast is not None:
+            cube, year = fast
+            if self.valid is not None and year is not None:
+                span = date_span(self.inp, {"year": pd.Series(year)}, self.valid, span)
+            return cube, span
+        typed = typed_frame(self.inp, self.dimensions, piece.raw(), self.path, [])
+        if self.valid is not None:
+            span = date_span(self.inp, typed, self.valid, span)
+        return aggregate(typed, group, summed, shrink=1), span
 
 
 def _merge(parts: list[pd.DataFrame], group: list[str], summed: list[str]) -> pd.DataFrame:

@@ -38,7 +38,7 @@ def typed_frame(inp: Input, dims: dict[str, Dimension], raw: Raw, path: str,
 
 def _constant_column(col: Column, dims: dict[str, Dimension], n: int) -> pd.Series:
     """A column absent from the file: its default on every row."""
-    members = _members(col, dims)
+    members = column_members(col, dims)
     if members is not None:
         codes = np.full(n, members.index(col.default) if col.default in members else -1, dtype=np.int64)
         return pd.Series(pd.Categorical.from_codes(codes, categories=members))
@@ -53,7 +53,7 @@ def _constant_column(col: Column, dims: dict[str, Dimension], n: int) -> pd.Seri
     return pd.Series([str(col.default)] * n, dtype=object)
 
 
-def _members(col: Column, dims: dict[str, Dimension]) -> list | None:
+def column_members(col: Column, dims: dict[str, Dimension]) -> list | None:
     """The codes a column is stored as: a dimension's members, or a string column's enum."""
     if col.type in dims:
         return list(dims[col.type].members)

@@ -17,15 +17,15 @@ def validity_warning(inp: Input, frame: pd.DataFrame, path: str, valid, warnings
     span_warning(inp, date_span(inp, frame, valid), path, valid, warnings, memory)
 
 
-def date_span(inp: Input, frame: pd.DataFrame, valid, span=None):
+def date_span(inp: Input, frame, valid, span=None):
     """(lowest, highest, any inside the validity) of the table's dates and `year`, merged
-    with `span` (a table read in pieces); None while there is no date at all."""
+    with `span` (a table read in pieces); None while there is no date at all. `frame` is a
+    table or any mapping holding at least those columns (a piece summed from Arrow)."""
     start, end = np.datetime64(valid.start, "s"), np.datetime64(valid.end, "s")
     low, high, inside = span if span is not None else (None, None, False)
     for col in inp.columns.values():
-        values = frame[col.id]
         if col.type == "date":
-            arr = values.to_numpy(dtype="datetime64[s]")
+            arr = frame[col.id].to_numpy(dtype="datetime64[s]")
             arr = arr[~np.isnat(arr)]
             if not len(arr):
                 continue
@@ -33,7 +33,7 @@ def date_span(inp: Input, frame: pd.DataFrame, valid, span=None):
             inside = inside or bool(((arr >= start) & (arr <= end)).any())
             lo, hi = str(lo)[:10], str(hi)[:10]
         elif col.type == "int" and col.id == "year":
-            arr = values.dropna().to_numpy(dtype=np.int64)
+            arr = frame[col.id].dropna().to_numpy(dtype=np.int64)
             if not len(arr):
                 continue
             inside = inside or bool(((arr >= valid.start.year) & (arr <= valid.end.year)).any())
