@@ -99,9 +99,15 @@ def timed(cmd: list[str]) -> tuple[float, float]:
     return launched(cmd, cwd=PEERS)
 
 
-def measure(cmd: list[str], runs: int) -> tuple[float, float]:
-    results = [timed(cmd) for _ in range(runs)]
-    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+def measure(cmds: dict[str, list[str]], runs: int) -> dict[str, tuple[float, float]]:
+    """(median time, highest peak memory) per program. The programs take turns, run by run
+    (villkor, pandas, DuckDB, villkor, ...), so that a machine growing slower or faster during
+    the measurement (a shared host's load, its clock) weighs on every program alike."""
+    results: dict[str, list] = {name: [] for name in cmds}
+    for _ in range(runs):
+        for name, cmd in cmds.items():
+            results[name].append(timed(cmd))
+    return {name: (statistics.median(r[0] for r in rs), max(r[1] for r in rs)) for name, rs in results.items()}
 
 
 def commands(program: str, folder: Path, fmt: str, out: Path) -> list[str]:
@@ -166,10 +172,8 @@ def main() -> None:
             generate(rows, out, missing)
         for fmt in args.formats:
             folder = out / fmt
-            figures, results = {}, {}
-            for program in programs:
-                results[program] = out / f"{program}_{fmt}.json"
-                figures[program] = measure(commands(program, folder, fmt, results[program]), args.runs)
+            results = {program: out / f"{program}_{fmt}.json" for program in programs}
+            figures = measure({p: commands(p, folder, fmt, results[p]) for p in programs}, args.runs)
             v_time, v_mem = figures["villkor"]
             line = f"{size:>5g}M {fmt:>8}" + "".join(f" {t:>10.2f} {m:>11.0f}" for t, m in figures.values())
             line += "".join(f" {v_time / figures[p][0]:>11.2f} {v_mem / figures[p][1]:>12.2f}" for p in args.peers)
