@@ -29,8 +29,6 @@ def arrow_cube(inp: Input, dims: dict[str, Dimension], table, group: list[str], 
     """(cube, the `year` column or None) of the piece, or None when some cell is not plainly
     valid, a date column is declared (the validity check reads dates), or a grouped column is
     too wide to group on."""
-    import pyarrow as pa
-
     n = len(table)
     if n == 0 or any(col.type == "date" for col in inp.columns.values()):
         return None
@@ -40,7 +38,7 @@ def arrow_cube(inp: Input, dims: dict[str, Dimension], table, group: list[str], 
         data = columns.get(col.id)
         if data is None or data.null_count:
             return None
-        values = _checked(col, dims, data, pa)
+        values = _checked(col, dims, data)
         if values is None:
             return None
         checked[col.id] = values
@@ -62,9 +60,11 @@ def arrow_cube(inp: Input, dims: dict[str, Dimension], table, group: list[str], 
     return cube, year
 
 
-def _checked(col: Column, dims: dict[str, Dimension], data, pa) -> np.ndarray | None:
+def _checked(col: Column, dims: dict[str, Dimension], data) -> np.ndarray | None:
     """Member codes (a dimension or an enum) or int64 values (a whole-number column) of a
     column without empty cells, or None when some cell is not plainly valid."""
+    import pyarrow as pa
+
     members = column_members(col, dims)
     if members is not None:
         if members and all(isinstance(m, int) and not isinstance(m, bool) for m in members):
@@ -72,7 +72,7 @@ def _checked(col: Column, dims: dict[str, Dimension], data, pa) -> np.ndarray | 
                 return None
             codes = int_member_codes(data.to_numpy().astype(np.int64, copy=False), members)
             return None if codes.min(initial=0) < 0 else codes
-        return _text_codes(members, data, pa)
+        return _text_codes(members, data)
     if col.type == "int":
         if not pa.types.is_integer(data.type):
             return None
@@ -83,8 +83,10 @@ def _checked(col: Column, dims: dict[str, Dimension], data, pa) -> np.ndarray | 
     return None
 
 
-def _text_codes(members: list, data, pa) -> np.ndarray | None:
+def _text_codes(members: list, data) -> np.ndarray | None:
     """Member codes of a text column, each chunk's distinct values looked up once."""
+    import pyarrow as pa
+
     index = {m: i for i, m in enumerate(members) if isinstance(m, str)}
     dtype = code_type(len(members))
     out = []
@@ -101,7 +103,7 @@ def _text_codes(members: list, data, pa) -> np.ndarray | None:
         indices = chunk.indices.to_numpy()
         # a dictionary in the members' order (a file written from villkor's or pandas' codes)
         # needs no lookup per record: its indices are the codes
-        same = len(per) == len(members) and bool((per == np.arange(len(per))).all())
+        same = bool((per == np.arange(len(per))).all())
         out.append(indices if same else per[indices])
     return np.concatenate(out) if len(out) != 1 else out[0]
 
