@@ -8,6 +8,7 @@ The threshold for "large" is lowered so a file of a few row groups or batches of
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 import pandas as pd
 import pyarrow as pa
@@ -114,6 +115,25 @@ def test_a_parquet_dictionary_value_a_row_holds_is_refused_at_that_row(tmp_path,
         run(MINI_POLICY, parquet(tmp_path, frame), tmp_path)
     assert (caught.value.location.row, caught.value.location.field) == (7, "measure")
     assert "unknown measure 'hips'" in str(caught.value)
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_a_file_past_the_thresholds_is_summed_while_read_with_the_sums_its_rows_give(tmp_path, fmt):
+    """At the shipped thresholds (no lowering): MINI_DATA 20 000 times over, 140 000 records."""
+    frame = pd.concat([pd.read_csv(io.StringIO(MINI_DATA))] * 20_000, ignore_index=True)
+    folder = tmp_path / "data"
+    folder.mkdir()
+    if fmt == "parquet":
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), folder / "procedures.parquet")
+    else:
+        frame.to_csv(folder / "procedures.csv", index=False)
+        assert (folder / "procedures.csv").stat().st_size > streaming.WHOLE_BYTES
+    tables, values, result = run(MINI_POLICY, folder, tmp_path)
+    assert tables.tables["procedures"]._frame is None  # deferred, then summed while read
+    # per copy: Stockholm cataract 100 + 5 in months 1-10 of 2026 (999 is November), Gotland hip 3
+    assert values["performed"] == [2_100_000, 0, 0, 0, 0, 60_000]
+    assert round(values["baseline"][0], 2) == Decimal("806666.67")  # 20 000 × (60 + 61) / 3 years
+    assert result.data[0].rows == 140_000
 
 
 # ---------------------------------------------------------------- CSV, read in record batches
