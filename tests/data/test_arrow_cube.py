@@ -31,7 +31,7 @@ from support import MINI_DATA, MINI_POLICY, write
 REGIONS = ["Stockholm", "Uppsala", "Gotland"]
 COLUMNS = ["home_region", "performing_region", "provider", "measure", "year", "month", "count"]
 GOOD = st.fixed_dictionaries({
-    "home_region": st.sampled_from(REGIONS),
+    "home_region": st.sampled_from(REGIONS + [" Gotland", "Uppsala "]),  # cells are read stripped
     "performing_region": st.sampled_from(REGIONS),
     "provider": st.sampled_from(["public", "private"]),
     "measure": st.sampled_from(["cataract", "hip"]),
@@ -119,12 +119,16 @@ def test_the_arrow_way_vouches_only_for_what_typing_accepts_and_then_agrees(plan
         assert list(year) == [int(y) for y in frame["year"]]
 
 
-def test_clean_pieces_are_summed_from_arrow(planned, tmp_path, monkeypatch):
-    """The Arrow way is taken for a clean file in every format: it is not a path never used."""
+@pytest.mark.parametrize("spaced", [False, True], ids=["as members", "with spaces around"])
+def test_clean_pieces_are_summed_from_arrow(planned, tmp_path, monkeypatch, spaced):
+    """The Arrow way is taken for a clean file in every format: it is not a path never used.
+    A member written with spaces around it is the member, as in the typed way."""
     every_file_streamed(monkeypatch)
     folder = tmp_path / "data"
     folder.mkdir()
     frame = pd.read_csv(io.StringIO(MINI_DATA))
+    if spaced:
+        frame["home_region"] = " " + frame["home_region"] + "  "
     for kind in ("parquet", "parquet-dictionary", "csv"):
         write_piece(folder, frame, kind)
         fast, slow = both_ways(planned, folder)
