@@ -56,8 +56,8 @@ def arrow_cube(inp: Input, dims: dict[str, Dimension], table, group: list[str], 
     cube = summed_cells(parts, sums, n, shrink=1)
     if cube is None:
         return None
-    year = checked.get("year") if inp.columns.get("year") is not None and inp.columns["year"].type == "int" else None
-    return cube, year
+    year = inp.columns.get("year")
+    return cube, (checked["year"] if year is not None and year.type == "int" else None)
 
 
 def _checked(col: Column, dims: dict[str, Dimension], data) -> np.ndarray | None:

@@ -19,10 +19,10 @@ from .rows import RowMap
 
 
 def csv_source(inp: Input, dimensions: dict[str, Dimension], path: str, warnings: list[str],
-               least_bytes: int, block_bytes: int, piece_rows: int, whole_below: int = 0) -> CsvSource | None:
+               least_bytes: int, block_bytes: int, piece_rows: int, blocks_from: int = 0) -> CsvSource | None:
     """The file's record batches once its header is checked, or None for a file to read at once:
     smaller than `least_bytes`, or without a header (the ordinary reader says so, located).
-    A file smaller than `whole_below` is one piece, read by pyarrow's reader of whole files
+    A file smaller than `blocks_from` is one piece, read by pyarrow's reader of whole files
     (parsing on every core: faster than the streaming reader while the file fits in memory)."""
     size = os.path.getsize(path)
     if size < least_bytes:
@@ -37,7 +37,7 @@ def csv_source(inp: Input, dimensions: dict[str, Dimension], path: str, warnings
                  warnings)
     block = max(block_bytes, 2 * _header_bytes(path, skip))  # pyarrow's first block holds the header
     return CsvSource(inp, dimensions, path, (encoding, separator, decimal, skip), header, block, piece_rows,
-                     whole=size < whole_below)
+                     one_piece=size < blocks_from)
 
 
 def _header_bytes(path: str, skip: int) -> int:
@@ -59,11 +59,11 @@ class CsvSource:
 
     def __init__(self, inp: Input, dimensions: dict[str, Dimension], path: str,
                  dialect: tuple[str, str, str, int], header: list[str], block_bytes: int, piece_rows: int,
-                 whole: bool = False):
+                 one_piece: bool = False):
         self.inp, self.dimensions, self.path, self.header = inp, dimensions, path, header
         self.encoding, self.separator, self.decimal, self.skip = dialect
         self.block_bytes, self.piece_rows = block_bytes, piece_rows
-        self.whole = whole  # one piece, read by the reader of whole files
+        self.one_piece = one_piece  # read at once by the reader of whole files
         self.rows: int | None = None
         self.encode: list[str] = []  # columns read as text, to be dictionary-encoded piece by piece
 
@@ -105,7 +105,7 @@ class CsvSource:
         for batch in batches:
             group.append(batch)
             rows += batch.num_rows
-            if rows >= self.piece_rows and not self.whole:
+            if rows >= self.piece_rows and not self.one_piece:
                 piece = Piece(self._table(group), done, self._raw)
                 group, done, rows = [], done + rows, 0
                 yield piece
@@ -153,12 +153,12 @@ class CsvSource:
         # pyarrow's streaming reader builds dictionaries slowly (5.0 s against 3.1 s for text on
         # 12M records): read those columns as text and encode each piece at once in _table (4.1 s).
         # The reader of whole files builds them on every core: there they stay dictionaries.
-        self.encode = [n for n, t in types.items() if pa.types.is_dictionary(t)] if not self.whole else []
+        self.encode = [n for n, t in types.items() if pa.types.is_dictionary(t)] if not self.one_piece else []
         types = {n: (pa.string() if n in self.encode else t) for n, t in types.items()}
         convert = pacsv.ConvertOptions(column_types=types, strings_can_be_null=True, null_values=[""],
                                        quoted_strings_can_be_null=True,
                                        include_columns=[n for n in names if clean_text(n).strip() in self.inp.columns])
-        if self.whole:
+        if self.one_piece:
             read = pacsv.ReadOptions(encoding=encoding, skip_rows=self.skip)
             yield from pacsv.read_csv(self.path, read_options=read, parse_options=parse,
                                       convert_options=convert).to_batches()

@@ -3,10 +3,11 @@
 `read_inputs` checks a large Parquet or CSV file's header at once (missing columns, types that
 hold no single values) and leaves its rows for later. When the evaluation only sums the
 table (cube.py), the file is read in pieces (parquet_stream.py: row groups, csv_stream.py:
-record batches), each piece typed and checked like a whole file (errors name the row in the
-file) and summed into a partial cube, so the rows are never all in memory: 120 million rows
-need a few hundred MiB. Any other use reads the whole file the ordinary way (`Table.frame`),
-with the same checks and messages.
+the whole file or record batches), each piece summed into a partial cube, so the rows are never
+all in memory: 120 million rows need a few hundred MiB. A piece whose cells are plainly valid
+is summed straight from its Arrow columns (arrow_cube.py); any other is typed and checked like a
+whole file (errors name the row in the file) and summed the same way. Any other use of the
+table reads the whole file the ordinary way (`Table.frame`), with the same checks and messages.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from .typed import typed_frame
 from .validity import date_span, span_warning, validity_warning
 
 STREAM_ROWS = 100_000  # smaller Parquet files are read at once: summing them from Arrow gains little
-WHOLE_BYTES = 4 << 20  # the same for CSV files, by size (about 80 000 short records)
-STREAM_BYTES = 64 << 20  # CSV files smaller than this (a million short records) are one piece
+STREAM_BYTES = 4 << 20  # the same for CSV files, by size (about 80 000 short records)
+BLOCKS_BYTES = 64 << 20  # a CSV file this large (a million short records) is read in blocks, not at once
 BATCH_ROWS = 1 << 20  # records per piece: of a Parquet row group too large to hold, of a CSV file
 BLOCK_BYTES = 4 << 20  # CSV text pyarrow parses at a time (its memory grows with it: it reads ahead)
 MERGE_EVERY = 16  # partial cubes are merged once this many have accumulated
@@ -50,8 +51,8 @@ def deferred(inp: Input, dimensions: dict[str, Dimension], path: str, valid, war
     if path.endswith(".parquet"):
         source = parquet_source(inp, path, warnings, STREAM_ROWS, BATCH_ROWS)
     elif path.endswith(".csv"):
-        source = csv_source(inp, dimensions, path, warnings, WHOLE_BYTES, BLOCK_BYTES, BATCH_ROWS,
-                            whole_below=STREAM_BYTES)
+        source = csv_source(inp, dimensions, path, warnings, STREAM_BYTES, BLOCK_BYTES, BATCH_ROWS,
+                            blocks_from=BLOCKS_BYTES)
     if source is None:
         return None
     stream = Stream(inp, dimensions, path, valid, warnings, source)

@@ -64,7 +64,7 @@ def planned(tmp_path_factory):
 
 def every_file_streamed(monkeypatch):
     monkeypatch.setattr(streaming, "STREAM_ROWS", 1)
-    monkeypatch.setattr(streaming, "WHOLE_BYTES", 1)
+    monkeypatch.setattr(streaming, "STREAM_BYTES", 1)
 
 
 def write_piece(folder, frame: pd.DataFrame, kind: str):

@@ -127,7 +127,7 @@ def test_a_file_past_the_thresholds_is_summed_while_read_with_the_sums_its_rows_
         pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), folder / "procedures.parquet")
     else:
         frame.to_csv(folder / "procedures.csv", index=False)
-        assert (folder / "procedures.csv").stat().st_size > streaming.WHOLE_BYTES
+        assert (folder / "procedures.csv").stat().st_size > streaming.STREAM_BYTES
     tables, values, result = run(MINI_POLICY, folder, tmp_path)
     assert tables.tables["procedures"]._frame is None  # deferred, then summed while read
     # per copy: Stockholm cataract 100 + 5 in months 1-10 of 2026 (999 is November), Gotland hip 3
@@ -143,8 +143,8 @@ def test_a_file_past_the_thresholds_is_summed_while_read_with_the_sums_its_rows_
 def csv_batches(monkeypatch):
     """Every CSV file is streamed, in pieces of two or three records (pyarrow's blocks of twice
     the header's bytes hold one to three records each)."""
-    monkeypatch.setattr(streaming, "WHOLE_BYTES", 1)
     monkeypatch.setattr(streaming, "STREAM_BYTES", 1)
+    monkeypatch.setattr(streaming, "BLOCKS_BYTES", 1)
     monkeypatch.setattr(streaming, "BLOCK_BYTES", 64)
     monkeypatch.setattr(streaming, "BATCH_ROWS", 2)
 
