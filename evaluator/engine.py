@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from .data import Tables
+from .data.cube import Coded
 from .errors import CheckFailed, EvaluationError, Location, VillkorError
 from .lang import values as V
 from .lang.interp import Interp
@@ -102,22 +102,21 @@ class RuntimeScope(Scope):
     def _column_val(self, table: str, column: str) -> Val:
         frame = self.tables.tables[table].frame
         decl = self.policy.inputs[table].columns[column]
+        kind = self.static.tables[table].columns[column].kind
         axis = ("#" + table,)
         series = frame[column]
+        if isinstance(series, np.ndarray):  # a summed or grouped whole-number or flag column of a cube
+            return Val(kind, series, axis, None, table=table)
+        if isinstance(series, Coded):  # a cube's member column
+            return _codes_val(kind, series.codes, series.members, axis, table)
+        import pandas as pd  # a typed table's column
+
         if isinstance(series.dtype, pd.CategoricalDtype):
-            codes = series.cat.codes.to_numpy()  # int8 for a few members: compact and fast to index
-            null = codes < 0
-            if null.any():
-                codes = np.where(null, 0, codes)
-            return Val(self.static.tables[table].columns[column].kind, codes, axis,
-                       null if null.any() else None, tuple(series.cat.categories), table=table)
+            # int8 codes for a few members: compact and fast to index
+            return _codes_val(kind, series.cat.codes.to_numpy(), tuple(series.cat.categories), axis, table)
         if decl.enum and decl.type == "string":
             cat = pd.Categorical(series, categories=list(decl.enum))
-            codes = np.asarray(cat.codes, dtype=np.int64)
-            null = codes < 0
-            return Val("string", np.where(null, 0, codes), axis, null if null.any() else None,
-                       tuple(decl.enum), table=table)
-        kind = self.static.tables[table].columns[column].kind
+            return _codes_val("string", np.asarray(cat.codes, dtype=np.int64), tuple(decl.enum), axis, table)
         data, null = _column_array(kind, series)
         return Val(kind, data, axis, null, table=table)
 
@@ -164,6 +163,14 @@ class RuntimeScope(Scope):
         return val
 
 
+def _codes_val(kind: str, codes: np.ndarray, members: tuple, axis: tuple[str, ...], table: str) -> Val:
+    """A member column as its codes, an empty cell (code -1) as null."""
+    null = codes < 0
+    if null.any():
+        return Val(kind, np.where(null, 0, codes), axis, null, members, table=table)
+    return Val(kind, codes, axis, None, members, table=table)
+
+
 def _zero(kind: str):
     return {"number": 0, "bool": False, "string": "", "date": np.datetime64("1970-01-01", "D"),
             "duration": np.timedelta64(0, "D")}.get(kind, 0)
@@ -179,7 +186,7 @@ def _typed(kind: str, cells: np.ndarray) -> np.ndarray:
     return cells
 
 
-def _column_array(kind: str, series: pd.Series) -> tuple[np.ndarray, np.ndarray | None]:
+def _column_array(kind: str, series) -> tuple[np.ndarray, np.ndarray | None]:
     """A typed frame column as an exact numpy array and a null mask."""
     null = series.isna().to_numpy()
     has_null = bool(null.any())

@@ -13,6 +13,10 @@ the one row of a unique table, filters on a date, a free-text or a wide-ranging 
 a summed column is not a plain whole number, the table keeps its rows: the cube is an
 optimisation that never changes a result (tests/data/test_cube.py compares both on random
 policies and data). Explanations and fixtures evaluate the rows (they show them).
+
+A cube is a `Cube` of numpy columns, not a pandas table: a run whose large files are summed
+from Arrow (arrow_cube.py) never imports pandas, which alone takes longer than summing a
+million records.
 """
 
 from __future__ import annotations
@@ -28,6 +32,61 @@ AGGREGATED = 8  # the cube is used only when it has at most 1/8 of the table's r
 MAX_CELLS = 1 << 24  # the dense key space a cube may address (the product of the radices)
 INT_RANGE = 1 << 12  # an int column spanning more values than this is not grouped on
 SUM_LIMIT = 1 << 62  # sums must stay far from int64 overflow
+
+
+@dataclass(frozen=True)
+class Coded:
+    """A grouped member column of a cube: each cell's member code (-1: an empty cell) and the
+    members the codes stand for, as a typed table's Categorical holds them."""
+
+    codes: np.ndarray
+    members: tuple
+
+
+Column = Coded | np.ndarray  # member codes, or an int64 / bool column
+
+
+class Cube:
+    """A table summed into its cells, one row per combination present: the grouped columns and
+    the summed ones, by name. The engine reads its columns as it reads a typed table's."""
+
+    def __init__(self, columns: dict[str, Column], rows: int):
+        self.columns, self.rows = columns, rows
+
+    def __len__(self) -> int:
+        return self.rows
+
+    def __getitem__(self, name: str) -> Column:
+        return self.columns[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.columns
+
+    def to_pandas(self):
+        """The cube as the typed pandas table it stands for (member columns as Categoricals):
+        to look at it, or to compare it with a table summed another way."""
+        import pandas as pd
+
+        return pd.DataFrame({name: pd.Categorical.from_codes(col.codes, categories=list(col.members))
+                             if isinstance(col, Coded) else col for name, col in self.columns.items()},
+                            index=pd.RangeIndex(self.rows))
+
+
+def stacked(cubes: list[Cube]) -> Cube:
+    """Cubes of the same columns one after the other: partial sums that still sum to the whole."""
+    first = cubes[0]
+    columns: dict[str, Column] = {}
+    for name, col in first.columns.items():
+        if isinstance(col, Coded):
+            columns[name] = Coded(np.concatenate([_codes(c[name]) for c in cubes]), col.members)
+        else:
+            columns[name] = np.concatenate([c[name] for c in cubes])
+    return Cube(columns, sum(len(c) for c in cubes))
+
+
+def _codes(column: Column) -> np.ndarray:
+    assert isinstance(column, Coded), "cubes of one table group the same columns"
+    return column.codes
 
 
 @dataclass
@@ -138,9 +197,10 @@ def aggregate(frame, group: list[str], summed: list[str], shrink: int = AGGREGAT
         return None
     values = []
     for c in summed:
-        if frame[c].dtype != np.int64:
+        column = frame[c]
+        if column.dtype != np.int64:
             return None
-        values.append(frame[c].to_numpy())
+        values.append(column if isinstance(column, np.ndarray) else column.to_numpy())
     return summed_cells(dict(zip(group, parts)), dict(zip(summed, values)), n, shrink)
 
 
@@ -151,8 +211,6 @@ def summed_cells(parts: dict, summed: dict[str, np.ndarray], n: int, shrink: int
 
     Both ways into a cube end here (aggregate: a typed pandas table; arrow_cube.py: a piece of
     a file as Arrow read it), so that they give the same cells in the same order."""
-    import pandas as pd
-
     cells = int(np.prod([size for _, _, size, _ in parts.values()], dtype=object)) if parts else 1
     if cells > MAX_CELLS:
         return None
@@ -167,7 +225,7 @@ def summed_cells(parts: dict, summed: dict[str, np.ndarray], n: int, shrink: int
     present = np.flatnonzero(rows)
     if len(present) * shrink > n:
         return None
-    out = {}
+    out: dict[str, Column] = {}
     rest = present.copy()
     decoded = []
     for _, _, size, _ in reversed(list(parts.values())):
@@ -177,8 +235,8 @@ def summed_cells(parts: dict, summed: dict[str, np.ndarray], n: int, shrink: int
         out[c] = rebuild(codes)
     for c, (arr, constant) in zip(summed, sums):
         total = rows[present] * constant if constant is not None else _sum_by(key, arr, cells)[present]
-        out[c] = pd.Series(np.asarray(total, dtype=np.int64))
-    return pd.DataFrame(out, index=pd.RangeIndex(len(present)))
+        out[c] = np.asarray(total, dtype=np.int64)
+    return Cube(out, len(present))
 
 
 def _sum_by(key: np.ndarray, values: np.ndarray, cells: int) -> np.ndarray:
@@ -206,35 +264,39 @@ def _key(parts, n: int) -> np.ndarray:
     return key
 
 
-def _radix(series):
-    """The radix part of a typed column a cube can group on, else None."""
-    import pandas as pd
+def _radix(column):
+    """The radix part of a column a cube can group on (of a typed pandas table or of a cube),
+    else None."""
+    if isinstance(column, Coded):
+        return code_part(column.codes, column.members)
+    if not isinstance(column, np.ndarray):  # a typed table's column
+        import pandas as pd
 
-    dtype = series.dtype
-    if isinstance(dtype, pd.CategoricalDtype):
-        return code_part(series.cat.codes.to_numpy(), dtype.categories)
-    if dtype == np.bool_:
-        return series.to_numpy(), 0, 2, lambda c: pd.Series(c.astype(bool))
-    if dtype == np.int64:
-        return int_part(series.to_numpy())
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            return code_part(column.cat.codes.to_numpy(), tuple(column.dtype.categories))
+        if column.dtype not in (np.bool_, np.int64):
+            return None
+        column = column.to_numpy()
+    if column.dtype == np.bool_:
+        return column, 0, 2, lambda c: c.astype(bool)
+    if column.dtype == np.int64:
+        return int_part(column)
     return None
 
 
-def code_part(codes: np.ndarray, categories):
+def code_part(codes: np.ndarray, members: tuple):
     """(values, offset, size, codes -> column like the original) for member codes 0..k-1
     (-1 empty): values + offset run over 0..size-1, 0 being an empty cell."""
-    import pandas as pd
+    from .members import code_type
 
     def rebuild(c):
-        return pd.Series(pd.Categorical.from_codes(c - 1, categories=categories))
-    return codes, 1, len(categories) + 1, rebuild
+        return Coded((c - 1).astype(code_type(len(members))), members)
+    return codes, 1, len(members) + 1, rebuild
 
 
 def int_part(arr: np.ndarray):
     """The radix part of an int64 column, or None when it spans too many values to group on."""
-    import pandas as pd
-
     low, high = int(arr.min()), int(arr.max())
     if high - low >= INT_RANGE:
         return None
-    return arr, -low, high - low + 1, lambda c: pd.Series(c + low)
+    return arr, -low, high - low + 1, lambda c: c + low

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
-from ..policy.model import Dimension
+from ..policy.model import Column, Dimension
 from .cells import INT_RE, cell_text
 
 
@@ -38,6 +37,8 @@ def int_member_codes(raw: np.ndarray, members: list[int]) -> np.ndarray:
     lo = min(int(raw.min()), min(members))
     hi = max(int(raw.max()), max(members))
     if hi - lo > 1 << 16:  # a stray huge value: hash lookup instead of a giant table
+        import pandas as pd
+
         return pd.Index(members).get_indexer(raw).astype(np.int64)
     table = np.full(hi - lo + 1, -1, dtype=code_type(len(members)))
     table[np.asarray(members) - lo] = np.arange(len(members))
@@ -47,3 +48,12 @@ def int_member_codes(raw: np.ndarray, members: list[int]) -> np.ndarray:
 def whole_members(dim: Dimension | None) -> bool:
     return dim is not None and bool(dim.members) and \
         all(isinstance(m, int) and not isinstance(m, bool) for m in dim.members)
+
+
+def column_members(col: Column, dims: dict[str, Dimension]) -> list | None:
+    """The codes a column is stored as: a dimension's members, or a string column's enum."""
+    if col.type in dims:
+        return list(dims[col.type].members)
+    if col.type == "string" and col.enum:
+        return list(col.enum)
+    return None

@@ -15,15 +15,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol
 
-import pandas as pd
-
 from ..policy.model import Dimension, Input
 from .csv_stream import csv_source
+from .cube import Cube, stacked
 from .files import read_file, sha256
 from .parquet_stream import parquet_source
 from .raw import Piece
 from .tables import Table
-from .typed import typed_frame
 from .validity import date_span, span_warning, validity_warning
 
 STREAM_ROWS = 100_000  # smaller Parquet files are read at once: summing them from Arrow gains little
@@ -68,18 +66,20 @@ class Stream:
         self.warnings, self.source = warnings, source
         self.rows = source.rows  # counted while read when the file does not say
 
-    def read(self) -> pd.DataFrame:
+    def read(self):
         """Every row, typed: what load_tables gives for the file (header warnings were given)."""
+        from .typed import typed_frame
+
         raw = read_file(self.inp, self.path, self.dimensions)
         frame = typed_frame(self.inp, self.dimensions, raw, self.path, [])
         if self.valid is not None:
             validity_warning(self.inp, frame, self.path, self.valid, self.warnings)
         return frame
 
-    def cube(self, group: list[str], summed: list[str]) -> pd.DataFrame | None:
+    def cube(self, group: list[str], summed: list[str]) -> Cube | None:
         """The file summed per combination of `group`, batch by batch; None when a batch
         cannot be summed so (a wide column): the caller then reads the rows."""
-        parts: list[pd.DataFrame] = []
+        parts: list[Cube] = []
         span, rows = None, 0
         for piece in self.source.pieces():
             rows += len(piece.table)
@@ -100,25 +100,27 @@ class Stream:
         """(the piece's cube or None, the dates' span so far): from Arrow when every cell is
         plainly valid (arrow_cube.py), else typed and checked like a whole file."""
         from .arrow_cube import arrow_cube
-        from .cube import aggregate
 
         fast = arrow_cube(self.inp, self.dimensions, piece.table, group, summed)
         if fast is not None:
             cube, year = fast
             if self.valid is not None and year is not None:
-                span = date_span(self.inp, {"year": pd.Series(year)}, self.valid, span)
+                span = date_span(self.inp, {"year": year}, self.valid, span)
             return cube, span
+        from .cube import aggregate
+        from .typed import typed_frame  # pandas: imported only when some piece is not plainly valid
+
         typed = typed_frame(self.inp, self.dimensions, piece.raw(), self.path, [])
         if self.valid is not None:
             span = date_span(self.inp, typed, self.valid, span)
         return aggregate(typed, group, summed, shrink=1), span
 
 
-def _merge(parts: list[pd.DataFrame], group: list[str], summed: list[str]) -> pd.DataFrame:
+def _merge(parts: list[Cube], group: list[str], summed: list[str]) -> Cube:
     """Partial cubes as one: summed again, or simply stacked when their columns together
     span too wide a range to sum densely (stacked partial sums still sum to the same)."""
     from .cube import aggregate
 
-    stacked = pd.concat(parts, ignore_index=True)
-    merged = aggregate(stacked, group, summed, shrink=1)
-    return stacked if merged is None else merged
+    whole = stacked(parts)
+    merged = aggregate(whole, group, summed, shrink=1)
+    return whole if merged is None else merged

@@ -12,6 +12,7 @@ from .cells import clean_text
 from .column import TypedColumn
 from .header import check_duplicate_header, check_header
 from .keys import check_keys, check_unique
+from .members import column_members
 from .raw import Raw
 
 
@@ -51,12 +52,3 @@ def _constant_column(col: Column, dims: dict[str, Dimension], n: int) -> pd.Seri
     if col.type == "date":
         return pd.Series(np.full(n, np.datetime64(str(col.default), "s")))
     return pd.Series([str(col.default)] * n, dtype=object)
-
-
-def column_members(col: Column, dims: dict[str, Dimension]) -> list | None:
-    """The codes a column is stored as: a dimension's members, or a string column's enum."""
-    if col.type in dims:
-        return list(dims[col.type].members)
-    if col.type == "string" and col.enum:
-        return list(col.enum)
-    return None

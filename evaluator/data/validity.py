@@ -3,11 +3,15 @@ policy is warned about."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from ..policy.model import Input
 from ..result import Notice
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def validity_warning(inp: Input, frame: pd.DataFrame, path: str, valid, warnings: list[str],
@@ -20,7 +24,7 @@ def validity_warning(inp: Input, frame: pd.DataFrame, path: str, valid, warnings
 def date_span(inp: Input, frame, valid, span=None):
     """(lowest, highest, any inside the validity) of the table's dates and `year`, merged
     with `span` (a table read in pieces); None while there is no date at all. `frame` is a
-    table or any mapping holding at least those columns (a piece summed from Arrow)."""
+    table or a mapping of numpy arrays holding at least those columns (a piece summed from Arrow)."""
     start, end = np.datetime64(valid.start, "s"), np.datetime64(valid.end, "s")
     low, high, inside = span if span is not None else (None, None, False)
     for col in inp.columns.values():
@@ -33,7 +37,8 @@ def date_span(inp: Input, frame, valid, span=None):
             inside = inside or bool(((arr >= start) & (arr <= end)).any())
             lo, hi = str(lo)[:10], str(hi)[:10]
         elif col.type == "int" and col.id == "year":
-            arr = frame[col.id].dropna().to_numpy(dtype=np.int64)
+            column = frame[col.id]
+            arr = column if isinstance(column, np.ndarray) else column.dropna().to_numpy(dtype=np.int64)
             if not len(arr):
                 continue
             inside = inside or bool(((arr >= valid.start.year) & (arr <= valid.end.year)).any())

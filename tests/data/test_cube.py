@@ -78,7 +78,7 @@ def test_the_cube_sums_each_combination_once_and_keeps_what_the_rules_need(tmp_p
     data = [ROW, {**ROW, "count": 4, "weight": -2}, {**ROW, "year": 2025, "count": 10},
             {**ROW, "home": "B", "kind": "private", "count": 7, "weight": 5}]
     tabs = tables(planned, data)
-    cube = cube_tables(planned, tabs, shrink=1).tables["rows"].frame
+    cube = cube_tables(planned, tabs, shrink=1).tables["rows"].frame.to_pandas()
     # grouped on what filters and grains read: home, measure (by), kind, year; not month or urgent
     assert list(cube.columns) == ["home", "kind", "measure", "year", "count", "weight"]
     got = sorted((r.home, r.kind, r.year, r.count, r.weight) for r in cube.itertuples())
