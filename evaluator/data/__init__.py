@@ -24,13 +24,31 @@ large file when the evaluation knows what it needs, in pieces (parquet_stream.py
 csv_stream.py); cube.py sums a table into the cube its rules read.
 """
 
-from .cells import cell_text
-from .files import sha256
-from .inline import tables_from_rows
-from .load import load_tables, read_inputs
-from .memory import read_tables
-from .tables import Table, Tables
-from .xlsx_file import read_xlsx
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the names as mypy sees them; at run time each comes from its module when asked for
+    from .cells import cell_text
+    from .files import sha256
+    from .inline import tables_from_rows
+    from .load import load_tables, read_inputs
+    from .memory import read_tables
+    from .tables import Table, Tables
+    from .xlsx_file import read_xlsx
+
+_HOMES = {"cell_text": "cells", "sha256": "files", "tables_from_rows": "inline", "load_tables": "load",
+          "read_inputs": "load", "read_tables": "memory", "Table": "tables", "Tables": "tables",
+          "read_xlsx": "xlsx_file"}
 
 __all__ = ["Table", "Tables", "cell_text", "load_tables", "read_inputs", "read_tables",
            "read_xlsx", "sha256", "tables_from_rows"]
+
+
+def __getattr__(name: str):
+    """Each name from its module when first asked for: a run that streams its files never
+    imports the modules that build pandas tables (inline rows, tables in memory, typing)."""
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{_HOMES[name]}", __name__), name)
+    globals()[name] = value
+    return value

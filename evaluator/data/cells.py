@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import numpy as np
-import pandas as pd
 
 TRUE_WORDS = {"true", "ja", "1", "yes"}
 FALSE_WORDS = {"false", "nej", "0", "no"}
@@ -46,11 +45,15 @@ BAD = object()  # a value that does not parse as its column's type
 
 
 def is_blank(value) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
+    if value is None:
         return True
     if isinstance(value, str):
         return value == ""
-    return isinstance(value, float) and np.isnan(value)
+    if isinstance(value, float):
+        return bool(np.isnan(value))
+    import pandas as pd  # pandas' own markers of an empty cell: only a table pandas made holds them
+
+    return value is pd.NA or value is pd.NaT
 
 
 def cell_text(value) -> str:

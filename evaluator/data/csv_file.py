@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from ..errors import DataError, Location
 from ..policy.model import Dimension, Input
 from .cells import clean_text
@@ -76,6 +74,7 @@ def read_csv(inp: Input, path: str, dimensions: dict[str, Dimension]) -> Raw:
 
 def nullable_ints(table):
     """int64 columns with empty cells become pandas Int64, not float64."""
+    import pandas as pd
     import pyarrow as pa
 
     has_null = any(table.schema.field(n).type == pa.int64() and table.column(n).null_count

@@ -6,8 +6,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
-import pandas as pd
-
 from ..errors import DataError, Location
 from ..policy.model import Dimension, Input
 from .cells import clean_text
@@ -33,7 +31,7 @@ def csv_source(inp: Input, dimensions: dict[str, Dimension], path: str, warnings
         return None
     check_duplicate_header([clean_text(h) for h in header], path, 1 + skip)
     found = [clean_text(h).strip() for h in header]
-    check_header(inp, found, path, Raw(pd.DataFrame(), RowMap(), header_row=1 + skip, separator=separator),
+    check_header(inp, found, path, Raw(None, RowMap(), header_row=1 + skip, separator=separator),
                  warnings)
     block = max(block_bytes, 2 * _header_bytes(path, skip))  # pyarrow's first block holds the header
     return CsvSource(inp, dimensions, path, (encoding, separator, decimal, skip), header, block, piece_rows,

@@ -9,8 +9,6 @@ from ..policy.model import Dimension, Input
 from ..result import Notice
 from .files import EXTENSIONS, find_file, read_file
 from .tables import Table, Tables
-from .typed import typed_frame
-from .validity import validity_warning
 
 
 def read_inputs(policy, data_dir: str) -> Tables:
@@ -47,6 +45,9 @@ def load_tables(inputs: dict[str, Input], dimensions: dict[str, Dimension], data
             if table is not None:
                 result.tables[inp.id] = table
                 continue
+        from .typed import typed_frame  # pandas: only a file read at once is typed here
+        from .validity import validity_warning
+
         raw = read_file(inp, path, dimensions)
         frame = typed_frame(inp, dimensions, raw, path, result.warnings)
         result.tables[inp.id] = Table(inp.id, frame, path, raw.sha256, len(frame))

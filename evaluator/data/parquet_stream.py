@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import pandas as pd
-
 from ..errors import DataError, Location
 from ..policy.model import Input
 from .cells import clean_text
@@ -29,7 +27,7 @@ def parquet_source(inp: Input, path: str, warnings: list[str], least_rows: int, 
         return None
     header = [clean_text(str(n)).strip() for n in schema.names]
     columns = parquet_columns(inp, schema, path)
-    check_header(inp, header, path, Raw(pd.DataFrame(), RowMap()), warnings)
+    check_header(inp, header, path, Raw(None, RowMap()), warnings)
     return ParquetSource(inp, path, columns, list(schema.names), meta.num_rows, batch_rows)
 
 

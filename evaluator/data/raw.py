@@ -6,8 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
-
 from .rows import RowMap
 
 
@@ -15,7 +13,7 @@ from .rows import RowMap
 class Raw:
     """A file as read: cells as text (or as stored, for Parquet/XLSX), not yet typed."""
 
-    frame: pd.DataFrame
+    frame: Any  # a pandas DataFrame; None when only the header of a file to stream is checked
     rows: RowMap
     decimal: str = "."
     sha256: str | None = None

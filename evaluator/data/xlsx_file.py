@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import numpy as np
-import pandas as pd
 
 from ..errors import DataError, Location
 from ..policy.model import Input
@@ -18,6 +17,7 @@ from .rows import RowMap
 
 def read_xlsx(inp: Input, path: str) -> Raw:
     """Cells as stored (text, numbers, dates); rows keep their sheet row numbers, blank rows skip."""
+    import pandas as pd
     from openpyxl import load_workbook
 
     wb = load_workbook(path, read_only=True, data_only=True)

@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from ..errors import EvaluationError, Location, VillkorError
 from . import ast, values as V
@@ -546,6 +545,8 @@ class Interp:
                 return Val(v.kind, sums.reshape(sizes), self.target)
             q, _ = V.div(sums, np.where(empty, 1, counts))
             return self.make("number", self.target, q.reshape(sizes), empty.reshape(sizes), None, None)
+        import pandas as pd  # grouping by key for min and max: rarely needed, costly to import
+
         series = pd.Series(data).groupby(key)
         reduced = series.min() if name == "min" else series.max()
         out = np.zeros(total, dtype=data.dtype) if data.dtype != object else np.full(total, 0, dtype=object)
@@ -565,6 +566,8 @@ class Interp:
                 out = np.zeros(total, dtype=np.int64)
                 np.add.at(out, key, data)
                 return out
+        import pandas as pd  # exact sums of decimals and of very large numbers
+
         out = np.empty(total, dtype=object)
         out[:] = 0
         sums = pd.Series(V.as_object(data), dtype=object).groupby(key).sum()
