@@ -16,12 +16,13 @@ from .rows import RowMap
 def parquet_source(inp: Input, path: str, warnings: list[str], least_rows: int, batch_rows: int) -> ParquetSource | None:
     """The file's pieces once its header is checked, or None for a file to read at once: fewer
     than `least_rows` records, or not a Parquet file at all (the ordinary reader says so, located)."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
         meta = pq.read_metadata(path)
         schema = meta.schema.to_arrow_schema()
-    except Exception:  # not a Parquet file at all: the ordinary reader says so, located
+    except (pa.ArrowException, OSError):  # not a Parquet file, or none: the ordinary reader says so, located
         return None
     if meta.num_rows < least_rows:
         return None

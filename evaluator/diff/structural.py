@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from ..errors import VillkorError
 from ..lang import parse
 from ..policy.model import Policy
 from ..present import format_value
@@ -71,7 +72,7 @@ def same_expr(a: str, b: str) -> bool:
     """Same syntax tree (whitespace, line breaks and block style do not count)."""
     try:
         return parse(a) == parse(b)
-    except Exception:  # an unparsable expression compares as text
+    except VillkorError:  # an unparsable expression compares as text
         return _one_line(a) == _one_line(b)
 
 

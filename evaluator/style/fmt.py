@@ -39,7 +39,7 @@ import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.emitter import RoundTripEmitter
-from ruamel.yaml.error import CommentMark
+from ruamel.yaml.error import CommentMark, YAMLError as RuamelYAMLError
 from ruamel.yaml.scalarfloat import ScalarFloat
 from ruamel.yaml.scalarint import ScalarInt
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, FoldedScalarString, LiteralScalarString
@@ -89,7 +89,7 @@ def format_text(text: str, path: str = "<policy>") -> str:
     y = _yaml()
     try:
         doc = y.load(text)
-    except Exception as exc:  # ruamel's errors carry a mark; `villkor validate` gives the better message
+    except RuamelYAMLError as exc:  # ruamel's errors carry a mark; `villkor validate` gives the better message
         raise PolicyError(f"cannot format: {str(exc).splitlines()[0]}", Location(file=path),
                           "run villkor validate on the file first") from None
     if not isinstance(doc, CommentedMap):
@@ -336,7 +336,7 @@ def reads_back(text: str, flow: bool = False) -> bool:
             return False
         try:
             rt = _safe_ruamel().load(doc)
-        except Exception:
+        except RuamelYAMLError:
             return False
         got = rt[0] if isinstance(rt, list) else rt.get("k") if isinstance(rt, dict) else None
         if got != text:
