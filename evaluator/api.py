@@ -140,13 +140,17 @@ class Policy:
 
     # -- evaluation
 
-    def evaluate(self, data: Data, trace: bool = False, stop_on_failed_check: bool = True) -> Result:
+    def evaluate(self, data: Data, trace: bool = False, stop_on_failed_check: bool = True,
+                 rows: bool = False) -> Result:
         """Every rule, vectorised, then the checks. A failed check raises CheckFailed unless
-        `stop_on_failed_check` is False; `trace` keeps what explanations are read from."""
+        `stop_on_failed_check` is False; `trace` keeps what explanations are read from; `rows`
+        evaluates every table row by row instead of on its cube, which an explanation that
+        lists the input rows behind a sum needs (`explain(..., rows=True)`)."""
         from . import engine
 
-        evaluation = engine.evaluate(self.plan, data.tables, trace=trace, stop_on_failed_check=stop_on_failed_check)
-        return Result(self, data, evaluation, traced=trace and not stop_on_failed_check)
+        evaluation = engine.evaluate(self.plan, data.tables, trace=trace, stop_on_failed_check=stop_on_failed_check,
+                                     rows=rows)
+        return Result(self, data, evaluation, traced=trace and not stop_on_failed_check, rows=rows)
 
 
 @dataclass(frozen=True)
@@ -166,9 +170,10 @@ class Data:
 class Result:
     """One evaluation: the value of every rule as plain Python, the checks and the warnings."""
 
-    def __init__(self, policy: Policy, data: Data, evaluation, traced: bool = False):
+    def __init__(self, policy: Policy, data: Data, evaluation, traced: bool = False, rows: bool = False):
         self.policy, self.data, self.evaluation = policy, data, evaluation
         self._traced = traced  # traces kept, and the checks did not stop the run: explainable
+        self._rows = rows  # evaluated on the rows, not on cubes: the rows behind a sum can be listed
 
     @property
     def tables(self):
@@ -269,12 +274,13 @@ class Result:
         matching `where` (or keyword members: `explain("payout", region="Uppsala")`).
 
         Explanations are read from traces: a result evaluated without `trace=True` (or one that
-        stops on a failed check) is evaluated again on the same tables, with tracing on."""
+        stops on a failed check, or, for `rows`, without `rows=True`) is evaluated again on the
+        same tables, with tracing on."""
         from . import explain as X
 
         evaluation = self.evaluation
-        if not self._traced:
-            evaluation = self.policy.evaluate(self.data, trace=True, stop_on_failed_check=False).evaluation
+        if not self._traced or (rows and not self._rows):
+            evaluation = self.policy.evaluate(self.data, trace=True, stop_on_failed_check=False, rows=rows).evaluation
         options = X.Options(depth=depth, rows=rows, max_rows=max_rows if max_rows is not None else X.DEFAULT_MAX_ROWS)
         return X.explain_document(evaluation, self.tables, rule, {**(where or {}), **members}, options)
 

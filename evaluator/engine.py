@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .data import Tables
-from .data.cube import Coded
+from .data.cube import Coded, Cube
 from .errors import CheckFailed, EvaluationError, Location, VillkorError
 from .lang import values as V
 from .lang.interp import Interp
@@ -137,6 +137,10 @@ class RuntimeScope(Scope):
     def nrows(self, table):
         return len(self.tables.tables[table].frame)
 
+    def records(self, table):
+        frame = self.tables.tables[table].frame
+        return frame.records if isinstance(frame, Cube) else None
+
     def lookup(self, table, column, dims):
         """The one row per key of a unique table, on the full grid (default or null where none)."""
         key = (table, column)
@@ -218,15 +222,18 @@ class Evaluation:
     traces: dict[str, dict] = field(default_factory=dict)
 
 
-def evaluate(plan: Plan, tables: Tables, trace: bool = False, stop_on_failed_check: bool = True) -> Evaluation:
+def evaluate(plan: Plan, tables: Tables, trace: bool = False, stop_on_failed_check: bool = True,
+             rows: bool = False) -> Evaluation:
     """Evaluate every rule in plan order, then the checks. Raises on null values and, unless
     told otherwise (explain shows why a check fails), on a failed check.
 
-    Without a trace, a table feeding only filtered sums is evaluated as its cube (data/cube.py);
-    a trace shows input rows, so it evaluates the rows themselves."""
+    A table feeding only filtered sums is evaluated as its cube (data/cube.py), traced or not:
+    a cube's cells count the rows they sum, so a trace reports the rows a sum matched all the
+    same. `rows` keeps every table's rows, for what must see them one by one (an explanation
+    that lists them, a fixture's trace)."""
     from .data.cube import cube_tables
 
-    evaluated = tables if trace else cube_tables(plan, tables)
+    evaluated = tables if rows else cube_tables(plan, tables)
     for table in evaluated.tables.values():
         table.load()
     scope = RuntimeScope(plan, evaluated)

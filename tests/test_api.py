@@ -192,6 +192,25 @@ def test_explain_is_the_document_villkor_explain_writes(perf):
     assert doc["explanations"][0]["key"] == {"region": "Uppsala"}
 
 
+def test_an_explanation_counts_and_lists_the_rows_themselves_where_the_run_summed_them(perf):
+    """Ten copies of ROWS: 90 rows in 9 combinations, so the evaluation sums them into a cube.
+    Uppsala's cataract in January–October 2026 is one row per copy, 20 procedures each."""
+    result = perf.evaluate(perf.read_tables({"procedures": procedures(ROWS * 10)}), trace=True,
+                           stop_on_failed_check=False)
+    assert len(result.evaluation.scope.tables.tables["procedures"].frame) == 9  # the cube's cells
+
+    def operand(doc):
+        [tree] = doc["explanations"]
+        [rows] = [op["rows"] for op in tree["operands"] if op["kind"] == "input"]
+        return tree["value"], rows["matched"], rows.get("records")
+
+    assert operand(result.explain("performed", region="Uppsala", measure="cataract")) == (200, 10, None)
+    value, matched, records = operand(result.explain("performed", region="Uppsala", measure="cataract", rows=True))
+    assert (value, matched, len(records)) == (200, 10, 10)  # evaluated again, on the 90 rows
+    # the fourth row of each copy of the nine, as the listing numbers rows (from 1)
+    assert [(r["row"], r["month"], r["count"]) for r in records] == [(4 + 9 * k, 3, 20) for k in range(10)]
+
+
 def test_compare_is_the_document_villkor_diff_writes():
     draft, years = "examples/2027_draft/2027_performance.yaml", "examples/2027_draft/years_2026.yaml"
     compared = villkor.compare(villkor.load(PERF, params=years), villkor.load(draft, params=years), data=DATA)

@@ -46,7 +46,7 @@ def cmd_explain(args) -> int:
     policy = api.load(args.policy, args.params)
     check_output(args.output, policy.model, args.data, args.params)
     X.select_before_reading(policy.plan, args.rule, where)  # an unknown rule or member: before any data
-    result = policy.evaluate(policy.read(args.data), trace=True, stop_on_failed_check=False)
+    result = policy.evaluate(policy.read(args.data), trace=True, stop_on_failed_check=False, rows=args.rows)
     doc = result.explain(args.rule, where, depth=args.depth, rows=args.rows, max_rows=args.max_rows)
     if args.format == "json":
         text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

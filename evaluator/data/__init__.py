@@ -21,7 +21,10 @@ a person sees them), typed.py (the declared columns) with header.py, column.py, 
 members.py and keys.py, validity.py (dates against the policy's validity), tables.py (the
 result); memory.py and inline.py read tables given in memory or inline; streaming.py reads a
 large file when the evaluation knows what it needs, in pieces (parquet_stream.py,
-csv_stream.py); cube.py sums a table into the cube its rules read.
+csv_stream.py); cube.py sums a table into the cube its rules read (numpy columns, member codes
+as `Coded`, not a pandas frame) and arrow_cube.py sums a clean piece of a file straight from
+Arrow. pandas is imported only where a frame is built: a run whose large files are all summed
+from Arrow never imports it.
 """
 
 from importlib import import_module

@@ -12,7 +12,9 @@ Whenever a rule reads the table in any other way (counts its rows, takes a minim
 the one row of a unique table, filters on a date, a free-text or a wide-ranging column), or
 a summed column is not a plain whole number, the table keeps its rows: the cube is an
 optimisation that never changes a result (tests/data/test_cube.py compares both on random
-policies and data). Explanations and fixtures evaluate the rows (they show them).
+policies and data). Each cell also keeps how many input rows it sums (`Cube.records`), so
+that an explanation reports the rows a sum matched as the rows themselves would; only an
+explanation that lists those rows (`explain --rows`) and the fixtures evaluate the rows.
 
 A cube is a `Cube` of numpy columns, not a pandas table: a run whose large files are summed
 from Arrow (arrow_cube.py) never imports pandas, which alone takes longer than summing a
@@ -48,10 +50,11 @@ Column = Coded | np.ndarray  # member codes, or an int64 / bool column
 
 class Cube:
     """A table summed into its cells, one row per combination present: the grouped columns and
-    the summed ones, by name. The engine reads its columns as it reads a typed table's."""
+    the summed ones, by name, and `records`, the number of input rows each cell sums (int64).
+    The engine reads its columns as it reads a typed table's."""
 
-    def __init__(self, columns: dict[str, Column], rows: int):
-        self.columns, self.rows = columns, rows
+    def __init__(self, columns: dict[str, Column], rows: int, records: np.ndarray):
+        self.columns, self.rows, self.records = columns, rows, records
 
     def __len__(self) -> int:
         return self.rows
@@ -81,7 +84,7 @@ def stacked(cubes: list[Cube]) -> Cube:
             columns[name] = Coded(np.concatenate([_codes(c[name]) for c in cubes]), col.members)
         else:
             columns[name] = np.concatenate([c[name] for c in cubes])
-    return Cube(columns, sum(len(c) for c in cubes))
+    return Cube(columns, sum(len(c) for c in cubes), np.concatenate([c.records for c in cubes]))
 
 
 def _codes(column: Column) -> np.ndarray:
@@ -201,13 +204,16 @@ def aggregate(frame, group: list[str], summed: list[str], shrink: int = AGGREGAT
         if column.dtype != np.int64:
             return None
         values.append(column if isinstance(column, np.ndarray) else column.to_numpy())
-    return summed_cells(dict(zip(group, parts)), dict(zip(summed, values)), n, shrink)
+    records = frame.records if isinstance(frame, Cube) else None  # a cube summed again: its cells' rows
+    return summed_cells(dict(zip(group, parts)), dict(zip(summed, values)), n, shrink, records)
 
 
-def summed_cells(parts: dict, summed: dict[str, np.ndarray], n: int, shrink: int = AGGREGATED):
+def summed_cells(parts: dict, summed: dict[str, np.ndarray], n: int, shrink: int = AGGREGATED,
+                 records: np.ndarray | None = None):
     """The cube of `n` rows: `parts` are the grouped columns as radix parts (`code_part`,
     `int_part`), `summed` the int64 columns to sum. None when the key space is too large, a
-    sum could overflow, or the cube would not have at most 1/`shrink` of the rows.
+    sum could overflow, or the cube would not have at most 1/`shrink` of the rows. `records`:
+    how many input rows each of the `n` rows already sums (partial cubes), else one each.
 
     Both ways into a cube end here (aggregate: a typed pandas table; arrow_cube.py: a piece of
     a file as Arrow read it), so that they give the same cells in the same order."""
@@ -236,7 +242,8 @@ def summed_cells(parts: dict, summed: dict[str, np.ndarray], n: int, shrink: int
     for c, (arr, constant) in zip(summed, sums):
         total = rows[present] * constant if constant is not None else _sum_by(key, arr, cells)[present]
         out[c] = np.asarray(total, dtype=np.int64)
-    return Cube(out, len(present))
+    counted = rows[present] if records is None else _sum_by(key, records, cells)[present]
+    return Cube(out, len(present), np.asarray(counted, dtype=np.int64))
 
 
 def _sum_by(key: np.ndarray, values: np.ndarray, cells: int) -> np.ndarray:

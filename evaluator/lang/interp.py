@@ -531,9 +531,11 @@ class Interp:
             # The hot path: rows a filter dropped go to a spare bucket instead of being copied out.
             spare = key if keep is None else np.where(keep, key, total)
             return Val(v.kind, self.sum_by_key(spare, data, total + 1)[:total].reshape(sizes), self.target)
+        records = self.scope.records(table)  # a cube's cell stands for many rows
         if keep is not None:
             key, data = key[keep], data[keep]
-        counts = np.bincount(key, minlength=total)
+            records = records[keep] if records is not None else None
+        counts = np.bincount(key, minlength=total) if records is None else self.sum_by_key(key, records, total)
         if self.trace is not None:
             self.trace[("rows", id(node))] = Val("number", counts.reshape(sizes), self.target)
         if name == "count":

@@ -77,6 +77,11 @@ class Scope:
     def nrows(self, table: str) -> int:
         raise EvaluationError(f"no table '{table}'")
 
+    def records(self, table: str) -> np.ndarray | None:
+        """How many input rows each row of `table` stands for, or None: one each (only the
+        cells of a summed table, data/cube.py, stand for more)."""
+        return None
+
     def group_key(self, table: str, dims: tuple[str, ...]) -> np.ndarray:
         """Each row's position in the grid of `dims` (row-major), from its dimension codes."""
         if not dims:

@@ -110,6 +110,42 @@ def test_a_run_over_a_large_clean_file_sums_it_without_pandas(tmp_path, fmt):
     assert json.loads(out.read_text())["data"][0]["rows"] == 140_000
 
 
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_explain_over_a_large_clean_file_counts_the_rows_a_sum_matched_without_pandas(tmp_path, fmt):
+    """`explain` evaluates on the cube too, and a cube's cell counts the records it sums: the
+    explanation names the 40 000 matching records (2 per copy of the data), not the 2 cells
+    they were summed into. `--rows` lists records, so it evaluates the records themselves."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    table = pa.concat_tables([pacsv.read_csv(pa.py_buffer(MINI_DATA.encode()))] * 20_000)
+    if fmt == "parquet":
+        pq.write_table(table, folder / "procedures.parquet")
+    else:
+        pacsv.write_csv(table, folder / "procedures.csv", pacsv.WriteOptions(quoting_style="none"))
+    policy = write(tmp_path / "mini.yaml", MINI_POLICY)
+    script = ("import sys; from evaluator.cli import main; code = main(sys.argv[1:]); "
+              "print('pandas' in sys.modules, file=sys.stderr); sys.exit(code)")
+    explain = ["explain", str(policy), "--data", str(folder), "--rule", "performed",
+               "--where", "region=Stockholm", "--where", "measure=cataract", "--format", "json"]
+
+    def matched(*extra):
+        proc = subprocess.run([sys.executable, "-c", script, *explain, *extra], capture_output=True, text=True,
+                              env=ENV, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        [tree] = json.loads(proc.stdout)["explanations"]
+        [rows] = [op["rows"] for op in tree["operands"] if op["kind"] == "input"]
+        return tree["value"], rows["matched"], rows.get("records"), proc.stderr.split()[-1]
+
+    # Stockholm cataract 2026 in months 1-10: 100 in March and 5 in April per copy
+    assert matched() == (2_100_000, 40_000, None, "False")
+    value, count, records, _ = matched("--rows", "--max-rows", "3")
+    assert (value, count, len(records)) == (2_100_000, 40_000, 3)
+
+
 def _wait_until_reading(proc, folder) -> None:
     """Until the process has a file of `folder` open: then the signal lands while it reads, on a
     fast machine as on a loaded one (a fixed sleep would race with the run finishing)."""

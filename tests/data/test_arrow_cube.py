@@ -116,6 +116,8 @@ def test_the_arrow_way_vouches_only_for_what_typing_accepts_and_then_agrees(plan
     elif fast is not None:
         cube, year = fast
         pd.testing.assert_frame_equal(cube.to_pandas(), slow.to_pandas())
+        assert cube.records.tolist() == slow.records.tolist()
+        assert int(cube.records.sum()) == len(frame)  # every record in exactly one cell
         assert list(year) == [int(y) for y in frame["year"]]
 
 

@@ -11,7 +11,8 @@ from hypothesis import given, settings, strategies as st
 
 from evaluator import engine
 from evaluator.data import tables_from_rows
-from evaluator.data.cube import cube_tables, table_uses
+from evaluator.data.cube import aggregate, cube_tables, stacked, table_uses
+from evaluator.explain import explain_document
 from evaluator.plan import plan
 from evaluator.policy.build import load_policy
 
@@ -64,7 +65,7 @@ def tables(planned, rows):
 
 
 def outputs(planned, tabs, trace):
-    ev = engine.evaluate(planned, tabs, trace=trace, stop_on_failed_check=False)
+    ev = engine.evaluate(planned, tabs, trace=trace, stop_on_failed_check=False, rows=True)  # the tables as given
     return {rid: [row["value"] for row in t.rows] for rid, t in engine.to_result(ev, tabs, list(planned.rules)).outputs.items()}
 
 
@@ -78,11 +79,12 @@ def test_the_cube_sums_each_combination_once_and_keeps_what_the_rules_need(tmp_p
     data = [ROW, {**ROW, "count": 4, "weight": -2}, {**ROW, "year": 2025, "count": 10},
             {**ROW, "home": "B", "kind": "private", "count": 7, "weight": 5}]
     tabs = tables(planned, data)
-    cube = cube_tables(planned, tabs, shrink=1).tables["rows"].frame.to_pandas()
+    summed = cube_tables(planned, tabs, shrink=1).tables["rows"].frame
+    cube = summed.to_pandas().assign(records=summed.records)
     # grouped on what filters and grains read: home, measure (by), kind, year; not month or urgent
-    assert list(cube.columns) == ["home", "kind", "measure", "year", "count", "weight"]
-    got = sorted((r.home, r.kind, r.year, r.count, r.weight) for r in cube.itertuples())
-    assert got == [("A", "public", 2025, 10, 0), ("A", "public", 2026, 5, -2), ("B", "private", 2026, 7, 5)]
+    assert list(cube.columns) == ["home", "kind", "measure", "year", "count", "weight", "records"]
+    got = sorted((r.home, r.kind, r.year, r.count, r.weight, r.records) for r in cube.itertuples())
+    assert got == [("A", "public", 2025, 10, 0, 1), ("A", "public", 2026, 5, -2, 2), ("B", "private", 2026, 7, 5, 1)]
     assert outputs(planned, tabs, trace=False) == {"now": [5, 0, 0], "weighted": [3]}
 
 
@@ -148,3 +150,21 @@ def test_the_cube_and_the_rows_agree_on_random_policies(tmp_path_factory, conds,
         assert cubed.tables["rows"] is not tabs.tables["rows"]
         assert len(cubed.tables["rows"].frame) <= len(rows)
     assert outputs(planned, cubed, trace=False) == outputs(planned, tabs, trace=True)
+    assert explanations(planned, cubed, tabs) == explanations(planned, tabs, tabs)
+
+
+def explanations(planned, evaluated, tabs) -> dict:
+    """`villkor explain`'s document of every rule at every key, evaluated on `evaluated`."""
+    ev = engine.evaluate(planned, evaluated, trace=True, stop_on_failed_check=False, rows=True)
+    return {rid: explain_document(ev, tabs, rid) for rid in planned.rules}
+
+
+def test_a_partial_cube_summed_again_counts_the_rows_of_every_part(tmp_path):
+    planned = policy_with(tmp_path, {"now": ("[region]", "sum(rows[year = year_now].count)")})
+    data = [ROW, {**ROW, "count": 4}, {**ROW, "home": "B"}, ROW, {**ROW, "year": 2025}]
+    first, second = (cube_tables(planned, tables(planned, part), shrink=1).tables["rows"].frame
+                     for part in (data[:3], data[3:]))
+    whole = aggregate(stacked([first, second]), ["home", "measure", "year"], ["count"], shrink=1)
+    got = sorted(zip(whole.to_pandas().itertuples(index=False), whole.records.tolist()))
+    # A 2026: rows 1, 2 and 4 (1 + 4 + 1); B 2026: row 3; A 2025: row 5
+    assert [(r.home, r.year, r.count, n) for r, n in got] == [("A", 2025, 1, 1), ("A", 2026, 6, 3), ("B", 2026, 1, 1)]
