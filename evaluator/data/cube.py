@@ -53,11 +53,11 @@ class Cube:
     the summed ones, by name, and `records`, the number of input rows each cell sums (int64).
     The engine reads its columns as it reads a typed table's."""
 
-    def __init__(self, columns: dict[str, Column], rows: int, records: np.ndarray):
-        self.columns, self.rows, self.records = columns, rows, records
+    def __init__(self, columns: dict[str, Column], records: np.ndarray):
+        self.columns, self.records = columns, records
 
     def __len__(self) -> int:
-        return self.rows
+        return len(self.records)
 
     def __getitem__(self, name: str) -> Column:
         return self.columns[name]
@@ -72,7 +72,7 @@ class Cube:
 
         return pd.DataFrame({name: pd.Categorical.from_codes(col.codes, categories=list(col.members))
                              if isinstance(col, Coded) else col for name, col in self.columns.items()},
-                            index=pd.RangeIndex(self.rows))
+                            index=pd.RangeIndex(len(self)))
 
 
 def stacked(cubes: list[Cube]) -> Cube:
@@ -84,7 +84,7 @@ def stacked(cubes: list[Cube]) -> Cube:
             columns[name] = Coded(np.concatenate([_codes(c[name]) for c in cubes]), col.members)
         else:
             columns[name] = np.concatenate([c[name] for c in cubes])
-    return Cube(columns, sum(len(c) for c in cubes), np.concatenate([c.records for c in cubes]))
+    return Cube(columns, np.concatenate([c.records for c in cubes]))
 
 
 def _codes(column: Column) -> np.ndarray:
@@ -243,7 +243,7 @@ def summed_cells(parts: dict, summed: dict[str, np.ndarray], n: int, shrink: int
         total = rows[present] * constant if constant is not None else _sum_by(key, arr, cells)[present]
         out[c] = np.asarray(total, dtype=np.int64)
     counted = rows[present] if records is None else _sum_by(key, records, cells)[present]
-    return Cube(out, len(present), np.asarray(counted, dtype=np.int64))
+    return Cube(out, np.asarray(counted, dtype=np.int64))
 
 
 def _sum_by(key: np.ndarray, values: np.ndarray, cells: int) -> np.ndarray:
