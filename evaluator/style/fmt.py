@@ -24,7 +24,10 @@ Canonical means:
 
 Comments are kept, and stay with the entry they stand above: before keys are reordered, every
 full-line comment is moved onto the key that follows it, so it travels with that key. An
-end-of-line comment stays on its line. Values are never changed: after formatting, the text is
+end-of-line comment stays on its line; comments at the end of the file stay at the end. Blank
+lines above the first key and below the last line go, and a run of blank lines becomes one
+(after a block scalar too). A bare `---` opening the file's one document is dropped, the
+comments above it kept. Values are never changed: after formatting, the text is
 read back with PyYAML and compared with the original (expressions by syntax tree); a difference
 is an internal error and nothing is written. Formatting a formatted file changes nothing.
 """
@@ -88,7 +91,7 @@ def format_text(text: str, path: str = "<policy>") -> str:
     """The canonical form of a policy file's text."""
     y = _yaml()
     try:
-        doc = y.load(text)
+        doc = y.load(_without_document_start(text))
     except RuamelYAMLError as exc:  # ruamel's errors carry a mark; `villkor validate` gives the better message
         raise PolicyError(f"cannot format: {str(exc).splitlines()[0]}", Location(file=path),
                           "run villkor validate on the file first") from None
@@ -99,14 +102,27 @@ def format_text(text: str, path: str = "<policy>") -> str:
     _reorder_all(doc)
     _unfold_long(doc, 0)  # first: whether a value stands in a flow collection decides its quoting
     _canonical_scalars(doc, None, 0)
-    if trailer:
-        _put_tail(doc, trailer)
+    _put_tail(doc, trailer)
     out = io.StringIO()
     y.dump(doc, out)
-    result = out.getvalue()
+    result = out.getvalue().lstrip("\n")  # blank lines above the first key (or one moved first)
     if result != text:  # an unchanged text has the same values (the usual case of --check)
         _same_values(text, result, path)
     return result
+
+
+def _without_document_start(text: str) -> str:
+    """The text without a bare `---` that opens its only document: the formatter writes none,
+    and ruamel drops the comments above one."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            marker = re.fullmatch(r"---(?:\s+(#.*))?", line.rstrip())
+            if marker:  # `--- # note` keeps its note, as a comment line of its own
+                return "\n".join(lines[:i] + ([marker.group(1)] if marker.group(1) else []) + lines[i + 1:])
+            break
+    return text
 
 
 # ---------------------------------------------------------------- comments
@@ -130,9 +146,9 @@ def _split_token(entry: list, index: int, block_scalar: bool) -> list[str]:
     its end-of-line comment there."""
     token = entry[index]
     text = token.value
-    if block_scalar:  # nothing can follow a block scalar on its last line
-        entry[index] = None
-        return _lines_of(text[1:] if text.startswith("\n") else text)
+    if block_scalar:  # nothing can follow a block scalar on its last line: the token holds the
+        entry[index] = None  # lines after it, one "\n" per blank line
+        return _lines_of(text)
     if text.startswith("#"):
         head, _, rest = text.partition("\n")
         token.value = head + "\n"
@@ -249,9 +265,17 @@ def _take_tail_of_value(mapping: CommentedMap, key) -> list[str]:
 
 
 def _put_tail(doc: CommentedMap, lines: list[str]) -> None:
-    """Comments at the end of the file stay at the end of the file."""
+    """Comments at the end of the file stay at the end of the file (after a flow collection
+    ruamel keeps them in `ca.end` itself); blank lines after them go."""
+    for token in doc.ca.end or []:
+        lines = lines + _lines_of(token.value)
+    while lines and not lines[-1]:
+        lines = lines[:-1]
     tokens = _tokens(lines, 0)
+    doc.ca.end = []
     if tokens:
+        if doc.ca.comment is None:  # ruamel writes `ca.end` only beside a document comment slot
+            doc.ca.comment = [None, None]
         doc.ca.end = tokens
 
 

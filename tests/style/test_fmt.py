@@ -369,3 +369,28 @@ def test_unreadable_yaml_is_not_blamed_on_fmt(tmp_path):
     proc = villkor("fmt", path)
     assert proc.returncode == 1
     assert "p.yaml" in proc.stderr and "bug in villkor fmt" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+# Found by holding the formatter against altered policies (tests/style/test_proof.py): before,
+# a blank line after a block text went one per run, a comment at the end of the file after a
+# plain value was lost, and so were comments above a `---`.
+AROUND_BLOCKS_AND_ENDS = [
+    ("policy: p\ntitle: >-\n  Lång\n  text\n\nversion: \"1\"\n",
+     "policy: p\ntitle: >-\n  Lång\n  text\n\nversion: \"1\"\n"),
+    ("policy: p\nrules:\n  a:\n    expr: |-\n      b\n\n\n    # why c\n    unit: kr\n",
+     "policy: p\nrules:\n  a:\n    expr: |-\n      b\n\n    # why c\n    unit: kr\n"),
+    ("policy: p\ntitle: T\n# the end\n", "policy: p\ntitle: T\n# the end\n"),
+    ("policy: p\nrules:\n  a:\n    title: A\n\n  # the end\n\n\n", "policy: p\nrules:\n  a:\n    title: A\n\n# the end\n"),
+    ("policy: p\noutputs:\n  - a\n\n\n", "policy: p\noutputs:\n  - a\n"),
+    ("policy: p\noutputs: [a]\n\n", "policy: p\noutputs: [a]\n"),
+    ("# Header\n---\npolicy: p\n", "# Header\npolicy: p\n"),
+    ("--- # note\npolicy: p\n", "# note\npolicy: p\n"),
+    ("\n\npolicy: p\n", "policy: p\n"),
+    ("title: T\n\npolicy: p\n", "policy: p\ntitle: T\n"),
+]
+
+
+@pytest.mark.parametrize("before,after", AROUND_BLOCKS_AND_ENDS)
+def test_blank_lines_and_comments_around_blocks_and_at_the_ends_of_the_file(before, after):
+    assert format_text(before) == after
+    assert format_text(after) == after
