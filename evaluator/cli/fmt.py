@@ -24,7 +24,8 @@ def cmd_fmt(args) -> int:
     left untouched, the others are still formatted. Written atomically (temp file + rename).
 
     A file whose exact content this villkor found formatted before is not formatted again
-    (evaluator/style/cache.py); only a file found formatted is remembered."""
+    (evaluator/style/cache.py), nor one proven already formatted from its structure
+    (evaluator/style/proof.py); only a file found formatted is remembered."""
     from ..policy.reading import read_text
     from ..style.cache import FormattedCache, cache_dir
 
@@ -35,7 +36,12 @@ def cmd_fmt(args) -> int:
             text, raw = read_text(path)
             if cache.known(raw):
                 continue
-            from ..style.fmt import format_text  # ruamel and the expression language: only here
+            from ..style.proof import proven_formatted  # the expression language: only here
+
+            if proven_formatted(text):
+                cache.remember(raw)
+                continue
+            from ..style.fmt import format_text
 
             formatted = format_text(text, path)
         except VillkorError as err:
