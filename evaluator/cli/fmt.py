@@ -14,7 +14,7 @@ def attach(sub) -> None:
     p.add_argument("--check", action="store_true",
                    help="change nothing; list the files that are not formatted and exit 1 if any")
     p.add_argument("--no-cache", action="store_true",
-                   help="format every file again, even one whose exact content was found formatted "
+                   help="check every file again, even one whose exact content was found formatted "
                         "before; read and write nothing in the cache folder (VILLKOR_CACHE_DIR)")
     p.set_defaults(handler=cmd_fmt)
 

@@ -1,10 +1,11 @@
 """What `villkor fmt` remembers between runs: which file contents it found already formatted.
 
-Formatting a policy means a ruamel round trip (pure Python, comments kept): most of the time of
-`villkor fmt --check`. A file that was formatted last time, and has not changed since, need
-not be read through it again. So when the formatter finds a file's text already in canonical
-form, an empty file named by a key is created in the cache folder; the next run that sees a file
-with that key counts it as formatted without formatting it.
+Formatting a policy means a ruamel round trip (pure Python, comments kept); proving it already
+formatted (proof.py) means reading it through libyaml and the expression parser. A file that was
+found formatted last time, and has not changed since, need not be read through either. So when
+a file's text is found already in canonical form, an empty file named by a key is created in the
+cache folder; the next run that sees a file with that key counts it as formatted without
+reading it as YAML.
 
 The key is a sha256 over the file's bytes and everything the formatter's answer depends on:
 the villkor version, the Python version, villkor's own code (every module of the package and
