@@ -56,6 +56,12 @@ class Loaded:
 def load_yaml(path: str) -> Loaded:
     """Read a YAML file into plain values with the position of every key and value."""
     text, raw = read_text(path)
+    return load_yaml_text(text, path, raw)
+
+
+def load_yaml_text(text: str, path: str, raw: bytes | None = None) -> Loaded:
+    """`load_yaml` of a file's text already read (`raw`, its bytes, give the sha256)."""
+    raw = text.encode("utf-8") if raw is None else raw
     loaded = Loaded(path=path, tree=None, lines=text.splitlines(),
                     sha256=hashlib.sha256(raw).hexdigest())
     try:

@@ -37,6 +37,7 @@ from __future__ import annotations
 import functools
 import io
 import re
+from typing import NoReturn
 
 import yaml
 from ruamel.yaml import YAML
@@ -95,6 +96,8 @@ def format_text(text: str, path: str = "<policy>") -> str:
     except RuamelYAMLError as exc:  # ruamel's errors carry a mark; `villkor validate` gives the better message
         raise PolicyError(f"cannot format: {str(exc).splitlines()[0]}", Location(file=path),
                           "run villkor validate on the file first") from None
+    except ValueError as exc:  # a value ruamel cannot build, e.g. the date 2026-13-01
+        _raise_located(text, path, exc)
     if not isinstance(doc, CommentedMap):
         raise PolicyError("cannot format: a policy file must be a mapping", Location(file=path))
     trailer = _take_tail(doc)
@@ -109,6 +112,16 @@ def format_text(text: str, path: str = "<policy>") -> str:
     if result != text:  # an unchanged text has the same values (the usual case of --check)
         _same_values(text, result, path)
     return result
+
+
+def _raise_located(text: str, path: str, exc: ValueError) -> NoReturn:
+    """The error villkor's own loader gives for the value (file, line, column and the fix), or,
+    should it read the value, ruamel's words."""
+    from ..policy.loader import load_yaml_text
+
+    load_yaml_text(text, path)
+    raise PolicyError(f"cannot format: a value cannot be read ({exc})", Location(file=path),
+                      "run villkor validate on the file first; the file was not changed") from None
 
 
 def _without_document_start(text: str) -> str:
@@ -353,14 +366,14 @@ def reads_back(text: str, flow: bool = False) -> bool:
     for doc in docs:
         try:
             value = yaml.safe_load(doc)  # pure PyYAML: libyaml accepts what PyYAML refuses in flow
-        except yaml.YAMLError:
+        except (yaml.YAMLError, ValueError):  # ValueError: a date that is none (2026-13-01)
             return False
         got = value[0] if isinstance(value, list) else value.get("k") if isinstance(value, dict) else None
         if not isinstance(value, (list, dict)) or len(value) != 1 or got != text or not isinstance(got, str):
             return False
         try:
             rt = _safe_ruamel().load(doc)
-        except RuamelYAMLError:
+        except (RuamelYAMLError, ValueError):
             return False
         got = rt[0] if isinstance(rt, list) else rt.get("k") if isinstance(rt, dict) else None
         if got != text:

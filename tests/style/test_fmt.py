@@ -394,3 +394,16 @@ AROUND_BLOCKS_AND_ENDS = [
 def test_blank_lines_and_comments_around_blocks_and_at_the_ends_of_the_file(before, after):
     assert format_text(before) == after
     assert format_text(after) == after
+
+
+@pytest.mark.parametrize("value,column", [("{from: 2026-13-01}", 15), ("{from: 2026-02-30}", 15)])
+def test_a_date_that_does_not_exist_is_reported_where_it_stands(tmp_path, value, column):
+    """ruamel cannot build such a date; fmt reports it as `validate` does, with line and column,
+    and leaves the file alone (it said "internal error" before)."""
+    text = f"policy: p\nvalid: {value}\n"
+    path = write(tmp_path / "p.yaml", text)
+    proc = villkor("fmt", path)
+    assert proc.returncode == 1
+    assert f"p.yaml:2:{column}: " in proc.stderr and value[7:17] in proc.stderr
+    assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr
+    assert path.read_text(encoding="utf-8") == text
