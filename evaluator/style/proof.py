@@ -41,6 +41,7 @@ INTEGER = re.compile(r"0|-?[1-9][0-9]*")
 DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 END_COMMENT = re.compile(r" +#.*")
 BLOCK_HEADERS = ("|", "|-", ">", ">-")
+LONGEST_KEY = 100  # ruamel's simple keys are shorter than 128 characters
 LONGEST_LINE = 4000  # the emitter's own width is 4096 (fmt._yaml): far from any line here
 
 
@@ -310,6 +311,8 @@ class _Layout:
         if event.style or event.start_mark.line != event.end_mark.line:
             raise _CannotTell
         value = event.value
+        if len(value) > LONGEST_KEY:
+            raise _CannotTell  # ruamel writes a long key as `? key`
         if INTEGER.fullmatch(value) or _plain_string(value, flow):
             return value
         raise _CannotTell
@@ -354,10 +357,12 @@ class _Layout:
             if not text.startswith(indent) or not text.strip():
                 break
             body.append(text)
-        if not body or body[0][len(indent)] == " " or any(t != t.rstrip() for t in body):
+        if not body or body[0][len(indent)].isspace() or any(t != t.rstrip() for t in body):
             raise _CannotTell
-        if event.style == ">" and any(t[len(indent)] == " " for t in body):
+        if event.style == ">" and any(t[len(indent)].isspace() for t in body):
             raise _CannotTell  # a more-indented line folds otherwise
+        if not all(map(_double_quotable, event.value.rstrip("\n").replace("\n", ""))):
+            raise _CannotTell  # ruamel writes such text in double quotes
         joiner = "\n" if event.style == "|" else " "
         value = joiner.join(t[len(indent):] for t in body) + ("" if header.endswith("-") else "\n")
         if value != event.value:
@@ -402,7 +407,7 @@ def _is_date(value: str) -> bool:
 def _double_quotable(ch: str) -> bool:
     """Characters ruamel writes as they are between double quotes (the rest it escapes)."""
     return ("\x20" <= ch <= "\x7e" or "\xa0" <= ch <= "\ud7ff" or "\ue000" <= ch <= "\ufffd") \
-        and ch != "\ufeff"
+        and ch not in "\u2028\u2029\ufeff"
 
 
 def _item_length(event) -> int:

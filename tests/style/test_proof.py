@@ -98,7 +98,18 @@ CHANGED = {
     "list items indented differently": "policy: prov\noutputs:\n- a\n- b\n",
     "a document start": "---\npolicy: prov\n",
     "a trailing space": "policy: prov \n",
+    "a key longer than a simple key": "policy: prov\nparameters:\n  " + "k" * 130 + ": 1\n",
+    "a folded line that starts with a no-break space": "policy: prov\ntitle: >\n  a b\n  \u00a0 c\n",
+    "a line separator in quotes": 'policy: prov\ntitle: "a\u2028b"\n',
 }
+
+
+def test_a_quoted_string_that_looks_like_a_date_that_is_none_is_proven():
+    """`"2026-13-01"` must stay quoted (unquoted it reads as a date, which does not exist): the
+    question is asked of both YAML readers, which refuse to build it, and means "not plain"."""
+    text = 'policy: prov\ntitle: "2026-13-01"\n'
+    assert proven_formatted(text)
+    assert format_text(text) == text
 
 
 @pytest.mark.parametrize("name", PROVEN)
