@@ -52,12 +52,12 @@ class _CannotTell(Exception):
 def proven_formatted(text: str) -> bool:
     """True when `text` is provably what `fmt.format_text` would return for it; False when the
     proof cannot tell (the formatter must then be asked)."""
-    if (not text.endswith("\n") or "\r" in text or "\t" in text or text.startswith("\ufeff")
-            or not hasattr(yaml, "CSafeLoader")):
-        return False
+    if (not text.endswith("\n") or any(ch in text for ch in "\r\t\x85\u2028\u2029")
+            or text.startswith("\ufeff") or not hasattr(yaml, "CSafeLoader")):
+        return False  # (YAML also breaks lines at U+0085, U+2028 and U+2029: the line numbers differ)
     try:
         events = list(yaml.parse(text, Loader=yaml.CSafeLoader))
-    except yaml.YAMLError:
+    except (yaml.YAMLError, UnicodeEncodeError):  # (a lone surrogate, which no UTF-8 file holds)
         return False
     try:
         layout = _Layout(text, events).document()
