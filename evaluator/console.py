@@ -11,6 +11,27 @@ def console() -> None:
 
         code = main()
     except KeyboardInterrupt:
-        sys.stderr.write("villkor: interrupted; no output file was written\n")
-        code = 130
+        code = _interrupted()
+    except RuntimeError as exc:
+        if interrupt_inside(exc) is None:
+            raise
+        code = _interrupted()
     sys.exit(code)
+
+
+def _interrupted() -> int:
+    sys.stderr.write("villkor: interrupted; no output file was written\n")
+    return 130
+
+
+def interrupt_inside(exc: BaseException) -> KeyboardInterrupt | None:
+    """The Ctrl-C another exception carries: Python 3.11 wraps one that lands while a class is
+    made (in a dataclass field's `__set_name__`, while a module loads) in a RuntimeError."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return None

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable
 
 from .. import __version__
+from ..console import interrupt_inside
 from ..errors import UsageError, VillkorError, render
 
 VERSION = f"villkor {__version__}"
@@ -150,6 +151,9 @@ def _main(argv: list[str] | None) -> int:
               file=sys.stderr)
         return 1
     except Exception as exc:  # a bug in villkor itself: say so plainly, no traceback
+        interrupt = interrupt_inside(exc)
+        if interrupt is not None:  # Ctrl-C while a module loaded, wrapped by Python: an interrupt
+            raise interrupt from None
         if os.environ.get("VILLKOR_DEBUG"):
             raise
         print(f"villkor: internal error ({type(exc).__name__}: {exc}); nothing was written. "

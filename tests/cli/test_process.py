@@ -548,3 +548,30 @@ def test_ctrl_c_at_any_moment_of_start_up_is_one_line_never_a_traceback():
         assert "Traceback" not in err, (delay, err)
         if proc.returncode != 0:  # it finished before the signal came, or the signal ended it
             assert proc.returncode in (130, -signal.SIGINT), (delay, proc.returncode, err)
+
+
+def _class_made_while_interrupted():
+    """A Ctrl-C landing in a descriptor's `__set_name__` while a class is made, as one can land
+    in a dataclass field while a module loads: Python 3.11 wraps it in a RuntimeError."""
+    class Interrupted:
+        def __set_name__(self, owner, name):
+            raise KeyboardInterrupt
+
+    class Holder:  # noqa: B903 (made only to be interrupted)
+        field = Interrupted()
+
+    return Holder
+
+
+def test_an_interrupt_python_wrapped_while_a_class_was_made_is_still_an_interrupt():
+    from evaluator.console import interrupt_inside
+
+    try:
+        _class_made_while_interrupted()
+    except KeyboardInterrupt as exc:  # Python 3.12 and later do not wrap it
+        assert interrupt_inside(exc) is exc
+    except RuntimeError as exc:
+        found = interrupt_inside(exc)
+        assert isinstance(found, KeyboardInterrupt) and found is exc.__cause__
+    assert interrupt_inside(RuntimeError("a bug")) is None
+    assert interrupt_inside(ValueError("x")) is None
