@@ -256,8 +256,6 @@ class _Layout:
                 raise _CannotTell  # a list in a list
             index += 1
         self.next()
-        if index == 0:
-            raise _CannotTell
 
     def flow(self, start, depth: int, path: tuple, flow_list_key, key_depth: int) -> str:
         """`{k: v, …}` or `[a, …]` on one line; a flow list too long for its line would become a
@@ -412,7 +410,7 @@ def _double_quotable(ch: str) -> bool:
 
 def _item_length(event) -> int:
     """fmt._flow_length of one item: its text, plus 2 unless it is a string safe unquoted."""
-    value = event.value
+    value = event.value  # (a number, true/false or a date is as long as its text: str(True) too)
     if event.style == "" and (INTEGER.fullmatch(value) or value in ("true", "false") or _is_date(value)):
-        return len(str({"true": True, "false": False}.get(value, value))) + 2
+        return len(value) + 2
     return len(value) + (0 if plain_is_safe(value) else 2)
