@@ -11,15 +11,16 @@ def console() -> None:
 
         code = main()
     except KeyboardInterrupt:
-        code = _interrupted()
+        code = interrupted()
     except RuntimeError as exc:
         if interrupt_inside(exc) is None:
             raise
-        code = _interrupted()
+        code = interrupted()
     sys.exit(code)
 
 
-def _interrupted() -> int:
+def interrupted() -> int:
+    """The one line of an interrupt, wherever it is caught; the exit code to return."""
     sys.stderr.write("villkor: interrupted; no output file was written\n")
     return 130
 

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable
 
 from .. import __version__
-from ..console import interrupt_inside
+from ..console import interrupt_inside, interrupted
 from ..errors import UsageError, VillkorError, render
 
 VERSION = f"villkor {__version__}"
@@ -119,8 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"villkor: cannot write to standard output: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("villkor: interrupted; no output file was written", file=sys.stderr)
-        return 130
+        return interrupted()
     except Terminated:
         print("villkor: terminated; no output file was written", file=sys.stderr)
         return 143
